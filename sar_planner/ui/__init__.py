@@ -1,0 +1,1 @@
+"""Streamlit pages and the helpers and figure builders they share (the only place streamlit is used)."""

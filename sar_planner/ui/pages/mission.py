@@ -1,0 +1,5 @@
+"""The mission page (not built yet: it says what it will do)."""
+
+from sar_planner.ui.common import not_built
+
+not_built("mission")
