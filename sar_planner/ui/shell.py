@@ -11,7 +11,7 @@ from sar_planner.ui.common import language_switch, tr
 
 __all__ = ["PAGES", "PageSpec", "run_app"]
 
-_PAGES_DIR = Path(__file__).with_name("pages")
+_ICON = Path(__file__).with_name("assets") / "icon.png"  # local file: no icon font fetched
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
 
 def run_app() -> None:
     """Build and run the navigation (called by app.py on every script run)."""
-    st.set_page_config(page_title="Qaidam SAR", page_icon=":material/emergency:", layout="wide")
+    st.set_page_config(page_title="Qaidam SAR", page_icon=str(_ICON), layout="wide")
     language_switch()
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:

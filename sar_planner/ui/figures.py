@@ -1,0 +1,136 @@
+"""Figure builders shared by the pages: pure functions, arrays in, plotly figures out.
+
+Maps are drawn on flat axes in the mission's metric CRS (metres, equal scale on both axes) with the
+terrain as a PNG layout image: no tile server, no WebGL map, nothing fetched from the internet.
+A sparse, invisible heatmap on top carries the hover read-out (elevation, slope, lat/lon).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+from pyproj import Transformer
+
+from sar_planner.grid import Grid
+
+__all__ = ["shaded_relief_rgb", "png_data_uri", "terrain_figure", "decimate"]
+
+# Hypsometric tint for dry high terrain, elevation fraction -> RGB (basin floor ochre, snow white).
+_RAMP = np.array([
+    [0.00, 196, 178, 128],
+    [0.25, 176, 150, 98],
+    [0.50, 140, 112, 80],
+    [0.75, 120, 104, 96],
+    [0.90, 200, 196, 190],
+    [1.00, 250, 250, 250],
+])
+
+
+def decimate(array: np.ndarray, max_px: int) -> np.ndarray:
+    """Every k-th cell so that neither side exceeds ``max_px`` (k >= 1); NaN kept."""
+    k = max(1, int(np.ceil(max(array.shape) / max_px)))
+    return array[::k, ::k]
+
+
+def shaded_relief_rgb(elevation: np.ndarray, hillshade: np.ndarray) -> np.ndarray:
+    """RGB uint8 image: elevation tint modulated by the hillshade (0 = nodata drawn transparent grey).
+
+    Parameters
+    ----------
+    elevation:
+        Metres above sea level, NaN where there is no data.
+    hillshade:
+        uint8 hillshade of the same shape (1..255, 0 = nodata), as gdaldem makes it.
+    """
+    finite = np.isfinite(elevation)
+    lo, hi = (np.nanpercentile(elevation, [1, 99]) if finite.any() else (0.0, 1.0))
+    frac = np.clip((np.where(finite, elevation, lo) - lo) / max(hi - lo, 1.0), 0.0, 1.0)
+    rgb = np.stack([np.interp(frac, _RAMP[:, 0], _RAMP[:, i]) for i in (1, 2, 3)], axis=-1)
+    shade = 0.35 + 0.65 * (hillshade.astype(float) / 255.0)
+    out = np.clip(rgb * shade[..., None], 0, 255).astype(np.uint8)
+    out[~finite | (hillshade == 0)] = (225, 225, 225)
+    return out
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """A ``data:image/png;base64,...`` URI of an RGB uint8 array."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb, mode="RGB").save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def terrain_figure(
+    grid: Grid,
+    elevation: np.ndarray,
+    hillshade: np.ndarray,
+    slope_deg: np.ndarray,
+    labels: Mapping[str, str],
+    *,
+    markers: Sequence[tuple[float, float, str]] = (),
+    max_image_px: int = 1400,
+    hover_cells: int = 120,
+    height_px: int = 640,
+) -> go.Figure:
+    """Shaded relief of a terrain grid on metric axes, with a hover read-out and optional markers.
+
+    Parameters
+    ----------
+    grid:
+        The grid of the arrays (metres in ``grid.crs``).
+    elevation, hillshade, slope_deg:
+        Arrays of ``grid.shape``: metres a.s.l. (NaN = no data), uint8 hillshade, slope in degrees.
+    labels:
+        Translated strings: ``easting``, ``northing``, ``elevation``, ``slope``, ``latlon``.
+    markers:
+        Points to mark, (x, y, text) in metres of ``grid.crs``.
+    max_image_px:
+        Largest side of the PNG sent to the browser.
+    hover_cells:
+        Largest side of the hover grid (the read-out is the value at that coarse cell's centre).
+    """
+    west, south, east, north = grid.bounds
+    image = png_data_uri(shaded_relief_rgb(decimate(elevation, max_image_px),
+                                           decimate(hillshade, max_image_px)))
+    fig = go.Figure()
+    fig.add_layout_image(source=image, xref="x", yref="y", x=west, y=north,
+                         sizex=east - west, sizey=north - south, sizing="stretch",
+                         layer="below", opacity=1.0)
+    # Hover read-out: an invisible heatmap of coarse cells carrying elevation, slope and lat/lon.
+    k = max(1, int(np.ceil(max(grid.shape) / hover_cells)))
+    rows = np.arange(k // 2, grid.shape[0], k)
+    cols = np.arange(k // 2, grid.shape[1], k)
+    xs = grid.x_centres()[cols]
+    ys = grid.y_centres()[rows]
+    elev = elevation[np.ix_(rows, cols)]
+    slope = slope_deg[np.ix_(rows, cols)]
+    to_wgs84 = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs84.transform(*np.meshgrid(xs, ys))
+    custom = np.stack([np.round(elev, 0), np.round(slope, 1), np.round(lat, 5), np.round(lon, 5)],
+                      axis=-1)
+    fig.add_trace(go.Heatmap(
+        x=xs, y=ys, z=np.where(np.isfinite(elev), 1.0, np.nan), customdata=custom,
+        opacity=0.0, showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        hovertemplate=(f"{labels['elevation']}: %{{customdata[0]:.0f}} m<br>"
+                       f"{labels['slope']}: %{{customdata[1]:.1f}}°<br>"
+                       f"{labels['latlon']}: %{{customdata[2]:.5f}}, %{{customdata[3]:.5f}}<br>"
+                       "E %{x:.0f} m, N %{y:.0f} m<extra></extra>"),
+        name="terrain",
+    ))
+    if markers:
+        fig.add_trace(go.Scatter(
+            x=[m[0] for m in markers], y=[m[1] for m in markers], mode="markers",
+            marker={"symbol": "x", "size": 12, "color": "#d62728", "line": {"width": 2}},
+            hovertext=[m[2] for m in markers], hoverinfo="text", name="points", showlegend=False,
+        ))
+    fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
+                     constrain="domain", exponentformat="none", separatethousands=False)
+    fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False, zeroline=False,
+                     scaleanchor="x", scaleratio=1.0, constrain="domain", exponentformat="none")
+    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
+                      plot_bgcolor="white", dragmode="pan", hovermode="closest")
+    return fig

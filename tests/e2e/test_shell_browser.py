@@ -1,0 +1,18 @@
+"""The app in a real browser: it loads offline, follows the browser language, and switches language."""
+
+from tests.e2e.conftest import wait_for_app
+
+
+def test_opens_offline_in_english_and_switches_to_chinese(page_en, app_server):
+    page = page_en
+    page.goto(app_server.url)
+    wait_for_app(page)
+    assert page.get_by_role("heading", name="Qaidam SAR planner").is_visible()
+    nav = page.locator("[data-testid='stSidebarNavLink']")
+    assert nav.count() == 9
+    # switch language in the sidebar
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="中文").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="柴达木搜救规划").wait_for()
+    assert page.locator("[data-testid='stSidebarNavLink']").filter(has_text="地形").count() == 1
