@@ -1,0 +1,334 @@
+"""Accounts, roles and what each role may do; argon2 password hashes; sign-in sessions that expire.
+
+There are no default passwords: the first start asks for an administrator
+(:func:`needs_first_admin`, :func:`create_first_admin`). Pages and commands check
+:data:`PERMISSIONS` through :func:`require` on every run.
+
+Roles (see :data:`PERMISSIONS`):
+
+- ``crew``: plan searches, log and submit their own sorties;
+- ``commander``: everything crew may do, plus review (approve, return, amend) and all missions;
+- ``analyst``: read the log, statistics and exports;
+- ``admin``: accounts, aircraft roster, settings and backups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import re
+from dataclasses import dataclass, replace
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sar_planner.errors import AuthError
+from sar_planner.logbook.audit import record_audit
+from sar_planner.logbook.db import Database
+from sar_planner.logbook.models import ROLES, CrewMember, User
+
+__all__ = [
+    "ROLES",
+    "PERMISSIONS",
+    "PAGE_PERMISSIONS",
+    "MIN_PASSWORD_LENGTH",
+    "Actor",
+    "SignedIn",
+    "hash_password",
+    "verify_password",
+    "allowed",
+    "require",
+    "can_see_page",
+    "visible_pages",
+    "needs_first_admin",
+    "create_first_admin",
+    "create_user",
+    "set_password",
+    "set_user_active",
+    "list_users",
+    "sign_in",
+    "check_session",
+]
+
+#: Shortest password accepted (characters). Long passphrases are easier to type on a field laptop
+#: than short complex ones; NIST SP 800-63B section 3.1.1.2 asks for at least 8.
+MIN_PASSWORD_LENGTH = 10
+
+_CREW = frozenset({"page.home", "page.mission", "page.probability", "page.plan", "page.logbook",
+                   "page.terrain", "plan.edit", "sortie.log", "log.read_own"})
+#: What each role may do. Pages check ``page.<key>``; actions check their own names.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "crew": _CREW,
+    "commander": _CREW | {"page.review", "page.statistics", "sortie.review", "sortie.amend",
+                          "sortie.log_for_others", "mission.manage", "log.read", "log.export"},
+    "analyst": frozenset({"page.home", "page.statistics", "log.read", "log.export"}),
+    "admin": frozenset({"page.home", "page.terrain", "page.settings", "accounts.manage",
+                        "aircraft.manage", "settings.manage", "db.backup", "log.import", "log.read",
+                        "log.export"}),
+}
+
+#: The permission each page needs (page key -> permission).
+PAGE_PERMISSIONS: dict[str, str] = {key: f"page.{key}" for key in (
+    "home", "mission", "probability", "plan", "logbook", "review", "statistics", "terrain", "settings")}
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
+_DUMMY_HASH = _hasher.hash("not a password: equalises the time of unknown-user sign-ins")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: recorded in the audit log and checked against :data:`PERMISSIONS`.
+
+    ``user_id`` is ``None`` for the command line, which acts as the operating-system user on the
+    machine that holds the database (role ``admin``).
+    """
+
+    user_id: int | None
+    username: str
+    role: str
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        """The actor for ``sar-planner`` commands: ``cli:<os user>`` with the admin role."""
+        try:
+            who = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no user name in some containers
+            who = "unknown"
+        return cls(None, f"cli:{who}"[:40], "admin")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in browser session. ``last_seen`` is UTC; it expires after the idle minutes."""
+
+    actor: Actor
+    display_name: str
+    last_seen: dt.datetime
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (a PHC string with its salt and parameters)."""
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """True when ``password`` matches ``stored_hash``; False for a mismatch or a damaged hash."""
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def allowed(role: str, permission: str) -> bool:
+    """True when ``role`` has ``permission`` in :data:`PERMISSIONS`."""
+    return permission in PERMISSIONS.get(role, frozenset())
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Raise :class:`AuthError` ``auth.err_forbidden`` unless ``actor`` has ``permission``."""
+    if not allowed(actor.role, permission):
+        raise AuthError("auth.err_forbidden", role=actor.role, permission=permission)
+
+
+def can_see_page(role: str, page_key: str) -> bool:
+    """True when ``role`` may open the page ``page_key`` (for example ``"review"``)."""
+    perm = PAGE_PERMISSIONS.get(page_key)
+    return perm is not None and allowed(role, perm)
+
+
+def visible_pages(role: str, page_keys: list[str] | tuple[str, ...]) -> list[str]:
+    """The pages of ``page_keys`` that ``role`` may open, in the given order."""
+    return [k for k in page_keys if can_see_page(role, k)]
+
+
+def _check_new_account(username: str, display_name: str, role: str, password: str) -> None:
+    if not _USERNAME.match(username):
+        raise AuthError("auth.err_username", username=username)
+    if not display_name.strip():
+        raise AuthError("auth.err_display_name")
+    if role not in ROLES:
+        raise AuthError("auth.err_role", role=role, roles=", ".join(ROLES))
+    _check_password(password)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError("auth.err_password_short", minimum=MIN_PASSWORD_LENGTH)
+    if password.strip() != password:
+        raise AuthError("auth.err_password_spaces")
+
+
+def _user_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def needs_first_admin(db: Database) -> bool:
+    """True while the database has no account at all (the first start)."""
+    with db.read() as session:
+        return _user_count(session) == 0
+
+
+def _insert_user(session: Session, actor_name: str, username: str, display_name: str, role: str,
+                 password_hash: str) -> User:
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AuthError("auth.err_username_taken", username=username)
+    user = User(username=username, display_name=display_name.strip(), role=role,
+                password_hash=password_hash, active=True)
+    session.add(user)
+    session.flush()
+    if role in ("crew", "commander"):
+        member = session.scalar(select(CrewMember).where(CrewMember.name == user.display_name))
+        if member is None:
+            member = CrewMember(name=user.display_name, active=True)
+            session.add(member)
+        if member.user_id is None:
+            member.user_id = user.id
+        session.flush()
+    record_audit(session, actor_name, "create", "user", user.id,
+                 {"username": username, "display_name": user.display_name, "role": role})
+    return user
+
+
+def create_first_admin(db: Database, username: str, display_name: str, password: str) -> Actor:
+    """Create the administrator on the first start; refused once any account exists.
+
+    Raises
+    ------
+    AuthError
+        ``auth.err_first_admin_done`` when an account exists already (also when two browsers
+        race to create it: exactly one wins), or a message about the name or password.
+    """
+    _check_new_account(username, display_name, "admin", password)
+    password_hash = hash_password(password)
+
+    def work(session: Session) -> Actor:
+        if _user_count(session) > 0:
+            raise AuthError("auth.err_first_admin_done")
+        user = _insert_user(session, username, username, display_name, "admin", password_hash)
+        return Actor(user.id, user.username, user.role)
+
+    return db.write(work)
+
+
+def create_user(db: Database, actor: Actor, username: str, display_name: str, role: str,
+                password: str) -> Actor:
+    """An administrator creates an account. Crew and commanders also join the crew roster.
+
+    Raises
+    ------
+    AuthError
+        When ``actor`` may not manage accounts, the user name is taken or malformed, the role is
+        unknown or the password is too short.
+    """
+    require(actor, "accounts.manage")
+    _check_new_account(username, display_name, role, password)
+    password_hash = hash_password(password)
+
+    def work(session: Session) -> Actor:
+        user = _insert_user(session, actor.username, username, display_name, role, password_hash)
+        return Actor(user.id, user.username, user.role)
+
+    return db.write(work)
+
+
+def set_password(db: Database, actor: Actor, username: str, password: str) -> None:
+    """Set a new password: an administrator for anyone, any user for themself."""
+    if actor.username != username:
+        require(actor, "accounts.manage")
+    _check_password(password)
+    password_hash = hash_password(password)
+
+    def work(session: Session) -> None:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise AuthError("auth.err_no_such_user", username=username)
+        user.password_hash = password_hash
+        record_audit(session, actor.username, "set_password", "user", user.id, {"username": username})
+
+    db.write(work)
+
+
+def set_user_active(db: Database, actor: Actor, username: str, active: bool) -> None:
+    """Disable (or re-enable) an account; accounts are never deleted. The last admin stays active."""
+    require(actor, "accounts.manage")
+
+    def work(session: Session) -> None:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise AuthError("auth.err_no_such_user", username=username)
+        if not active and user.role == "admin":
+            admins = session.scalar(select(func.count()).select_from(User).where(
+                User.role == "admin", User.active.is_(True), User.id != user.id))
+            if not admins:
+                raise AuthError("auth.err_last_admin")
+        before = user.active
+        user.active = active
+        record_audit(session, actor.username, "set_active", "user", user.id,
+                     {"username": username, "before": before, "after": active})
+
+    db.write(work)
+
+
+def list_users(db: Database, actor: Actor) -> list[dict[str, object]]:
+    """Every account (no hashes): username, display name, role, active, created (UTC)."""
+    require(actor, "accounts.manage")
+    with db.read() as session:
+        return [{"username": u.username, "display_name": u.display_name, "role": u.role,
+                 "active": u.active, "created_at": u.created_at}
+                for u in session.scalars(select(User).order_by(User.username))]
+
+
+def sign_in(db: Database, username: str, password: str, now: dt.datetime | None = None) -> SignedIn:
+    """Check a user name and password; return the signed-in session.
+
+    Raises
+    ------
+    AuthError
+        ``auth.err_sign_in`` for an unknown name, a wrong password or a disabled account (one
+        message for all three, so the form does not reveal which names exist).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    username = username.strip().lower()
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            verify_password(_DUMMY_HASH, password)
+            raise AuthError("auth.err_sign_in")
+        ok = verify_password(user.password_hash, password)
+        if not ok or not user.active:
+            raise AuthError("auth.err_sign_in")
+        signed = SignedIn(Actor(user.id, user.username, user.role), user.display_name, now)
+        stale = _hasher.check_needs_rehash(user.password_hash)
+    if stale:
+        new_hash = hash_password(password)
+
+        def work(session: Session) -> None:
+            row = session.get(User, signed.actor.user_id)
+            if row is not None:
+                row.password_hash = new_hash
+
+        db.write(work)
+    return signed
+
+
+def check_session(db: Database, signed: SignedIn, minutes: int,
+                  now: dt.datetime | None = None) -> SignedIn:
+    """Confirm a session is still valid and return it with ``last_seen`` moved to ``now``.
+
+    Raises
+    ------
+    AuthError
+        ``auth.err_session_expired`` after ``minutes`` idle minutes, ``auth.err_account_changed``
+        when the account was disabled or its role changed since sign-in.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    if now - signed.last_seen > dt.timedelta(minutes=minutes):
+        raise AuthError("auth.err_session_expired", minutes=minutes)
+    with db.read() as session:
+        user = session.get(User, signed.actor.user_id) if signed.actor.user_id is not None else None
+        if user is None or not user.active or user.role != signed.actor.role:
+            raise AuthError("auth.err_account_changed")
+    return replace(signed, last_seen=now)

@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the logbook, shipped inside the package and applied on start."""

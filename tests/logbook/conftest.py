@@ -1,0 +1,89 @@
+"""Logbook fixtures: every test runs against SQLite and, when SAR_PLANNER_TEST_PG_URL names a
+server (scripts/test.sh starts Debian's PostgreSQL and sets it), against a fresh PostgreSQL
+database of its own (created and dropped around the test, so tests never see each other's rows).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from sar_planner.auth import Actor, create_first_admin, create_user
+from sar_planner.logbook.db import Database, open_database, reset_database_cache
+from sar_planner.logbook.records import add_aircraft, add_crew_member, open_mission
+from tests.logbook._helpers import PASSWORD, local
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _pg_base() -> str | None:
+    return os.environ.get("SAR_PLANNER_TEST_PG_URL") or None
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL with an empty database: SQLite in tmp_path, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'logbook.db'}"
+        return
+    base = _pg_base()
+    if base is None:
+        pytest.skip("SAR_PLANNER_TEST_PG_URL is not set: no PostgreSQL server for this run "
+                    "(scripts/test.sh starts one and sets it)")
+    name = f"sar_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        reset_database_cache()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """The logbook database, migrated."""
+    database = open_database(db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A small unit: accounts of each role, two aircraft, a drone, and one open mission."""
+
+    admin: Actor
+    commander: Actor
+    commander2: Actor
+    crew: Actor  # 马建国, a helicopter pilot with an account
+    analyst: Actor
+
+
+@pytest.fixture
+def unit(db: Database) -> Unit:
+    admin = create_first_admin(db, "admin", "Station administrator", PASSWORD)
+    commander = create_user(db, admin, "wang", "王志强", "commander", PASSWORD)
+    commander2 = create_user(db, admin, "zhou", "周海波", "commander", PASSWORD)
+    crew = create_user(db, admin, "ma", "马建国", "crew", PASSWORD)
+    analyst = create_user(db, admin, "li", "李晓梅", "analyst", PASSWORD)
+    add_aircraft(db, admin, "B-7185", "AC311A", "helicopter")
+    add_aircraft(db, admin, "B-7361", "H125", "helicopter")
+    add_aircraft(db, admin, "QHJ-UAV-01", "DJI Matrice 350 RTK", "drone")
+    for name in ("星卫东", "韩永红", "孙立民"):
+        add_crew_member(db, admin, name)
+    open_mission(db, commander, "QH-GEM-2025-031", local(2025, 7, 1, 6, 0), subject="wolfberry picker, 54",
+                 area="Nuomuhong", reported_at=local(2025, 7, 1, 5, 30), ipp_lat=36.43, ipp_lon=96.42)
+    return Unit(admin, commander, commander2, crew, analyst)
