@@ -327,3 +327,22 @@ def test_real_30m_srtm_in_its_own_utm_zone():
     assert np.isfinite(terrain.elevation).all()
     assert 315 <= np.min(terrain.elevation) and np.max(terrain.elevation) <= 2295  # PROVENANCE range
     assert np.max(terrain.slope_deg) > 30  # steep chaparral
+
+
+def test_coarse_grid_reads_the_overviews_not_the_full_file(tmp_path):
+    # The file's overviews hold 1000 m but its full-resolution cells were later rewritten to
+    # 2000 m: a coarse grid that gets 1000 m proves the values came from the overviews (the full
+    # file was not read), and a fine grid that gets 2000 m proves full resolution is used there.
+    path = tmp_path / "ovr.tif"
+    crs = utm_crs(36.4, 94.9)
+    with rasterio.open(path, "w", driver="GTiff", width=2048, height=2048, count=1, dtype="int16",
+                       crs=crs, transform=Affine(10, 0, 480000, 0, -10, 4040000), tiled=True,
+                       blockxsize=256, blockysize=256) as dst:
+        dst.write(np.full((2048, 2048), 1000, dtype=np.int16), 1)
+        dst.build_overviews([2, 4, 8, 16])
+    with rasterio.open(path, "r+") as dst:
+        dst.write(np.full((2048, 2048), 2000, dtype=np.int16), 1)
+    coarse = load_terrain([path], Grid.from_bounds(crs, 482000, 4022000, 498000, 4038000, 200))
+    assert np.all(coarse.elevation == 1000)
+    fine = load_terrain([path], Grid.from_bounds(crs, 485000, 4025000, 487000, 4027000, 10))
+    assert np.all(fine.elevation == 2000)

@@ -68,7 +68,7 @@ def grid_around(lat: float, lon: float, half_width_m: float, cell_size_m: float,
     --------
     >>> g = grid_around(36.40, 94.90, 5000, 100)
     >>> g.crs.to_epsg(), g.cell_size, g.shape
-    (32646, 100.0, (100, 100))
+    (32646, 100.0, (101, 101))
     """
     _check_positive(half_width_m, "terrain.err_half_width")
     _check_positive(cell_size_m, "common.err_cell_size")
