@@ -204,3 +204,11 @@ def test_cli_reports_bad_file_without_traceback(tmp_path, capsys):
     assert main(["terrain", "info", str(path)]) == 2
     err = capsys.readouterr().err
     assert "notes.tif" in err and "Traceback" not in err
+
+
+def test_renamed_or_wrong_size_hgt(tmp_path):
+    renamed = write_hgt(tmp_path / "tile.hgt", np.zeros((1201, 1201), dtype=np.int16))
+    assert _code(lambda: inspect(renamed)) == "terrain.err_bad_hgt"
+    short = tmp_path / "N36E094.hgt"
+    np.zeros((100, 100), dtype=">i2").tofile(short)
+    assert _code(lambda: inspect(short)) == "terrain.err_bad_hgt"

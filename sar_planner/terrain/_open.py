@@ -69,6 +69,8 @@ def open_elevation(path: str | os.PathLike[str], *, require_crs: bool = True,
             src = rasterio.open(text, **open_kwargs)
     except RasterioError as exc:
         message = str(exc)
+        if name.lower().endswith((".hgt", ".hgt.zip")):
+            raise TerrainError("terrain.err_bad_hgt", file=name) from None
         if "not recognized as being in a supported file format" in message:
             raise TerrainError("terrain.err_not_raster", file=name) from None
         raise TerrainError("terrain.err_corrupt", file=name) from None

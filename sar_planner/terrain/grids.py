@@ -89,7 +89,9 @@ def grid_covering(bounds_wgs84: tuple[float, float, float, float], cell_size_m: 
     cell_size_m:
         Wanted cell size in metres; if it would need more than ``max_cells`` cells a side, the
         coarser size that fits is used instead. None: the finest whole-metre cell size that keeps
-        ``max(rows, cols) <= max_cells``.
+        ``max(rows, cols) <= max_cells``. For a dataset smaller than ``max_cells`` cells a side
+        that is finer than the data itself: pass the data's ``RasterInfo.resolution_m`` here to
+        avoid oversampling.
     max_cells:
         Largest number of rows or columns.
     kind:
