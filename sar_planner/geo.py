@@ -25,7 +25,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar, get_args
 
 import numpy as np
@@ -477,11 +477,8 @@ class _Group:
     """One coordinate as typed: an optional hemisphere/axis word and up to three numbers."""
 
     hemi: str | None = None
-    parts: list[tuple[str, int]] | None = None  # (number text, position 0=deg 1=min 2=sec)
-
-    def __post_init__(self) -> None:
-        if self.parts is None:
-            self.parts = []
+    #: (number as typed, position: 0 degrees, 1 minutes, 2 seconds)
+    parts: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _normalise(text: str) -> str:
@@ -542,6 +539,9 @@ def _groups(text: str) -> list[_Group]:
             if cur.parts:
                 last_text, last_pos = cur.parts[-1]
                 pos = _POSITION[mark] if mark else last_pos + 1
+                if "." in last_text and mark in ("'", '"') and pos > last_pos:
+                    # "36.5°30′": decimals are only allowed on the last part
+                    raise CoordinateError("geo.err_fraction_not_last", text=text)
                 if ("." in last_text or pos <= last_pos or pos > 2
                         or number[0] in "+-"):
                     close()

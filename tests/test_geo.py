@@ -133,6 +133,8 @@ def test_parse_keeps_the_datum_it_is_told():
         ("北纬36.1 北纬94.85", "geo.err_two_latitudes"),
         ("E36.1 E94.85", "geo.err_two_longitudes"),
         ("-36.1S 94.85E", "geo.err_sign_and_hemisphere"),
+        ("36.5°30'N 94°51'E", "geo.err_fraction_not_last"),
+        ("36°6.5'30\"N 94°51'E", "geo.err_fraction_not_last"),
         # Amap and many apps copy "lng,lat": the first number cannot be a latitude
         ("94.85, 36.1", "geo.err_swapped"),
         ("N94.85 E36.1", "geo.err_latitude_range"),
@@ -461,3 +463,22 @@ def test_distance_m():
 def test_module_doctests_pass():
     result = doctest.testmod(geo)
     assert result.attempted >= 15 and result.failed == 0
+
+
+_TYPED = st.sampled_from(list("0123456789.,;:/ -+°'\"′″NSEWnsew度分秒北纬南东经西，．１３") + ["lat", "lon", "北纬", "东经"])
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.lists(_TYPED, max_size=16).map("".join), st.text(max_size=24)))
+def test_any_text_parses_or_gives_a_coordinate_error(text):
+    # nothing a person types may end in a traceback: either a valid position or a CoordinateError
+    for parse in (parse_latlon, parse_angle):
+        try:
+            result = parse(text)
+        except CoordinateError as err:
+            assert err.message("zh") and err.message("en")
+        else:
+            if isinstance(result, LatLon):
+                assert -90 <= result.lat <= 90 and -180 <= result.lon <= 180
+            else:
+                assert -180 <= result <= 180
