@@ -166,7 +166,7 @@ def parse_history(data: bytes, file: str = "history.csv",
             bad("logbook.row_number", value=cell["sortie_no"])
         if number is not None and number != expected:
             bad("logbook.row_sequence", value=number, expected=expected)
-        expected = (number if number is not None else expected) + 1
+        expected += 1  # row k must carry number k: a typo is one problem, not a cascade
         takeoff = None
         try:
             day = dt.date.fromisoformat(cell["date"])
