@@ -72,7 +72,7 @@ def language_switch() -> None:
     codes = list(LANGUAGES)
     current = lang()
     choice = st.sidebar.selectbox(
-        t("common.language", current) + " / Language",
+        "语言 / Language" if current == "zh" else "Language / 语言",
         codes,
         index=codes.index(current),
         format_func=lambda c: LANGUAGES[c],
