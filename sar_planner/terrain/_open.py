@@ -83,8 +83,7 @@ def open_elevation(path: str | os.PathLike[str], *, require_crs: bool = True,
             raise TerrainError("terrain.err_not_numeric", file=name, dtype=src.dtypes[0])
         if require_crs and src.crs is None:
             raise TerrainError("terrain.err_no_crs", file=name)
-        with quiet_gdal():
-            yield src
+        yield src
     finally:
         src.close()
 

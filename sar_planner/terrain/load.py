@@ -134,6 +134,14 @@ class Terrain:
         return shade
 
     @property
+    def bounds_wgs84(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) degrees WGS84 of a box holding the whole grid."""
+        with quiet_gdal():
+            west, south, east, north = transform_bounds(self.grid.crs, WGS84, *self.grid.bounds,
+                                                        densify_pts=21)
+        return (float(west), float(south), float(east), float(north))
+
+    @property
     def valid_fraction(self) -> float:
         """Fraction of grid cells that have an elevation (0..1)."""
         return float(np.isfinite(self.elevation).mean())
