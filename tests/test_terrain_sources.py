@@ -212,3 +212,29 @@ def test_renamed_or_wrong_size_hgt(tmp_path):
     short = tmp_path / "N36E094.hgt"
     np.zeros((100, 100), dtype=">i2").tofile(short)
     assert _code(lambda: inspect(short)) == "terrain.err_bad_hgt"
+
+
+def test_georeferenced_colour_picture_is_not_elevation(tmp_path):
+    # an orthophoto or scanned map: three uint8 bands with RGB colour interpretation
+    path = tmp_path / "ortho.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=3, dtype="uint8",
+                       crs="EPSG:4326", transform=Affine(0.01, 0, 94, 0, -0.01, 37),
+                       photometric="RGB") as dst:
+        dst.write(np.zeros((3, 8, 8), dtype=np.uint8))
+    assert _code(lambda: inspect(path)) == "terrain.err_image_not_dem"
+
+
+def test_cli_info_on_a_zip_lists_each_tile(tmp_path, capsys):
+    archive = tmp_path / "two.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, value in (("a.tif", 3000), ("b.tif", 3100)):
+            zf.write(write_tif(tmp_path / name, np.full((2, 2), value), dtype="int16"), name)
+    assert main(["terrain", "info", str(archive)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["file"] for o in out] == ["two.zip/a.tif", "two.zip/b.tif"]
+    assert [o["max_elevation_m"] for o in out] == [3000, 3100]
+
+
+def test_cli_terrain_without_action_prints_help(capsys):
+    assert main(["terrain"]) == 2
+    assert "info" in capsys.readouterr().err

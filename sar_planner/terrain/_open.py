@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from rasterio.enums import ColorInterp
 from rasterio.errors import RasterioError
 
 from sar_planner.errors import TerrainError
@@ -81,6 +82,9 @@ def open_elevation(path: str | os.PathLike[str], *, require_crs: bool = True,
             raise TerrainError("terrain.err_no_band", file=name)
         if np.dtype(src.dtypes[0]).kind not in "iuf":
             raise TerrainError("terrain.err_not_numeric", file=name, dtype=src.dtypes[0])
+        if src.colorinterp and src.colorinterp[0] in (ColorInterp.red, ColorInterp.palette):
+            # a georeferenced picture (orthophoto, scanned map): colours, not heights
+            raise TerrainError("terrain.err_image_not_dem", file=name)
         if require_crs and src.crs is None:
             raise TerrainError("terrain.err_no_crs", file=name)
         yield src
