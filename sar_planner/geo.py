@@ -225,9 +225,17 @@ def _gcj_offset(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def wgs84_to_gcj02(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
-    """Forward GCJ-02 transform: WGS84 (lat, lon) degrees -> GCJ-02 (lat, lon) degrees.
+    """Forward GCJ-02 transform: WGS84 position -> the position a Chinese phone map shows.
 
-    Scalars or numpy arrays. Outside :func:`in_china_box` the point is returned unchanged.
+    Parameters
+    ----------
+    lat, lon:
+        Degrees, WGS84; scalars or numpy arrays.
+
+    Returns
+    -------
+    (lat, lon):
+        Degrees, GCJ-02. Outside :func:`in_china_box` the point is returned unchanged.
 
     >>> lat, lon = wgs84_to_gcj02(39.915, 116.404)
     >>> round(lat, 6), round(lon, 6)
@@ -242,8 +250,20 @@ def wgs84_to_gcj02(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
 
 
 def gcj02_to_wgs84(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
-    """Inverse GCJ-02 transform: GCJ-02 (lat, lon) degrees -> WGS84 (lat, lon) degrees.
+    """Inverse GCJ-02 transform: a phone-map (Amap/Gaode, Tencent) position -> WGS84.
 
+    Parameters
+    ----------
+    lat, lon:
+        Degrees, GCJ-02; scalars or numpy arrays.
+
+    Returns
+    -------
+    (lat, lon):
+        Degrees, WGS84.
+
+    Notes
+    -----
     Iterative: starting from the GCJ-02 point, the WGS84 guess is moved by the forward
     transform's miss until the miss is below 1e-10 degrees (about 0.01 mm), so the result is
     exact to far better than 1 cm. (The common one-step inverse, subtracting the offset taken at
@@ -267,8 +287,20 @@ def gcj02_to_wgs84(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
 
 
 def gcj02_to_bd09(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
-    """Forward BD-09 transform: GCJ-02 (lat, lon) degrees -> Baidu BD-09 (lat, lon) degrees.
+    """Forward BD-09 transform: GCJ-02 position -> the position Baidu Maps shows.
 
+    Parameters
+    ----------
+    lat, lon:
+        Degrees, GCJ-02; scalars or numpy arrays.
+
+    Returns
+    -------
+    (lat, lon):
+        Degrees, BD-09.
+
+    Notes
+    -----
     The published formula: in polar form about (0, 0) the radius grows by 2e-5 sin(3000 lat) and
     the angle by 3e-6 cos(3000 lon) (arguments in radians of lat, lon scaled by 3000/180 pi),
     then (0.006, 0.0065) degrees is added. Applied everywhere (Baidu does not limit it to China).
@@ -285,8 +317,20 @@ def gcj02_to_bd09(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
 
 
 def bd09_to_gcj02(lat: _ArrayT, lon: _ArrayT) -> tuple[_ArrayT, _ArrayT]:
-    """Inverse BD-09 transform: Baidu BD-09 (lat, lon) degrees -> GCJ-02 (lat, lon) degrees.
+    """Inverse BD-09 transform: a Baidu Maps position -> GCJ-02.
 
+    Parameters
+    ----------
+    lat, lon:
+        Degrees, BD-09; scalars or numpy arrays.
+
+    Returns
+    -------
+    (lat, lon):
+        Degrees, GCJ-02 (pass to :func:`gcj02_to_wgs84` for WGS84).
+
+    Notes
+    -----
     Iterative like :func:`gcj02_to_wgs84` (the published closed-form inverse is approximate to a
     few centimetres); exact to better than 0.01 mm.
     """
@@ -314,6 +358,18 @@ def _cgcs2000_transformer(to_wgs84: bool) -> Transformer:
 def to_wgs84(point: LatLon) -> LatLon:
     """The same place as ``point``, in WGS84.
 
+    Parameters
+    ----------
+    point:
+        A position in any :data:`Datum`.
+
+    Returns
+    -------
+    LatLon
+        Degrees, datum ``"WGS84"``.
+
+    Notes
+    -----
     * WGS84: unchanged.
     * CGCS2000: through PROJ (EPSG:4490 -> EPSG:4326). The two datums agree to a few centimetres,
       and PROJ's transformation between them is a null (ballpark) one, so the numbers do not move.
@@ -338,8 +394,22 @@ def to_wgs84(point: LatLon) -> LatLon:
 
 
 def from_wgs84(point: LatLon, datum: Datum) -> LatLon:
-    """``point`` (any datum) expressed in ``datum``: for showing a position on a phone map's terms.
+    """``point`` expressed in ``datum``: for showing a position in a phone map's terms.
 
+    Parameters
+    ----------
+    point:
+        A position in any :data:`Datum`.
+    datum:
+        The datum wanted.
+
+    Returns
+    -------
+    LatLon
+        Degrees in ``datum``.
+
+    Notes
+    -----
     The forward transforms of :func:`to_wgs84`: WGS84 -> CGCS2000 through PROJ, WGS84 -> GCJ02
     (:func:`wgs84_to_gcj02`), WGS84 -> GCJ02 -> BD09 (:func:`gcj02_to_bd09`).
     """
@@ -369,19 +439,40 @@ def _local_transformers(wkt: str) -> tuple[Transformer, Transformer]:
             Transformer.from_crs(crs, WGS84, always_xy=True))
 
 
-def _as_crs(crs: CRS | str | int) -> CRS:
+def _metric_crs(crs: CRS | str | int) -> CRS:
+    """``crs`` as a pyproj CRS, refused unless it is projected with metre units."""
     try:
-        return crs if isinstance(crs, CRS) else CRS.from_user_input(crs)
+        target = crs if isinstance(crs, CRS) else CRS.from_user_input(crs)
     except CRSError:
         raise CoordinateError("geo.err_crs_unknown", crs=str(crs)) from None
+    units = {axis.unit_name for axis in target.axis_info}
+    if not target.is_projected or not units <= {"metre", "meter", "m"}:
+        raise CoordinateError("geo.err_crs_not_metric", crs=target.name)
+    return target
 
 
 def to_local(lat: _ArrayT, lon: _ArrayT, crs: CRS | str | int) -> tuple[_ArrayT, _ArrayT]:
-    """Project WGS84 (lat, lon) degrees to (x, y) metres (easting, northing) in the metric ``crs``.
+    """Project WGS84 positions into the mission's metric grid.
 
-    Scalars or numpy arrays of any shape. ``crs`` is the mission's metric CRS (for example
-    :func:`local_metric_crs`), a pyproj CRS or anything ``CRS.from_user_input`` takes
-    (``"EPSG:32646"``, ``32646``). Transformers are cached per CRS.
+    Parameters
+    ----------
+    lat, lon:
+        Latitude and longitude in degrees, WGS84 (EPSG:4326); scalars or numpy arrays of one shape.
+    crs:
+        The mission's projected CRS in metres (for example :func:`local_metric_crs`): a pyproj CRS
+        or anything ``CRS.from_user_input`` takes (``"EPSG:32646"``, ``32646``). The always_xy
+        transformer is cached per CRS.
+
+    Returns
+    -------
+    (x, y):
+        Easting and northing in metres in ``crs``; floats for scalar input, else arrays.
+
+    Raises
+    ------
+    CoordinateError
+        Latitude/longitude out of range, an unknown or non-metric CRS, or a point the projection
+        cannot hold.
 
     >>> x, y = to_local(36.10, 94.85, "EPSG:32646")
     >>> round(x), round(y)
@@ -390,7 +481,7 @@ def to_local(lat: _ArrayT, lon: _ArrayT, crs: CRS | str | int) -> tuple[_ArrayT,
     lat_a = np.asarray(lat, dtype=float)
     lon_a = np.asarray(lon, dtype=float)
     _check_lat_lon_arrays(lat_a, lon_a)
-    target = _as_crs(crs)
+    target = _metric_crs(crs)
     fwd, _ = _local_transformers(target.to_wkt())
     x, y = fwd.transform(lon_a, lat_a)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -400,9 +491,19 @@ def to_local(lat: _ArrayT, lon: _ArrayT, crs: CRS | str | int) -> tuple[_ArrayT,
 
 
 def from_local(x: _ArrayT, y: _ArrayT, crs: CRS | str | int) -> tuple[_ArrayT, _ArrayT]:
-    """Unproject (x, y) metres in the metric ``crs`` to WGS84 (lat, lon) degrees.
+    """Unproject metric grid coordinates to WGS84 positions: the inverse of :func:`to_local`.
 
-    The inverse of :func:`to_local` (scalars or arrays; transformers cached per CRS).
+    Parameters
+    ----------
+    x, y:
+        Easting and northing in metres in ``crs``; scalars or numpy arrays of one shape.
+    crs:
+        The mission's projected CRS in metres (as for :func:`to_local`).
+
+    Returns
+    -------
+    (lat, lon):
+        Degrees, WGS84 (EPSG:4326); floats for scalar input, else arrays.
 
     >>> lat, lon = from_local(500000.0, 0.0, "EPSG:32646")   # zone 46N: CM 93E on the equator
     >>> round(lat, 9), round(lon, 9)
@@ -410,7 +511,7 @@ def from_local(x: _ArrayT, y: _ArrayT, crs: CRS | str | int) -> tuple[_ArrayT, _
     """
     x_a = np.asarray(x, dtype=float)
     y_a = np.asarray(y, dtype=float)
-    target = _as_crs(crs)
+    target = _metric_crs(crs)
     _, inv = _local_transformers(target.to_wkt())
     lon, lat = inv.transform(x_a, y_a)
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
@@ -423,9 +524,17 @@ _GEOD = Geod(ellps="WGS84")
 
 
 def distance_m(lat1: _ArrayT, lon1: _ArrayT, lat2: _ArrayT, lon2: _ArrayT) -> _ArrayT:
-    """Geodesic distance in metres between WGS84 points (degrees) on the WGS84 ellipsoid.
+    """Geodesic distance between WGS84 positions on the WGS84 ellipsoid (Karney's algorithm).
 
-    Karney's algorithm through ``pyproj.Geod``; scalars or arrays (broadcast).
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2:
+        Degrees, WGS84 (EPSG:4326); scalars or arrays, broadcast against each other.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Distance in metres along the ellipsoid (no terrain).
 
     >>> round(distance_m(0.0, 0.0, 0.0, 1.0), 3)   # one degree of the equator
     111319.491
@@ -702,7 +811,17 @@ def parse_latlon(text: str, datum: Datum = "WGS84") -> LatLon:
 def format_dd(lat: float, lon: float, places: int = 5) -> str:
     """Decimal degrees, latitude first, signed (south/west negative): ``"36.10000, 94.85000"``.
 
-    ``places`` decimals (5 places = about 1 m). The text parses back with :func:`parse_latlon`.
+    Parameters
+    ----------
+    lat, lon:
+        Degrees (any datum; the text does not name it).
+    places:
+        Decimals; 5 places = about 1 m.
+
+    Returns
+    -------
+    str
+        Text that parses back with :func:`parse_latlon` to within half the last digit.
 
     >>> format_dd(36.1, 94.85)
     '36.10000, 94.85000'
@@ -744,8 +863,19 @@ def _join(lat_text: str, lon_text: str, lat: float, lon: float, lang: str) -> st
 def format_dms(lat: float, lon: float, lang: str = "en", places: int = 1) -> str:
     """Degrees, minutes, seconds with hemisphere: ``"36°06′00.0″N 94°51′00.0″E"``.
 
-    ``lang="zh"`` gives ``"北纬36°06′00.0″ 东经94°51′00.0″"`` (any other value: English letters).
-    ``places`` decimals of seconds (1 place = about 3 m). Parses back with :func:`parse_latlon`.
+    Parameters
+    ----------
+    lat, lon:
+        Degrees (any datum; the text does not name it).
+    lang:
+        ``"zh"`` gives ``"北纬36°06′00.0″ 东经94°51′00.0″"``; any other value English letters.
+    places:
+        Decimals of seconds; 1 place = about 3 m. Rounding carries into minutes and degrees.
+
+    Returns
+    -------
+    str
+        Text that parses back with :func:`parse_latlon` to within half the last digit.
 
     >>> format_dms(36.1, 94.85)
     '36°06′00.0″N 94°51′00.0″E'
@@ -765,8 +895,21 @@ def format_dms(lat: float, lon: float, lang: str = "en", places: int = 1) -> str
 def format_ddm(lat: float, lon: float, lang: str = "en", places: int = 3) -> str:
     """Degrees and decimal minutes with hemisphere: ``"36°06.000′N 94°51.000′E"``.
 
-    ``lang="zh"`` puts 北纬/南纬/东经/西经 in front. ``places`` decimals of minutes (3 places = about
-    2 m), the usual form on aviation GPS units. Parses back with :func:`parse_latlon`.
+    The usual form on aviation GPS units.
+
+    Parameters
+    ----------
+    lat, lon:
+        Degrees (any datum; the text does not name it).
+    lang:
+        ``"zh"`` puts 北纬/南纬/东经/西经 in front; any other value English letters after.
+    places:
+        Decimals of minutes; 3 places = about 2 m.
+
+    Returns
+    -------
+    str
+        Text that parses back with :func:`parse_latlon` to within half the last digit.
 
     >>> format_ddm(36.1, 94.85)
     '36°06.000′N 94°51.000′E'

@@ -219,7 +219,8 @@ def _whole_cells(coarse_t: Affine, shape: tuple[int, int], work_t: Affine, n: in
     x, y = Transformer.from_crs(4326, DEMO_CRS, always_xy=True).transform(lon, lat)
     west, north = work_t.c, work_t.f
     east, south = west + n * CELL_M, north - n * CELL_M
-    inside = (np.asarray(x) >= west) & (np.asarray(x) <= east) & (np.asarray(y) >= south) & (np.asarray(y) <= north)
+    x, y = np.asarray(x), np.asarray(y)
+    inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
     return inside[:-1, :-1] & inside[1:, :-1] & inside[:-1, 1:] & inside[1:, 1:]
 
 

@@ -447,6 +447,9 @@ def test_local_errors():
         to_local(36.1, 94.85, "EPSG:999999")
     assert info.value.code == "geo.err_crs_unknown"
     with pytest.raises(CoordinateError) as info:
+        to_local(36.1, 94.85, "EPSG:4326")  # degrees, not metres
+    assert info.value.code == "geo.err_crs_not_metric"
+    with pytest.raises(CoordinateError) as info:
         to_local(95.0, 94.85, "EPSG:32646")
     assert info.value.code == "geo.err_latitude_range"
 
@@ -465,7 +468,8 @@ def test_module_doctests_pass():
     assert result.attempted >= 15 and result.failed == 0
 
 
-_TYPED = st.sampled_from(list("0123456789.,;:/ -+°'\"′″NSEWnsew度分秒北纬南东经西，．１３") + ["lat", "lon", "北纬", "东经"])
+_TYPED = st.sampled_from(
+    list("0123456789.,;:/ -+°'\"′″NSEWnsew度分秒北纬南东经西，．１３") + ["lat", "lon", "北纬", "东经"])
 
 
 @settings(max_examples=500)

@@ -26,7 +26,8 @@ COARSE = TERRAIN / "qaidam_mapzen_5arcmin_pvlib.tif"
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_demo_terrain", REPO / "scripts" / "make_demo_terrain.py")
+    path = REPO / "scripts" / "make_demo_terrain.py"
+    spec = importlib.util.spec_from_file_location("make_demo_terrain", path)
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
@@ -94,8 +95,9 @@ def test_demo_is_labelled_synthetic_and_laid_out_as_specified():
     with rasterio.open(DEMO) as ds:
         tags = ds.tags()
         assert tags["SYNTHETIC"] == "yes"
-        assert tags["DESCRIPTION"].startswith("synthetic: real 5-arc-minute Qaidam grid + fractal detail, seed ")
-        assert "not for flight" in tags["DESCRIPTION"]
+        description = tags["DESCRIPTION"]
+        assert description.startswith("synthetic: real 5-arc-minute Qaidam grid + fractal detail, seed ")
+        assert "not for flight" in description
         assert ds.crs.to_epsg() == 32646
         assert ds.res == (30.0, 30.0) and ds.shape == (800, 800)  # 24 km x 24 km
         assert ds.profile["tiled"] and ds.profile["compress"] == "deflate"
