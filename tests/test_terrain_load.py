@@ -346,3 +346,25 @@ def test_coarse_grid_reads_the_overviews_not_the_full_file(tmp_path):
     assert np.all(coarse.elevation == 1000)
     fine = load_terrain([path], Grid.from_bounds(crs, 485000, 4025000, 487000, 4027000, 10))
     assert np.all(fine.elevation == 2000)
+
+
+def test_tiles_of_different_resolution_keep_the_fine_tile_exact(tmp_path):
+    # a coarse 0.01 deg tile to the west listed first, a fine 0.001 deg tile to the east: where
+    # only the fine tile reaches, the mosaic must equal the fine tile loaded alone
+    lat_c = 36.5 - (np.arange(30) + 0.5) * 0.01
+    lon_c = 94.5 + (np.arange(21) + 0.5) * 0.01  # to 94.71 E: overlaps the fine tile a little
+    coarse = write_tif(tmp_path / "coarse.tif", surface(lon_c[None, :], lat_c[:, None]),
+                       Affine(0.01, 0, 94.5, 0, -0.01, 36.5))
+    # the fine tile's lattice is offset by half a fine cell from the coarse one's
+    lat_f = 36.4995 - (np.arange(300) + 0.5) * 0.001
+    lon_f = 94.7005 + (np.arange(200) + 0.5) * 0.001
+    fine = write_tif(tmp_path / "fine.tif", surface(lon_f[None, :], lat_f[:, None]),
+                     Affine(0.001, 0, 94.7005, 0, -0.001, 36.4995))
+    grid = grid_around(36.35, 94.71, 3000, 30)  # straddles the coarse tile's east edge
+    both = load_terrain([coarse, fine], grid).elevation
+    alone = load_terrain([fine], grid, allow_partial=True).elevation
+    lon, _ = Transformer.from_crs(grid.crs, 4326, always_xy=True).transform(
+        *np.meshgrid(grid.x_centres(), grid.y_centres()))
+    east = lon > 94.712  # east of the coarse tile, more than a fine cell inside the fine tile
+    assert east.sum() > 1000
+    np.testing.assert_allclose(both[east], alone[east], atol=1e-6)

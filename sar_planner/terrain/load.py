@@ -174,10 +174,10 @@ def _covered_mask(grid: Grid, crs: CRS, boxes: list[tuple[float, float, float, f
 def _read_group(datasets: list, boxes: list[tuple[float, float, float, float]], grid: Grid,
                 crs: CRS, region: tuple[float, float, float, float],
                 lat: float) -> tuple[np.ndarray, object]:
-    """Mosaic of the group's tiles over ``region`` (source CRS), on the first tile's lattice."""
-    first = datasets[0]
-    rx = min(abs(ds.res[0]) for ds in datasets)
-    ry = min(abs(ds.res[1]) for ds in datasets)
+    """Mosaic of the group's tiles over ``region`` (source CRS), on the finest tile's lattice."""
+    # the lattice of the finest tile (tiles of one product share it; a coarser tile is resampled)
+    first = min(datasets, key=lambda ds: abs(ds.res[0]) * abs(ds.res[1]))
+    rx, ry = abs(first.res[0]), abs(first.res[1])
     mx, my = _source_res_in_metres(crs, (rx, ry), lat)
     factor = max(1, int(math.floor(grid.cell_size / 2.0 / max(mx, my))))
     rx, ry = rx * factor, ry * factor
