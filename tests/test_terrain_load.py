@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 
 from sar_planner.errors import InputError, OutsideTerrainError, TerrainError
@@ -368,3 +370,21 @@ def test_tiles_of_different_resolution_keep_the_fine_tile_exact(tmp_path):
     east = lon > 94.712  # east of the coarse tile, more than a fine cell inside the fine tile
     assert east.sum() > 1000
     np.testing.assert_allclose(both[east], alone[east], atol=1e-6)
+
+
+_PLANE_CACHE: dict[str, object] = {}
+
+
+@settings(max_examples=50, deadline=None)
+@given(fx=st.floats(0, 1), fy=st.floats(0, 1))
+def test_bilinear_is_exact_on_a_plane_anywhere_inside(tmp_path_factory, fx, fy):
+    # bilinear interpolation reproduces a plane exactly, up to the grid's outer edge (where the
+    # edge cell's value is held, so keep half a cell inside)
+    if "t" not in _PLANE_CACHE:
+        _PLANE_CACHE["t"] = _plane_terrain(tmp_path_factory.mktemp("plane"))
+    terrain = _PLANE_CACHE["t"]
+    west, south, east, north = terrain.grid.bounds
+    half = terrain.grid.cell_size / 2
+    x = west + half + fx * (east - west - 2 * half)
+    y = south + half + fy * (north - south - 2 * half)
+    assert float(sample_bilinear(terrain, x, y)) == pytest.approx(3000 + 0.2 * (x - 500000), abs=1e-6)
