@@ -60,7 +60,7 @@ class Quartiles:
         if not all(math.isfinite(v) and v > 0 for v in values):
             raise ProbabilityError("probability.err_quartiles_positive",
                                    values=", ".join(f"{v:g}" for v in values))
-        if not all(a < b for a, b in zip(values, values[1:], strict=False)):
+        if not all(b > a * (1.0 + 1e-9) for a, b in zip(values, values[1:], strict=False)):
             raise ProbabilityError("probability.err_quartiles_order",
                                    values=", ".join(f"{v:g}" for v in values))
 

@@ -1,0 +1,71 @@
+"""POA maps as GeoTIFF: float64, in the mission's metric CRS, ROW in a GeoTIFF tag named ``ROW``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from rasterio.errors import RasterioIOError
+
+from sar_planner.errors import ProbabilityError
+from sar_planner.grid import Grid
+from sar_planner.probability.maps import ProbabilityMap, same_grid
+
+__all__ = ["write_poa_geotiff", "read_poa_geotiff", "read_grid_raster", "read_pod_on"]
+
+
+def write_poa_geotiff(path: str | Path, pm: ProbabilityMap,
+                      tags: Mapping[str, str] | None = None) -> None:
+    """Write ``pm`` as a single-band float64 GeoTIFF (deflate) with tag ``ROW`` (and ``tags``)."""
+    path = Path(path)
+    try:
+        with rasterio.open(path, "w", driver="GTiff", width=pm.grid.shape[1],
+                           height=pm.grid.shape[0], count=1, dtype="float64", crs=pm.grid.crs,
+                           transform=pm.grid.transform, compress="deflate", predictor=3) as dst:
+            dst.write(pm.poa, 1)
+            dst.update_tags(ROW=repr(pm.row), QUANTITY="probability of area per cell",
+                            **dict(tags or {}))
+    except (RasterioIOError, OSError) as exc:
+        raise ProbabilityError("probability.err_write", file=str(path), reason=str(exc)) from None
+
+
+def read_grid_raster(path: str | Path) -> tuple[Grid, np.ndarray, dict[str, str]]:
+    """(grid, band 1 as float64, tags) of a north-up, square-celled raster in a metric CRS."""
+    path = Path(path)
+    try:
+        with rasterio.open(path) as src:
+            if src.crs is None or not src.crs.is_projected:
+                raise ProbabilityError("probability.err_raster_crs", file=path.name)
+            try:
+                grid = Grid(src.crs, src.transform, (src.height, src.width))
+            except Exception:  # noqa: BLE001 - any grid refusal is the same message here
+                raise ProbabilityError("probability.err_raster_grid", file=path.name) from None
+            data = src.read(1).astype(np.float64)
+            nodata = src.nodata
+            tags = dict(src.tags())
+    except RasterioIOError:
+        raise ProbabilityError("probability.err_read", file=path.name) from None
+    if nodata is not None and not (isinstance(nodata, float) and math.isnan(nodata)):
+        data[data == nodata] = np.nan
+    return grid, data, tags
+
+
+def read_poa_geotiff(path: str | Path) -> ProbabilityMap:
+    """Read a map written by :func:`write_poa_geotiff` (its ``ROW`` tag is required)."""
+    grid, data, tags = read_grid_raster(path)
+    try:
+        row = float(tags["ROW"])
+    except (KeyError, ValueError):
+        raise ProbabilityError("probability.err_no_row", file=Path(path).name) from None
+    return ProbabilityMap(grid, data, row)
+
+
+def read_pod_on(path: str | Path, grid: Grid) -> np.ndarray:
+    """A POD raster that must lie on exactly ``grid`` (same CRS, cells and extent)."""
+    pod_grid, data, _ = read_grid_raster(path)
+    if not same_grid(pod_grid, grid):
+        raise ProbabilityError("probability.err_pod_other_grid", file=Path(path).name)
+    return data

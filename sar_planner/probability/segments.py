@@ -1,0 +1,123 @@
+"""Search segments: POA, density, cumulative POD, POS and rank per segment; gaps reported.
+
+A cell belongs to the segment holding its centre (segments may not overlap; the cell-centre rule
+splits a shared border cleanly). Per segment (Stone 1975; search-theory.md):
+area (m^2, of the polygon), POA = sum of current cell POA, POA density = POA per km^2,
+cumulative POD = 1 - sum POA0_i (1 - cumPOD_i) / sum POA0_i (against the initial map),
+POS so far = sum POA0_i cumPOD_i, and rank by current POA density (1 = search first).
+Geometries are shapely polygons in metres of the grid's CRS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import box
+from shapely.ops import unary_union
+
+from sar_planner.errors import ProbabilityError
+from sar_planner.grid import Grid
+from sar_planner.probability.consensus import Region, region_labels
+from sar_planner.probability.maps import ProbabilityMap
+
+__all__ = ["Segment", "SegmentStats", "SegmentTable", "segment_table", "grid_segments"]
+
+Segment = Region
+
+
+@dataclass(frozen=True)
+class SegmentStats:
+    """One row of the segment table (see the module docstring for each figure)."""
+
+    name: str
+    area_m2: float
+    poa: float
+    poa_density_per_km2: float
+    cumulative_pod: float
+    pos: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class SegmentTable:
+    """Rows by segment (in the given order) and what no segment covers.
+
+    Attributes
+    ----------
+    rows:
+        One :class:`SegmentStats` per segment.
+    gap_area_m2:
+        Area of the grid covered by no segment (polygon geometry, m^2).
+    gap_poa:
+        Current POA of the cells covered by no segment.
+    row:
+        Current ROW (outside the grid).
+    """
+
+    rows: tuple[SegmentStats, ...]
+    gap_area_m2: float
+    gap_poa: float
+    row: float
+
+
+def segment_table(segments: Sequence[Segment], current: ProbabilityMap,
+                  initial: ProbabilityMap | None = None,
+                  cumulative_pod: np.ndarray | None = None) -> SegmentTable:
+    """Figures per segment for the current map (and the initial map and cumulative POD, if any)."""
+    grid = current.grid
+    labels = region_labels(grid, [s.geometry for s in segments])
+    n = len(segments)
+    idx = labels.ravel()
+    ok = idx >= 0
+    poa = np.bincount(idx[ok], weights=current.poa.ravel()[ok], minlength=n)
+    if initial is not None and cumulative_pod is not None:
+        cp = np.asarray(cumulative_pod, dtype=float)
+        if cp.shape != grid.shape:
+            raise ProbabilityError("probability.err_pod_grid", shape=str(cp.shape),
+                                   grid=str(grid.shape))
+        p0 = np.bincount(idx[ok], weights=initial.poa.ravel()[ok], minlength=n)
+        found = np.bincount(idx[ok], weights=(initial.poa * cp).ravel()[ok], minlength=n)
+    else:
+        p0 = poa
+        found = np.zeros(n)
+    areas = np.array([s.geometry.area for s in segments], dtype=float)
+    extent = box(*grid.bounds)
+    density = np.where(areas > 0, poa / np.maximum(areas, 1e-300) * 1e6, 0.0)
+    order = np.argsort(-density, kind="stable")
+    ranks = np.empty(n, dtype=int)
+    ranks[order] = np.arange(1, n + 1)
+    rows = tuple(
+        SegmentStats(s.name, float(areas[i]), float(poa[i]), float(density[i]),
+                     float(found[i] / p0[i]) if p0[i] > 0 else 0.0, float(found[i]),
+                     int(ranks[i]))
+        for i, s in enumerate(segments))
+    covered = unary_union([s.geometry for s in segments]) if segments else None
+    gap_area = extent.area - (covered.intersection(extent).area if covered is not None else 0.0)
+    gap_poa = float(current.poa[labels < 0].sum())
+    return SegmentTable(rows, max(0.0, float(gap_area)), gap_poa, current.row)
+
+
+def grid_segments(grid: Grid, size_m: float, prefix: str = "S") -> list[Segment]:
+    """Square segments of ``size_m`` metres tiling the grid from its north-west corner.
+
+    Names run ``S1``, ``S2``, ... west to east, north to south; the last row and column are cut
+    at the grid's edge.
+    """
+    west, south, east, north = grid.bounds
+    if not (math.isfinite(size_m) and size_m >= grid.cell_size):
+        raise ProbabilityError("probability.err_segment_size", value=size_m,
+                               cell=f"{grid.cell_size:g}")
+    out: list[Segment] = []
+    k = 1
+    y = north
+    while y > south + 1e-6:
+        x = west
+        while x < east - 1e-6:
+            out.append(Segment(f"{prefix}{k}", box(x, max(south, y - size_m), min(east, x + size_m), y)))
+            k += 1
+            x += size_m
+        y -= size_m
+    return out
