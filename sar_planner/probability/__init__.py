@@ -23,6 +23,7 @@ from sar_planner.probability.costdistance import (cost_distance, grid_path_bias,
 from sar_planner.probability.io import (read_grid_raster, read_poa_geotiff, read_pod_on,
                                         write_poa_geotiff)
 from sar_planner.probability.mapscore import mapscore, mapscore_cell
+from sar_planner.probability.mission import MissionInputs, current_state, initial_map
 from sar_planner.probability.maps import ProbabilityMap, ipp_cell, same_grid
 from sar_planner.probability.radial import RadialDistribution
 from sar_planner.probability.rings import IppUncertainty, ring_map
@@ -40,5 +41,6 @@ __all__ = [
     "Segment", "SegmentStats", "SegmentTable", "segment_table", "grid_segments",
     "bayes_update", "cumulative_pod", "check_pod", "MissionState", "replay",
     "mapscore", "mapscore_cell",
+    "MissionInputs", "initial_map", "current_state",
     "write_poa_geotiff", "read_poa_geotiff", "read_grid_raster", "read_pod_on",
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from pyproj import CRS
 from rasterio.errors import RasterioIOError
 
 from sar_planner.errors import ProbabilityError
@@ -40,7 +41,8 @@ def read_grid_raster(path: str | Path) -> tuple[Grid, np.ndarray, dict[str, str]
             if src.crs is None or not src.crs.is_projected:
                 raise ProbabilityError("probability.err_raster_crs", file=path.name)
             try:
-                grid = Grid(src.crs, src.transform, (src.height, src.width))
+                grid = Grid(CRS.from_user_input(src.crs.to_wkt()), src.transform,
+                            (src.height, src.width))
             except Exception:  # noqa: BLE001 - any grid refusal is the same message here
                 raise ProbabilityError("probability.err_raster_grid", file=path.name) from None
             data = src.read(1).astype(np.float64)

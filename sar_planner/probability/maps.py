@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from pyproj import CRS
 
 from sar_planner.errors import ProbabilityError
 from sar_planner.grid import Grid
@@ -64,7 +65,7 @@ class ProbabilityMap:
 
 def same_grid(a: Grid, b: Grid) -> bool:
     """True when ``a`` and ``b`` hold the same cells: same CRS, shape and (to 1 mm) transform."""
-    if a.shape != b.shape or not a.crs.equals(b.crs):
+    if a.shape != b.shape or not CRS.from_user_input(a.crs).equals(CRS.from_user_input(b.crs)):
         return False
     return all(math.isclose(x, y, rel_tol=0.0, abs_tol=1e-3)
                for x, y in zip(tuple(a.transform)[:6], tuple(b.transform)[:6], strict=True))

@@ -1,0 +1,148 @@
+"""``sar-planner poa | update | mapscore``: probability-of-area maps from the command line.
+
+* ``poa --terrain PATH --ipp LAT,LON --subject CATEGORY [--terrain-class dry-mountainous|dry-flat]
+  [--model rings|terrain] [--radius-km R] [--resolution M] --out POA.tif`` builds the map on a
+  grid around the IPP in the mission's metric CRS (UTM zone of the IPP by default), writes a
+  float64 GeoTIFF whose cells hold probability and whose tag ``ROW`` holds the rest of world, and
+  prints a JSON summary {crs, shape, cell_size_m, sum, row, ...}.
+* ``update --poa POA.tif --pod POD.tif --out NEW.tif`` applies the Bayes update for an
+  unsuccessful sortie (the POD raster must be on the map's grid).
+* ``mapscore --poa POA.tif --find LAT,LON`` prints the map's MapScore for a find location.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import numpy as np
+
+from sar_planner.cli import print_json
+from sar_planner.errors import OutsideTerrainError, ProbabilityError
+from sar_planner.geo import parse_latlon, to_local, to_wgs84
+from sar_planner.probability import (MissionInputs, bayes_update, initial_map, mapscore,
+                                     read_poa_geotiff, read_pod_on, write_poa_geotiff)
+from sar_planner.subjects import TERRAIN_CLASSES, categories, quartiles_for
+
+__all__ = ["register", "run"]
+
+#: Default grid: reach 1.25 x the 95 % distance, at least this many metres per cell, and at most
+#: about this many cells across.
+_RADIUS_FACTOR = 1.25
+_MIN_RESOLUTION_M = 30.0
+_MAX_CELLS_ACROSS = 2000
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    keys = [c.key for c in categories()]
+    p = sub.add_parser("poa", help="build a probability-of-area map (GeoTIFF + JSON summary)")
+    p.add_argument("--terrain", required=True, help="elevation file (GeoTIFF, .hgt, zip of tiles)")
+    p.add_argument("--ipp", required=True, help="initial planning point 'LAT,LON' (WGS84)")
+    p.add_argument("--subject", required=True, choices=keys, metavar="CATEGORY",
+                   help="subject category: " + ", ".join(keys))
+    p.add_argument("--terrain-class", default="dry-mountainous", choices=TERRAIN_CLASSES)
+    p.add_argument("--model", default="rings", choices=("rings", "terrain"),
+                   help="rings: straight-line distance; terrain: walking effort over the DEM")
+    p.add_argument("--radius-km", type=float, default=None,
+                   help="half-width of the map (default 1.25 x the 95 %% distance)")
+    p.add_argument("--resolution", type=float, default=None,
+                   help="cell size in metres (default: 30 m, coarser for very large maps)")
+    p.add_argument("--uncertainty-m", type=float, default=0.0,
+                   help="IPP uncertainty radius in metres (95 %% circle; default 0)")
+    p.add_argument("--hours", type=float, default=None, help="hours since last seen (with --speed-kmh)")
+    p.add_argument("--speed-kmh", type=float, default=None, help="walking speed for the time cap")
+    p.add_argument("--grid", default="utm", choices=("utm", "cgcs2000-gk3"),
+                   help="the mission's metric grid (default utm)")
+    p.add_argument("--out", required=True, help="output GeoTIFF")
+    p.set_defaults(func=run)
+
+    u = sub.add_parser("update", help="Bayes update of a POA map after an unsuccessful sortie")
+    u.add_argument("--poa", required=True, help="POA GeoTIFF written by 'poa' or 'update'")
+    u.add_argument("--pod", required=True, help="POD GeoTIFF (0-1) on the same grid")
+    u.add_argument("--out", required=True, help="output GeoTIFF")
+    u.set_defaults(func=run)
+
+    m = sub.add_parser("mapscore", help="MapScore of a POA map for a find location")
+    m.add_argument("--poa", required=True, help="POA GeoTIFF")
+    m.add_argument("--find", required=True, help="find location 'LAT,LON' (WGS84)")
+    m.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "poa":
+        return _run_poa(args)
+    if args.command == "update":
+        return _run_update(args)
+    return _run_mapscore(args)
+
+
+def _latlon(text: str) -> tuple[float, float]:
+    p = to_wgs84(parse_latlon(text))
+    return float(p.lat), float(p.lon)
+
+
+def _run_poa(args: argparse.Namespace) -> int:
+    from sar_planner.terrain import grid_around, load_terrain
+
+    lat, lon = _latlon(args.ipp)
+    q = quartiles_for(args.subject, args.terrain_class)
+    radius_m = (args.radius_km * 1000.0 if args.radius_km is not None
+                else math.ceil(_RADIUS_FACTOR * q.d95 / 1000.0) * 1000.0)
+    if not (math.isfinite(radius_m) and radius_m > 0):
+        raise ProbabilityError("probability.err_radius", value=args.radius_km)
+    res = args.resolution if args.resolution is not None else max(
+        _MIN_RESOLUTION_M, math.ceil(2 * radius_m / _MAX_CELLS_ACROSS))
+    if not (math.isfinite(res) and res > 0):
+        raise ProbabilityError("probability.err_resolution", value=args.resolution)
+    grid = grid_around(lat, lon, radius_m, res, args.grid)
+    terrain = load_terrain([args.terrain], grid, allow_partial=True, allow_voids=True)
+    x, y = to_local(lat, lon, grid.crs)
+    r, c = (int(v) for v in grid.rowcol(x, y))
+    if not np.isfinite(terrain.elevation[r, c]):
+        raise OutsideTerrainError("probability.err_ipp_no_terrain", lat=f"{lat:.5f}",
+                                  lon=f"{lon:.5f}", file=Path(args.terrain).name)
+    inputs = MissionInputs(ipp_x=float(x), ipp_y=float(y), subject=args.subject,
+                           terrain_class=args.terrain_class, model=args.model,
+                           uncertainty_m=args.uncertainty_m, hours_since_seen=args.hours,
+                           speed_kmh=args.speed_kmh)
+    pm, _ = initial_map(inputs, grid, terrain.elevation)
+    write_poa_geotiff(args.out, pm, tags={
+        "MODEL": args.model, "SUBJECT": args.subject, "TERRAIN_CLASS": args.terrain_class,
+        "QUARTILES_M": ",".join(f"{v:g}" for v in q.as_tuple()),
+        "IPP_WGS84": f"{lat:.6f},{lon:.6f}", "TERRAIN": Path(args.terrain).name,
+        "SYNTHETIC_TERRAIN": "yes" if terrain.synthetic else "no"})
+    print_json({
+        "crs": grid.crs.to_string(), "shape": list(grid.shape), "cell_size_m": grid.cell_size,
+        "sum": float(pm.poa.sum()) + pm.row, "row": pm.row, "model": args.model,
+        "subject": args.subject, "quartiles_m": list(q.as_tuple()),
+        "ipp_xy": [float(x), float(y)], "synthetic_terrain": bool(terrain.synthetic),
+        "out": str(args.out)})
+    return 0
+
+
+def _run_update(args: argparse.Namespace) -> int:
+    pm = read_poa_geotiff(args.poa)
+    pod = read_pod_on(args.pod, pm.grid)
+    new, pos = bayes_update(pm, pod)
+    import rasterio
+
+    with rasterio.open(args.poa) as src:
+        tags = {k: v for k, v in src.tags().items() if k not in ("ROW", "QUANTITY")}
+    tags["UPDATES"] = str(int(tags.get("UPDATES", "0")) + 1) if tags.get("UPDATES", "0").isdigit() \
+        else "1"
+    write_poa_geotiff(args.out, new, tags=tags)
+    print_json({"crs": new.grid.crs.to_string(), "shape": list(new.grid.shape),
+                "cell_size_m": new.grid.cell_size, "sum": float(new.poa.sum()) + new.row,
+                "row": new.row, "pos": pos, "out": str(args.out)})
+    return 0
+
+
+def _run_mapscore(args: argparse.Namespace) -> int:
+    pm = read_poa_geotiff(args.poa)
+    lat, lon = _latlon(args.find)
+    x, y = to_local(lat, lon, pm.grid.crs)
+    score = mapscore(pm, float(x), float(y))
+    r, c = (int(v) for v in pm.grid.rowcol(x, y))
+    print_json({"mapscore": score, "find_cell": [r, c], "find_poa": float(pm.poa[r, c])})
+    return 0

@@ -1,0 +1,104 @@
+"""A mission's inputs -> its initial POA map -> its current map after the sorties, recomputed.
+
+The database stores facts (these inputs and each sortie's POD raster); the current map is always
+derived again from them, in flying order, and never stored as a copy that could drift. Building
+the initial map is the expensive step, so callers may cache it keyed by the (frozen, hashable)
+inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from sar_planner.errors import ProbabilityError
+from sar_planner.grid import Grid
+from sar_planner.probability.bayes import MissionState, replay
+from sar_planner.probability.maps import ProbabilityMap
+from sar_planner.probability.radial import RadialDistribution
+from sar_planner.probability.rings import IppUncertainty, ring_map
+from sar_planner.probability.terrain_model import TerrainLayers, TerrainOptions, terrain_map
+from sar_planner.subjects import Quartiles, quartiles_for
+
+__all__ = ["MissionInputs", "initial_map", "current_state"]
+
+ModelName = Literal["rings", "terrain"]
+
+
+@dataclass(frozen=True)
+class MissionInputs:
+    """What the planners know at the start of a mission.
+
+    Attributes
+    ----------
+    ipp_x, ipp_y:
+        Initial planning point, metres in the mission grid's CRS.
+    subject:
+        Subject category key (:mod:`sar_planner.subjects`).
+    terrain_class:
+        ``"dry-mountainous"`` or ``"dry-flat"``.
+    quartiles_m:
+        The mission's own 25/50/75/95 % distances (metres), overriding the published ones.
+    uncertainty_m, uncertainty_kind:
+        IPP uncertainty radius (metres; 0 = exact) and shape (``"gaussian"`` or ``"disc"``).
+    hours_since_seen, speed_kmh:
+        With both set, nobody is farther than hours x speed (flat-ground km).
+    model:
+        ``"rings"`` or ``"terrain"``.
+    terrain_options:
+        Settings of the terrain model.
+    """
+
+    ipp_x: float
+    ipp_y: float
+    subject: str = "unknown"
+    terrain_class: str = "dry-mountainous"
+    quartiles_m: tuple[float, float, float, float] | None = None
+    uncertainty_m: float = 0.0
+    uncertainty_kind: Literal["gaussian", "disc"] = "gaussian"
+    hours_since_seen: float | None = None
+    speed_kmh: float | None = None
+    model: ModelName = "rings"
+    terrain_options: TerrainOptions = field(default_factory=TerrainOptions)
+
+    def quartiles(self) -> Quartiles:
+        """The quartiles in force: the mission's own, else the published ones."""
+        if self.quartiles_m is not None:
+            return Quartiles(*self.quartiles_m)
+        return quartiles_for(self.subject, self.terrain_class)
+
+    def distribution(self) -> RadialDistribution:
+        """The distance distribution, capped by time x speed when both are given."""
+        cap = None
+        if self.hours_since_seen is not None and self.speed_kmh is not None:
+            cap = self.hours_since_seen * self.speed_kmh * 1000.0
+            if not (math.isfinite(cap) and cap > 0):
+                raise ProbabilityError("probability.err_cap", value=cap)
+        return RadialDistribution(self.quartiles(), cap_m=cap)
+
+
+def initial_map(inputs: MissionInputs, grid: Grid, elevation: np.ndarray | None = None
+                ) -> tuple[ProbabilityMap, TerrainLayers | None]:
+    """The mission's map before any search (and the terrain layers for the terrain model)."""
+    dist = inputs.distribution()
+    unc = IppUncertainty(inputs.uncertainty_m, inputs.uncertainty_kind) \
+        if inputs.uncertainty_m > 0 else None
+    if inputs.model == "rings":
+        return ring_map(grid, inputs.ipp_x, inputs.ipp_y, dist, unc), None
+    if inputs.model == "terrain":
+        if elevation is None:
+            raise ProbabilityError("probability.err_dem_shape", shape="-", grid=str(grid.shape))
+        return terrain_map(grid, elevation, inputs.ipp_x, inputs.ipp_y, dist,
+                           options=inputs.terrain_options, uncertainty=unc)
+    raise ProbabilityError("probability.err_model", value=inputs.model)
+
+
+def current_state(inputs: MissionInputs, grid: Grid, elevation: np.ndarray | None,
+                  sortie_pods: Sequence[np.ndarray]) -> MissionState:
+    """Initial map from ``inputs``, then every sortie's POD in flying order (see module doc)."""
+    first, _ = initial_map(inputs, grid, elevation)
+    return replay(first, sortie_pods)
