@@ -196,7 +196,7 @@ def _dijkstra_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, t
 
 @numba.njit(cache=True, nogil=True)
 def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, table, tab_g,
-                  width, ring):  # pragma: no cover - compiled
+                  width, ring, has_inf):  # pragma: no cover - compiled
     """Dijkstra with a bucket queue of bucket width = the smallest possible edge effort (Dinitz).
 
     A node in the current bucket can not lower another node of the same bucket (any edge adds at
@@ -243,7 +243,9 @@ def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, ta
             if dv <= du:
                 continue
             fv = fric[v]
-            if fv == inf or fric[u + m1[k]] == inf or fric[u + m2[k]] == inf:
+            if fv == inf:  # also keeps every route inside the padding ring
+                continue
+            if has_inf and (fric[u + m1[k]] == inf or fric[u + m2[k]] == inf):
                 continue
             length = lengths[k]
             w = length * 0.5 * (fu + fv)
@@ -325,8 +327,10 @@ def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], 
         wmin, wmax = h * fmin, float(lengths.max()) * fmax
     ring = int(math.ceil(wmax / wmin)) + 2 if wmin > 0 and math.isfinite(wmax) else _MAX_RING + 1
     if ring <= _MAX_RING:
+        # without an impassable cell inside the grid the corner-cutting tests can be skipped
+        has_inf = not bool(np.all(np.isfinite(friction)))
         dist = _buckets_flat(ez, frf, s, delta, m1, m2, lengths, max_grad, use_slope, table, g,
-                             wmin * (1.0 - 1e-9), ring)
+                             wmin * (1.0 - 1e-9), ring, has_inf)
     else:
         dist = _dijkstra_flat(ez, frf, s, delta, m1, m2, lengths, max_grad, use_slope, table, g)
     return dist.reshape(rows + 2 * _PAD, cp)[_PAD:-_PAD, _PAD:-_PAD].copy()

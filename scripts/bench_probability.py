@@ -1,0 +1,100 @@
+"""Benchmark: the terrain POA model on a real DEM against scikit-image's MCP_Geometric.
+
+Loads the real 15" GEBCO 2023 grid of the eastern Pamir (../shared/terrain or terrain/) onto a
+2,000 x 2,000 grid of 30 m cells in the local UTM zone, then times, in the same run and best of
+``--repeat``:
+
+* ``skimage.graph.MCP_Geometric(cost).find_costs([ipp])`` (8 neighbours, isotropic cost = the
+  Tobler effort factor of each cell's slope), the reference;
+* our compiled Dijkstra on the same isotropic cost (must give the same numbers);
+* the whole terrain-model map (anisotropic Tobler Dijkstra, 16 neighbours, effort bands, ROW).
+
+It prints each time and its ratio to MCP_Geometric (the target for the map is <= 0.5).
+Not a test: run it by hand, ``python scripts/bench_probability.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from sar_planner.geo import to_local  # noqa: E402
+from sar_planner.probability import (RadialDistribution, TerrainOptions, cost_distance,  # noqa: E402
+                                     terrain_map)
+from sar_planner.subjects import quartiles_for  # noqa: E402
+from sar_planner.terrain import grid_around, load_terrain, slope_aspect  # noqa: E402
+
+DEM_NAME = "pamir_kashgar_gebco2023_15arcsec.tif"
+
+
+def _best(fn, repeat: int) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lat", type=float, default=38.30, help="IPP latitude (default: Karakul area)")
+    ap.add_argument("--lon", type=float, default=75.05, help="IPP longitude")
+    ap.add_argument("--cells", type=int, default=2000, help="grid cells across (default 2000)")
+    ap.add_argument("--cell-m", type=float, default=30.0, help="cell size in metres (default 30)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing; the best counts")
+    args = ap.parse_args()
+
+    dem = next((p for p in (REPO.parent / "shared" / "terrain" / DEM_NAME,
+                            REPO / "terrain" / DEM_NAME) if p.exists()), None)
+    if dem is None:
+        print(f"{DEM_NAME} not found in ../shared/terrain or terrain/", file=sys.stderr)
+        return 1
+    half = args.cells * args.cell_m / 2
+    grid = grid_around(args.lat, args.lon, half - args.cell_m / 2, args.cell_m)
+    terrain = load_terrain([dem], grid)
+    z = np.asarray(terrain.elevation, dtype=np.float64)
+    x, y = to_local(args.lat, args.lon, grid.crs)
+    r, c = (int(v) for v in grid.rowcol(x, y))
+    print(f"DEM {dem.name} on {grid.shape[0]} x {grid.shape[1]} cells of {grid.cell_size:g} m "
+          f"({grid.crs.to_string()}), heights {np.nanmin(z):.0f}-{np.nanmax(z):.0f} m")
+
+    slope_deg, _ = slope_aspect(z, grid.cell_size)
+    s = np.tan(np.radians(np.nan_to_num(slope_deg)))
+    cost = np.exp(3.5 * (np.abs(s) + 0.05 - 0.05))  # isotropic Tobler factor (uphill form)
+
+    from skimage.graph import MCP_Geometric
+
+    # warm up the compiled code (numba's cache makes this cheap after the first run)
+    cost_distance(cost[:50, :50], (0, 0))
+    terrain_map(grid.__class__(grid.crs, grid.transform, (60, 60)), z[:60, :60],
+                float(grid.x_centres()[5]), float(grid.y_centres()[5]),
+                RadialDistribution(quartiles_for("hiker")))
+
+    t_mcp, (ref, _) = _best(lambda: MCP_Geometric(cost).find_costs([(r, c)]), args.repeat)
+    t_ours, ours = _best(lambda: cost_distance(cost, (r, c)), args.repeat)
+    fin = np.isfinite(ref)
+    same = np.array_equal(fin, np.isfinite(ours)) and np.allclose(ours[fin], ref[fin], rtol=1e-9)
+    dist = RadialDistribution(quartiles_for("hiker", "dry-mountainous"))
+    t_map, (pm, _) = _best(lambda: terrain_map(grid, z, float(x), float(y), dist,
+                                               options=TerrainOptions()), args.repeat)
+    t_map8, _ = _best(lambda: terrain_map(grid, z, float(x), float(y), dist,
+                                          options=TerrainOptions(connectivity=8)), args.repeat)
+    print(f"MCP_Geometric cost distance (8 nb, isotropic) {t_mcp:7.3f} s  ratio 1.00")
+    print(f"our Dijkstra, same cost (8 nb, isotropic)    {t_ours:7.3f} s  ratio {t_ours / t_mcp:.2f}"
+          f"  same result: {same}")
+    print(f"terrain POA map, 16 nb Tobler (default)      {t_map:7.3f} s  ratio {t_map / t_mcp:.2f}"
+          f"  (cells + ROW = {pm.poa.sum() + pm.row:.12f}, ROW {pm.row:.4f})")
+    print(f"terrain POA map, 8 nb Tobler                 {t_map8:7.3f} s  ratio {t_map8 / t_mcp:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
