@@ -59,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # keep Python's flush at exit quiet
+        return 0
     except Exception as exc:  # an unexpected fault: one line, no traceback, unless debugging
         if os.environ.get("SAR_PLANNER_DEBUG"):
             raise

@@ -19,3 +19,10 @@ def test_console_script_runs_as_module():
     out = subprocess.run([sys.executable, "-m", "sar_planner.cli", "--version"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.startswith("sar-planner ")
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_error():
+    # `sar-planner terrain list | head -1`: the reader closes the pipe early
+    proc = subprocess.run(f"{sys.executable} -m sar_planner.cli terrain list | head -c 10",
+                          shell=True, capture_output=True, text=True)
+    assert "internal error" not in proc.stderr
