@@ -16,13 +16,11 @@ import argparse
 import math
 from pathlib import Path
 
-import numpy as np
-
 from sar_planner.cli import print_json
-from sar_planner.errors import OutsideTerrainError, ProbabilityError
+from sar_planner.errors import ProbabilityError
 from sar_planner.geo import parse_latlon, to_local, to_wgs84
-from sar_planner.probability import (MissionInputs, bayes_update, initial_map, mapscore,
-                                     read_poa_geotiff, read_pod_on, write_poa_geotiff)
+from sar_planner.probability import (bayes_update, map_on_terrain, mapscore, read_poa_geotiff,
+                                     read_pod_on, write_poa_geotiff)
 from sar_planner.subjects import TERRAIN_CLASSES, categories, quartiles_for
 
 __all__ = ["register", "run"]
@@ -83,8 +81,6 @@ def _latlon(text: str) -> tuple[float, float]:
 
 
 def _run_poa(args: argparse.Namespace) -> int:
-    from sar_planner.terrain import grid_around, load_terrain
-
     lat, lon = _latlon(args.ipp)
     q = quartiles_for(args.subject, args.terrain_class)
     radius_m = (args.radius_km * 1000.0 if args.radius_km is not None
@@ -95,28 +91,22 @@ def _run_poa(args: argparse.Namespace) -> int:
         _MIN_RESOLUTION_M, math.ceil(2 * radius_m / _MAX_CELLS_ACROSS))
     if not (math.isfinite(res) and res > 0):
         raise ProbabilityError("probability.err_resolution", value=args.resolution)
-    grid = grid_around(lat, lon, radius_m, res, args.grid)
-    terrain = load_terrain([args.terrain], grid, allow_partial=True, allow_voids=True)
-    x, y = to_local(lat, lon, grid.crs)
-    r, c = (int(v) for v in grid.rowcol(x, y))
-    if not np.isfinite(terrain.elevation[r, c]):
-        raise OutsideTerrainError("probability.err_ipp_no_terrain", lat=f"{lat:.5f}",
-                                  lon=f"{lon:.5f}", file=Path(args.terrain).name)
-    inputs = MissionInputs(ipp_x=float(x), ipp_y=float(y), subject=args.subject,
-                           terrain_class=args.terrain_class, model=args.model,
-                           uncertainty_m=args.uncertainty_m, hours_since_seen=args.hours,
-                           speed_kmh=args.speed_kmh)
-    pm, _ = initial_map(inputs, grid, terrain.elevation)
+    mm = map_on_terrain([args.terrain], lat, lon, radius_m, res, args.grid,
+                        subject=args.subject, terrain_class=args.terrain_class, model=args.model,
+                        uncertainty_m=args.uncertainty_m, hours_since_seen=args.hours,
+                        speed_kmh=args.speed_kmh)
+    pm, grid = mm.poa, mm.grid
+    x, y = mm.inputs.ipp_x, mm.inputs.ipp_y
     write_poa_geotiff(args.out, pm, tags={
         "MODEL": args.model, "SUBJECT": args.subject, "TERRAIN_CLASS": args.terrain_class,
         "QUARTILES_M": ",".join(f"{v:g}" for v in q.as_tuple()),
         "IPP_WGS84": f"{lat:.6f},{lon:.6f}", "TERRAIN": Path(args.terrain).name,
-        "SYNTHETIC_TERRAIN": "yes" if terrain.synthetic else "no"})
+        "SYNTHETIC_TERRAIN": "yes" if mm.synthetic else "no"})
     print_json({
         "crs": grid.crs.to_string(), "shape": list(grid.shape), "cell_size_m": grid.cell_size,
         "sum": float(pm.poa.sum()) + pm.row, "row": pm.row, "model": args.model,
         "subject": args.subject, "quartiles_m": list(q.as_tuple()),
-        "ipp_xy": [float(x), float(y)], "synthetic_terrain": bool(terrain.synthetic),
+        "ipp_xy": [float(x), float(y)], "synthetic_terrain": bool(mm.synthetic),
         "out": str(args.out)})
     return 0
 

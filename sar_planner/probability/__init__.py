@@ -20,10 +20,12 @@ from sar_planner.probability.bayes import (MissionState, bayes_update, check_pod
 from sar_planner.probability.consensus import ROW_KEY, Region, consensus_map, mattson
 from sar_planner.probability.costdistance import (cost_distance, grid_path_bias, tobler_kmh,
                                                   travel_effort)
-from sar_planner.probability.io import (read_grid_raster, read_poa_geotiff, read_pod_on,
-                                        write_poa_geotiff)
+from sar_planner.probability.features import geojson_geometries
+from sar_planner.probability.io import (poa_geotiff_bytes, read_grid_raster, read_poa_geotiff,
+                                        read_pod_on, write_poa_geotiff)
 from sar_planner.probability.mapscore import mapscore, mapscore_cell
-from sar_planner.probability.mission import MissionInputs, current_state, initial_map
+from sar_planner.probability.mission import (MissionInputs, MissionMap, current_state,
+                                             initial_map, map_on_terrain)
 from sar_planner.probability.maps import ProbabilityMap, ipp_cell, same_grid
 from sar_planner.probability.radial import RadialDistribution
 from sar_planner.probability.rings import IppUncertainty, ring_map
@@ -41,6 +43,7 @@ __all__ = [
     "Segment", "SegmentStats", "SegmentTable", "segment_table", "grid_segments",
     "bayes_update", "cumulative_pod", "check_pod", "MissionState", "replay",
     "mapscore", "mapscore_cell",
-    "MissionInputs", "initial_map", "current_state",
-    "write_poa_geotiff", "read_poa_geotiff", "read_grid_raster", "read_pod_on",
+    "MissionInputs", "MissionMap", "initial_map", "current_state", "map_on_terrain",
+    "write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
+    "read_pod_on", "geojson_geometries",
 ]

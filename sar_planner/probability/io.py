@@ -15,7 +15,8 @@ from sar_planner.errors import ProbabilityError
 from sar_planner.grid import Grid
 from sar_planner.probability.maps import ProbabilityMap, same_grid
 
-__all__ = ["write_poa_geotiff", "read_poa_geotiff", "read_grid_raster", "read_pod_on"]
+__all__ = ["write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
+           "read_pod_on"]
 
 
 def write_poa_geotiff(path: str | Path, pm: ProbabilityMap,
@@ -31,6 +32,20 @@ def write_poa_geotiff(path: str | Path, pm: ProbabilityMap,
                             **dict(tags or {}))
     except (RasterioIOError, OSError) as exc:
         raise ProbabilityError("probability.err_write", file=str(path), reason=str(exc)) from None
+
+
+def poa_geotiff_bytes(pm: ProbabilityMap, tags: Mapping[str, str] | None = None) -> bytes:
+    """The GeoTIFF of :func:`write_poa_geotiff` as bytes (for a download button)."""
+    from rasterio.io import MemoryFile
+
+    with MemoryFile() as mem:
+        with mem.open(driver="GTiff", width=pm.grid.shape[1], height=pm.grid.shape[0], count=1,
+                      dtype="float64", crs=pm.grid.crs, transform=pm.grid.transform,
+                      compress="deflate", predictor=3) as dst:
+            dst.write(pm.poa, 1)
+            dst.update_tags(ROW=repr(pm.row), QUANTITY="probability of area per cell",
+                            **dict(tags or {}))
+        return mem.read()
 
 
 def read_grid_raster(path: str | Path) -> tuple[Grid, np.ndarray, dict[str, str]]:

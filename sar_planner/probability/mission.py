@@ -24,7 +24,7 @@ from sar_planner.probability.rings import IppUncertainty, ring_map
 from sar_planner.probability.terrain_model import TerrainLayers, TerrainOptions, terrain_map
 from sar_planner.subjects import Quartiles, quartiles_for
 
-__all__ = ["MissionInputs", "initial_map", "current_state"]
+__all__ = ["MissionInputs", "initial_map", "current_state", "MissionMap", "map_on_terrain"]
 
 ModelName = Literal["rings", "terrain"]
 
@@ -102,3 +102,61 @@ def current_state(inputs: MissionInputs, grid: Grid, elevation: np.ndarray | Non
     """Initial map from ``inputs``, then every sortie's POD in flying order (see module doc)."""
     first, _ = initial_map(inputs, grid, elevation)
     return replay(first, sortie_pods)
+
+
+@dataclass(frozen=True, eq=False)
+class MissionMap:
+    """A map built on terrain from the library: what the page and the command line show.
+
+    Attributes
+    ----------
+    grid:
+        The mission grid (UTM or CGCS2000 GK zone of the IPP).
+    elevation, hillshade:
+        Terrain on the grid (metres a.s.l., NaN = no data; uint8 shaded relief).
+    synthetic:
+        True when the terrain is not real elevation data.
+    inputs:
+        The inputs, with the IPP in grid metres.
+    poa:
+        The map.
+    layers:
+        The terrain model's layers (``None`` for the ring model).
+    """
+
+    grid: Grid
+    elevation: np.ndarray
+    hillshade: np.ndarray
+    synthetic: bool
+    inputs: MissionInputs
+    poa: ProbabilityMap
+    layers: TerrainLayers | None
+
+
+def map_on_terrain(terrain_paths: Sequence[str], lat: float, lon: float, radius_m: float,
+                   cell_m: float, grid_kind: str = "utm", **inputs: object) -> MissionMap:
+    """Load terrain around (lat, lon) (degrees WGS84) and build the mission's initial map on it.
+
+    ``radius_m`` is the grid's half-width and ``cell_m`` its cell size (metres); ``inputs`` are
+    the :class:`MissionInputs` fields other than the IPP. The IPP must have terrain under it;
+    the ring model tolerates missing terrain elsewhere, the terrain model does not.
+    """
+    from sar_planner.errors import OutsideTerrainError
+    from sar_planner.geo import to_local
+    from sar_planner.terrain import grid_around, load_terrain
+
+    if not (math.isfinite(radius_m) and radius_m > 0):
+        raise ProbabilityError("probability.err_radius", value=radius_m / 1000.0)
+    if not (math.isfinite(cell_m) and cell_m > 0):
+        raise ProbabilityError("probability.err_resolution", value=cell_m)
+    grid = grid_around(lat, lon, radius_m, cell_m, grid_kind)  # type: ignore[arg-type]
+    terrain = load_terrain(list(terrain_paths), grid, allow_partial=True, allow_voids=True)
+    x, y = to_local(lat, lon, grid.crs)
+    r, c = (int(v) for v in grid.rowcol(x, y))
+    if not np.isfinite(terrain.elevation[r, c]):
+        raise OutsideTerrainError("probability.err_ipp_no_terrain", lat=f"{lat:.5f}",
+                                  lon=f"{lon:.5f}", file=", ".join(terrain.sources) or "-")
+    mi = MissionInputs(ipp_x=float(x), ipp_y=float(y), **inputs)  # type: ignore[arg-type]
+    pm, layers = initial_map(mi, grid, terrain.elevation)
+    return MissionMap(grid, terrain.elevation, terrain.hillshade, terrain.synthetic, mi, pm,
+                      layers)
