@@ -1,0 +1,176 @@
+"""Plans into the aircraft, flown tracks and search areas back: every file format in one place.
+
+Writers (all from one :class:`~sar_planner.plan.SortiePlan`; degrees WGS84, heights as each
+format defines them):
+
+======== ============================================ ==========================================
+ext      format                                       heights written
+======== ============================================ ==========================================
+.plan    QGroundControl plan (JSON), one sortie        AMSL per waypoint, MAV_FRAME_GLOBAL (0)
+.waypoints MAVLink ``QGC WPL 110``, one sortie         AMSL per waypoint, frame 0
+.kmz     DJI WPML (Pilot 2), one sortie                WGS84 ellipsoidal = AMSL + EGM2008 N
+.kml     KML 2.2, all sorties                          AMSL (``altitudeMode`` absolute)
+.gpx     GPX 1.1, all sorties                          AMSL (``ele``), N in ``geoidheight``
+.geojson GeoJSON RFC 7946, all sorties                 ellipsoidal (RFC 7946), AMSL in properties
+.csv     waypoint table, all sorties                   AMSL and ellipsoidal columns
+.html    printable sortie briefing (zh / en)           AMSL
+======== ============================================ ==========================================
+
+Formats an aircraft flies as one mission (``WriterSpec.one_flight``) hold one sortie: a plan
+of several sorties needs ``sortie=N`` for them (the plan page offers one button per sortie).
+
+Readers: :func:`read_track` (GPX, KML/KMZ, DJI flight records as AirData-style CSV,
+QGroundControl ``.tlog``) and :func:`read_area` (GeoJSON, KML/KMZ, zipped shapefiles). Uploads
+are size-capped, XML is parsed without DTDs or entities, and a file whose content is not what its
+name says gets a :class:`~sar_planner.errors.FormatError`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sar_planner.errors import FormatError
+from sar_planner.formats.areas import AREA_EXTENSIONS, NamedArea, read_area
+from sar_planner.formats.briefing import write_briefing
+from sar_planner.formats.csv_table import write_csv
+from sar_planner.formats.dji_wpml import write_dji_kmz
+from sar_planner.formats.geojson import write_geojson
+from sar_planner.formats.gpx import write_gpx
+from sar_planner.formats.kml import write_kml
+from sar_planner.formats.mavlink_wpl import write_wpl
+from sar_planner.formats.qgc_plan import write_qgc_plan
+from sar_planner.formats.tracks import TRACK_EXTENSIONS, FlownTrack, TrackPoint, read_track
+from sar_planner.plan import SortiePlan
+from sar_planner.settings import get_settings
+
+__all__ = [
+    "WriterSpec",
+    "WRITERS",
+    "write_plan",
+    "export_path",
+    "read_track",
+    "FlownTrack",
+    "TrackPoint",
+    "TRACK_EXTENSIONS",
+    "read_area",
+    "NamedArea",
+    "AREA_EXTENSIONS",
+]
+
+
+@dataclass(frozen=True)
+class WriterSpec:
+    """One export format.
+
+    Attributes
+    ----------
+    ext:
+        File extension with the dot (the key in :data:`WRITERS`).
+    mime:
+        MIME type for downloads.
+    label:
+        Catalogue key of the button label (``formats.label_*``).
+    one_flight:
+        True when the file is one mission for the aircraft and so holds exactly one sortie.
+    write:
+        ``write(plan, **options) -> bytes``.
+    """
+
+    ext: str
+    mime: str
+    label: str
+    one_flight: bool
+    write: Callable[..., bytes]
+
+
+WRITERS: dict[str, WriterSpec] = {
+    spec.ext: spec
+    for spec in (
+        WriterSpec(".plan", "application/json", "formats.label_plan", True, write_qgc_plan),
+        WriterSpec(".waypoints", "text/plain", "formats.label_waypoints", True, write_wpl),
+        WriterSpec(".kmz", "application/vnd.google-earth.kmz", "formats.label_kmz", True,
+                   write_dji_kmz),
+        WriterSpec(".kml", "application/vnd.google-earth.kml+xml", "formats.label_kml", False,
+                   write_kml),
+        WriterSpec(".gpx", "application/gpx+xml", "formats.label_gpx", False, write_gpx),
+        WriterSpec(".geojson", "application/geo+json", "formats.label_geojson", False,
+                   write_geojson),
+        WriterSpec(".csv", "text/csv", "formats.label_csv", False, write_csv),
+        WriterSpec(".html", "text/html", "formats.label_html", False, write_briefing),
+    )
+}
+
+
+def _spec_for(ext_or_path: str | os.PathLike[str]) -> tuple[WriterSpec, Path | None]:
+    text = os.fspath(ext_or_path)
+    if text.startswith(".") and "/" not in text and os.sep not in text:
+        ext, path = text.lower(), None
+    else:
+        path = Path(text)
+        ext = path.suffix.lower()
+    spec = WRITERS.get(ext)
+    if spec is None:
+        raise FormatError("formats.err_unknown_ext", ext=ext or text,
+                          known=", ".join(WRITERS))
+    return spec, path
+
+
+def export_path(name: str) -> Path:
+    """A path for ``name`` (a bare file name) in the exports folder of the data folder.
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_outside_data`` if ``name`` contains a folder part.
+    """
+    settings = get_settings()
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise FormatError("formats.err_outside_data", path=name, folder=str(settings.exports_dir))
+    return settings.exports_dir / name
+
+
+def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options: Any) -> bytes:
+    """Write ``plan`` in the format its extension names; return the bytes, and save them too
+    when given a path.
+
+    Parameters
+    ----------
+    plan:
+        The 3D plan.
+    ext_or_path:
+        An extension such as ``".plan"`` (bytes only), or a file path, which must lie inside
+        the data folder (``SAR_PLANNER_DATA_DIR``; see :func:`export_path`). The file is
+        written atomically (temporary file, then rename), so a failed export never leaves half
+        a file behind.
+    **options:
+        Passed to the writer (``sortie``, ``end_with``, DJI enums, ``lang`` ... see each module).
+
+    Raises
+    ------
+    FormatError
+        Unknown extension, path outside the data folder, blocking notice, bad options.
+    """
+    spec, path = _spec_for(ext_or_path)
+    if path is not None:
+        data_dir = get_settings().data_dir
+        target = path.expanduser().resolve()
+        if not target.is_relative_to(data_dir):
+            raise FormatError("formats.err_outside_data", path=str(path), folder=str(data_dir))
+    data = spec.write(plan, **options)
+    if path is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=spec.ext)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise FormatError("formats.err_write_failed", path=str(target),
+                              reason=exc.strerror or str(exc)) from None
+    return data

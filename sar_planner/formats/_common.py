@@ -1,0 +1,189 @@
+"""Helpers shared by the plan writers: choosing sorties, ground vs airborne points, mission items.
+
+Conventions (see :mod:`sar_planner.plan`): positions are degrees WGS84, heights metres above mean
+sea level (orthometric) unless a name says ``ellipsoid``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sar_planner.errors import FormatError
+from sar_planner.plan import Sortie, SortiePlan, Waypoint
+
+__all__ = [
+    "GROUND_AGL_M",
+    "MissionItem",
+    "MAV_CMD_NAV_WAYPOINT",
+    "MAV_CMD_NAV_TAKEOFF",
+    "MAV_CMD_NAV_LAND",
+    "MAV_CMD_NAV_RETURN_TO_LAUNCH",
+    "MAV_CMD_DO_CHANGE_SPEED",
+    "MAV_FRAME_GLOBAL",
+    "MAV_FRAME_MISSION",
+    "check_exportable",
+    "select_sorties",
+    "airborne",
+    "mission_items",
+    "waypoint_label",
+    "utc_now",
+]
+
+#: A waypoint lower than this above the DEM with role takeoff or land is a point on the ground
+#: (launch or touchdown), not a point to fly to.
+GROUND_AGL_M = 1.0
+
+# MAV_CMD and MAV_FRAME values from the MAVLink common message set (mavlink.io, common.xml).
+MAV_CMD_NAV_WAYPOINT = 16
+MAV_CMD_NAV_RETURN_TO_LAUNCH = 20
+MAV_CMD_NAV_LAND = 21
+MAV_CMD_NAV_TAKEOFF = 22
+MAV_CMD_DO_CHANGE_SPEED = 178
+MAV_FRAME_GLOBAL = 0          # lat, lon, altitude above mean sea level
+MAV_FRAME_MISSION = 2         # not a position (DO_ commands)
+
+
+@dataclass(frozen=True)
+class MissionItem:
+    """One MAVLink mission item (MISSION_ITEM_INT semantics, float degrees).
+
+    ``params`` are param1..param7; for navigation items param5..7 are latitude, longitude
+    (degrees WGS84) and altitude (metres AMSL in frame 0). ``None`` stands for NaN (unset yaw).
+    ``waypoint`` is the plan waypoint the item flies to, if any.
+    """
+
+    command: int
+    frame: int
+    params: tuple[float | None, float | None, float | None, float | None, float, float, float]
+    waypoint: Waypoint | None = None
+
+
+def check_exportable(plan: SortiePlan) -> None:
+    """Refuse a plan that still carries a blocking notice.
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_blocked``.
+    """
+    if not plan.exportable:
+        codes = ", ".join(n.code for n in plan.notices if n.blocking)
+        raise FormatError("formats.err_blocked", plan=plan.name, codes=codes)
+    if not plan.sorties:
+        raise FormatError("formats.err_no_sorties", plan=plan.name)
+    for w in (plan.home, *plan.waypoints):
+        if not (_finite((w.lat, w.lon, w.alt_amsl_m, w.speed_m_s)) and abs(w.lat) <= 90
+                and abs(w.lon) <= 180):
+            raise FormatError("formats.err_bad_waypoint", plan=plan.name, lat=w.lat, lon=w.lon)
+
+
+def select_sorties(plan: SortiePlan, sortie: int | None, *, one_flight: bool,
+                   fmt: str) -> tuple[Sortie, ...]:
+    """The sorties a writer should write.
+
+    Parameters
+    ----------
+    sortie:
+        1-based sortie number, or None for all.
+    one_flight:
+        True for formats an aircraft flies as one mission (.plan, .waypoints, .kmz): these hold
+        exactly one sortie, so a plan of several sorties needs ``sortie``.
+    fmt:
+        File extension for messages.
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_no_such_sortie`` or ``formats.err_choose_sortie``.
+    """
+    if sortie is not None:
+        found = [s for s in plan.sorties if s.index == sortie]
+        if not found:
+            raise FormatError("formats.err_no_such_sortie", sortie=sortie,
+                              count=len(plan.sorties))
+        return (found[0],)
+    if one_flight and len(plan.sorties) > 1:
+        raise FormatError("formats.err_choose_sortie", count=len(plan.sorties), fmt=fmt)
+    return tuple(plan.sorties)
+
+
+def _on_ground(w: Waypoint) -> bool:
+    return w.role in ("takeoff", "land") and w.agl_m < GROUND_AGL_M
+
+
+def airborne(sortie: Sortie) -> tuple[Waypoint, ...]:
+    """The waypoints of a sortie an aircraft flies to (launch and touchdown points left out).
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_no_airborne`` when nothing is left.
+    """
+    pts = tuple(w for w in sortie.waypoints if not _on_ground(w))
+    if not pts:
+        raise FormatError("formats.err_no_airborne", sortie=sortie.index)
+    return pts
+
+
+def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land") -> list[MissionItem]:
+    """The MAVLink mission for one sortie, all positions in frame 0 (AMSL per waypoint).
+
+    Order: NAV_TAKEOFF above the launch point to the altitude of the first airborne waypoint
+    (a vertical climb before any horizontal leg, the safe choice beside rising ground);
+    DO_CHANGE_SPEED (ground speed) whenever the planned speed changes, placed before the leg it
+    governs; one NAV_WAYPOINT per airborne waypoint; then NAV_LAND at the touchdown point (the
+    last ``land`` waypoint, else home) or, with ``end_with="rtl"``, NAV_RETURN_TO_LAUNCH. Landing
+    is the default because RTL flies a straight line at the autopilot's own RTL height above
+    home, which can be below a ridge in the Kunlun front; the planned path already brings the
+    aircraft back over the landing point at a terrain-checked height.
+
+    Parameters
+    ----------
+    end_with:
+        ``"land"`` or ``"rtl"``.
+    """
+    if end_with not in ("land", "rtl"):
+        raise FormatError("formats.err_bad_option", name="end_with", value=end_with,
+                          allowed="land, rtl")
+    pts = airborne(sortie)
+    launch = sortie.waypoints[0] if _on_ground(sortie.waypoints[0]) else plan.home
+    items = [MissionItem(MAV_CMD_NAV_TAKEOFF, MAV_FRAME_GLOBAL,
+                         (0.0, 0.0, 0.0, None, launch.lat, launch.lon, pts[0].alt_amsl_m))]
+    speed: float | None = None
+    for w in pts:
+        # The speed of a waypoint is the speed of the leg leaving it, so the change is put in
+        # effect on reaching the waypoint: after its NAV item (sequential execution, PX4).
+        items.append(MissionItem(MAV_CMD_NAV_WAYPOINT, MAV_FRAME_GLOBAL,
+                                 (0.0, 0.0, 0.0, None, w.lat, w.lon, w.alt_amsl_m), w))
+        if w.speed_m_s > 0 and (speed is None or not math.isclose(w.speed_m_s, speed,
+                                                                  abs_tol=0.05)):
+            speed = w.speed_m_s
+            items.append(MissionItem(MAV_CMD_DO_CHANGE_SPEED, MAV_FRAME_MISSION,
+                                     (1.0, round(speed, 2), -1.0, 0.0, 0.0, 0.0, 0.0)))
+    if end_with == "rtl":
+        items.append(MissionItem(MAV_CMD_NAV_RETURN_TO_LAUNCH, MAV_FRAME_MISSION,
+                                 (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)))
+    else:
+        last = sortie.waypoints[-1]
+        touch = last if _on_ground(last) else plan.home
+        items.append(MissionItem(MAV_CMD_NAV_LAND, MAV_FRAME_GLOBAL,
+                                 (0.0, 0.0, 0.0, None, touch.lat, touch.lon, touch.alt_amsl_m)))
+    return items
+
+
+def waypoint_label(sortie: Sortie | int, seq: int) -> str:
+    """Short name of a waypoint as printed on the briefing and in GPX/KML: ``S1-WP07``."""
+    index = sortie if isinstance(sortie, int) else sortie.index
+    return f"S{index}-WP{seq:02d}"
+
+
+def utc_now() -> datetime:
+    """The current time, UTC, to whole seconds."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _finite(values: Sequence[float]) -> bool:
+    return all(math.isfinite(v) for v in values)

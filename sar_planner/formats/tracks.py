@@ -1,0 +1,434 @@
+"""Flown tracks from the files crews bring back: GPX, KML/KMZ, DJI flight records (CSV), .tlog.
+
+Every reader returns a :class:`FlownTrack`: points in flying order as
+``(time UTC or None, lat, lon, alt_amsl_m or None)`` with degrees WGS84 and metres above mean sea
+level. Heights are what the file says and are meant for display: coverage uses the horizontal
+track. Sources and their height conventions:
+
+- GPX 1.1 ``trk/trkseg/trkpt`` (else ``rte/rtept``): ``ele`` taken as AMSL, ``time`` as UTC
+  (the GPX schema's ``xsd:dateTime``; a time without zone is UTC by the GPX convention).
+- KML/KMZ ``gx:Track`` (``when`` + ``gx:coord``) or ``LineString``: altitude kept only with
+  ``altitudeMode`` = ``absolute`` (sea level, OGC KML 2.2); ``clampToGround`` (the default) or
+  relative altitudes give None.
+- DJI flight records exported as CSV in AirData's layout (``datetime(utc)``, ``latitude``,
+  ``longitude``, ``altitude_above_seaLevel(feet|meters)``); rows without a GPS fix (0, 0) are
+  skipped. A plain table with ``lat``/``latitude``, ``lon``/``longitude`` and optional
+  ``time_utc`` and ``alt_amsl_m`` columns is read too.
+- QGroundControl telemetry logs (``.tlog``: MAVLink packets each after an 8-byte microsecond
+  UTC time stamp) through pymavlink: ``GLOBAL_POSITION_INT`` (``alt`` = mm above MSL), else
+  ``GPS_RAW_INT`` with a 3D fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import NamedTuple
+from xml.etree.ElementTree import Element
+
+from dataclasses import dataclass
+
+from pyproj import Geod
+
+from sar_planner.errors import FormatError
+from sar_planner.formats._safe import check_upload, is_zip, local_name, parse_xml, read_zip
+from sar_planner.settings import get_settings
+
+__all__ = ["TrackPoint", "FlownTrack", "read_track", "TRACK_EXTENSIONS", "MAX_TRACK_POINTS"]
+
+#: File extensions :func:`read_track` understands.
+TRACK_EXTENSIONS = (".gpx", ".kml", ".kmz", ".csv", ".tlog")
+#: Most points one track may hold (a 10 Hz log of 55 hours).
+MAX_TRACK_POINTS = 2_000_000
+
+_GEOD = Geod(ellps="WGS84")
+_FEET = 0.3048
+
+
+class TrackPoint(NamedTuple):
+    """One fix: time (timezone-aware UTC, or None), degrees WGS84, metres AMSL (or None)."""
+
+    time: datetime | None
+    lat: float
+    lon: float
+    alt_amsl_m: float | None
+
+
+@dataclass(frozen=True)
+class FlownTrack:
+    """A flown track read from a file.
+
+    Attributes
+    ----------
+    name:
+        The file name (or the track name inside it).
+    source_format:
+        ``gpx``, ``kml``, ``kmz``, ``csv-airdata``, ``csv`` or ``tlog``.
+    points:
+        :class:`TrackPoint` in flying order.
+    segment_starts:
+        Indices in ``points`` where a new segment starts (0 first); the aircraft was not
+        recorded between the end of one segment and the start of the next.
+    """
+
+    name: str
+    source_format: str
+    points: tuple[TrackPoint, ...]
+    segment_starts: tuple[int, ...] = (0,)
+
+    @property
+    def segments(self) -> tuple[tuple[TrackPoint, ...], ...]:
+        """The points split at :attr:`segment_starts`."""
+        bounds = [*self.segment_starts, len(self.points)]
+        return tuple(self.points[a:b] for a, b in zip(bounds, bounds[1:]) if b > a)
+
+    @property
+    def length_m(self) -> float:
+        """Geodesic length on the WGS84 ellipsoid over all segments, metres."""
+        total = 0.0
+        for seg in self.segments:
+            if len(seg) > 1:
+                total += _GEOD.line_length([p.lon for p in seg], [p.lat for p in seg])
+        return float(total)
+
+    @property
+    def start(self) -> datetime | None:
+        """Time of the first timed point, UTC."""
+        return next((p.time for p in self.points if p.time is not None), None)
+
+    @property
+    def end(self) -> datetime | None:
+        """Time of the last timed point, UTC."""
+        return next((p.time for p in reversed(self.points) if p.time is not None), None)
+
+    def lonlat(self) -> list[list[tuple[float, float]]]:
+        """Each segment as a list of (lon, lat) degrees, for shapely and the coverage module."""
+        return [[(p.lon, p.lat) for p in seg] for seg in self.segments]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _point(filename: str, time: datetime | None, lat: float, lon: float,
+           alt: float | None, where: str) -> TrackPoint:
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        raise FormatError("formats.err_bad_coordinate", file=filename, where=where)
+    if alt is not None and not math.isfinite(alt):
+        alt = None
+    return TrackPoint(time, float(lat), float(lon), None if alt is None else float(alt))
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text or not text.strip():
+        return None
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+
+
+def _float(text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _finish(filename: str, fmt: str, segments: list[list[TrackPoint]]) -> FlownTrack:
+    segments = [s for s in segments if s]
+    points: list[TrackPoint] = []
+    starts: list[int] = []
+    for seg in segments:
+        starts.append(len(points))
+        points.extend(seg)
+    if not points:
+        raise FormatError("formats.err_no_points", file=filename)
+    if len(points) > MAX_TRACK_POINTS:
+        raise FormatError("formats.err_too_many_points", file=filename, limit=MAX_TRACK_POINTS)
+    return FlownTrack(name=filename, source_format=fmt, points=tuple(points),
+                      segment_starts=tuple(starts))
+
+
+# ---------------------------------------------------------------------------- GPX
+
+
+def _read_gpx(filename: str, data: bytes) -> FlownTrack:
+    root = parse_xml(filename, data, "gpx", "GPX")
+
+    def children(el: Element, name: str) -> list[Element]:
+        return [c for c in el if local_name(c.tag) == name]
+
+    def text(el: Element, name: str) -> str | None:
+        found = children(el, name)
+        return found[0].text if found else None
+
+    def pt(el: Element, n: int) -> TrackPoint:
+        lat, lon = _float(el.get("lat")), _float(el.get("lon"))
+        if lat is None or lon is None:
+            raise FormatError("formats.err_bad_coordinate", file=filename, where=f"point {n}")
+        return _point(filename, _parse_time(text(el, "time")), lat, lon,
+                      _float(text(el, "ele")), f"point {n}")
+
+    segments: list[list[TrackPoint]] = []
+    count = 0
+    for trk in children(root, "trk"):
+        for seg in children(trk, "trkseg"):
+            pts = []
+            for p in children(seg, "trkpt"):
+                count += 1
+                pts.append(pt(p, count))
+            segments.append(pts)
+    if not any(segments):
+        for rte in children(root, "rte"):
+            pts = []
+            for p in children(rte, "rtept"):
+                count += 1
+                pts.append(pt(p, count))
+            segments.append(pts)
+    return _finish(filename, "gpx", segments)
+
+
+# ---------------------------------------------------------------------------- KML / KMZ
+
+
+def _kml_root_from_kmz(filename: str, data: bytes) -> bytes:
+    members = read_zip(filename, data, (".kml",))
+    if not members:
+        raise FormatError("formats.err_zip_no_member", file=filename, expected=".kml")
+    # The KMZ convention: doc.kml, else the first .kml at the root of the archive.
+    names = sorted(members, key=lambda n: (n.lower() != "doc.kml", "/" in n, n))
+    return members[names[0]]
+
+
+def _altitude_absolute(geom: Element) -> bool:
+    for c in geom:
+        if local_name(c.tag) == "altitudeMode":
+            return (c.text or "").strip() == "absolute"
+    return False
+
+
+def _kml_coords(filename: str, text: str, absolute: bool, where: str) -> list[TrackPoint]:
+    pts = []
+    for tup in text.split():
+        parts = tup.split(",")
+        if len(parts) < 2:
+            raise FormatError("formats.err_bad_coordinate", file=filename, where=where)
+        lon, lat = _float(parts[0]), _float(parts[1])
+        if lon is None or lat is None:
+            raise FormatError("formats.err_bad_coordinate", file=filename, where=where)
+        alt = _float(parts[2]) if absolute and len(parts) > 2 else None
+        pts.append(_point(filename, None, lat, lon, alt, where))
+    return pts
+
+
+def _kml_segments(filename: str, root: Element) -> list[list[TrackPoint]]:
+    segments: list[list[TrackPoint]] = []
+    n = 0
+    for el in root.iter():
+        name = local_name(el.tag)
+        if name == "Track":  # gx:Track: <when> and <gx:coord> in parallel
+            n += 1
+            absolute = _altitude_absolute(el)
+            whens = [_parse_time(c.text) for c in el if local_name(c.tag) == "when"]
+            coords = [c.text or "" for c in el if local_name(c.tag) == "coord"]
+            pts = []
+            for i, ctext in enumerate(coords):
+                parts = ctext.split()
+                vals = [_float(p) for p in parts]
+                if len(vals) < 2 or vals[0] is None or vals[1] is None:
+                    raise FormatError("formats.err_bad_coordinate", file=filename,
+                                      where=f"track {n}, point {i + 1}")
+                alt = vals[2] if absolute and len(vals) > 2 else None
+                t = whens[i] if i < len(whens) else None
+                pts.append(_point(filename, t, vals[1], vals[0], alt,
+                                  f"track {n}, point {i + 1}"))
+            segments.append(pts)
+        elif name == "LineString":
+            n += 1
+            coord = next((c for c in el if local_name(c.tag) == "coordinates"), None)
+            if coord is not None and coord.text:
+                segments.append(_kml_coords(filename, coord.text, _altitude_absolute(el),
+                                            f"line {n}"))
+    return segments
+
+
+def _read_kml(filename: str, data: bytes, fmt: str) -> FlownTrack:
+    root = parse_xml(filename, data, "kml", "KML")
+    return _finish(filename, fmt, _kml_segments(filename, root))
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+_UNIT_RE = re.compile(r"^(?P<name>[^(\[]+?)\s*[(\[](?P<unit>[^)\]]*)[)\]]\s*$")
+
+
+def _header_map(header: list[str]) -> dict[str, tuple[int, str]]:
+    out: dict[str, tuple[int, str]] = {}
+    for i, raw in enumerate(header):
+        h = raw.strip().lstrip("\ufeff")
+        m = _UNIT_RE.match(h)
+        name, unit = (m.group("name"), m.group("unit")) if m else (h, "")
+        out.setdefault(name.strip().lower(), (i, unit.strip().lower()))
+    return out
+
+
+def _read_csv(filename: str, data: bytes) -> FlownTrack:
+    try:
+        text = bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = bytes(data).decode("gb18030")
+        except UnicodeDecodeError:
+            raise FormatError("formats.err_not_format", file=filename, expected="CSV") from None
+    if "\x00" in text[:4096]:
+        raise FormatError("formats.err_not_format", file=filename, expected="CSV")
+    rows = csv.reader(io.StringIO(text))
+    try:
+        header = next(rows)
+    except (StopIteration, csv.Error):
+        raise FormatError("formats.err_not_format", file=filename, expected="CSV") from None
+    cols = _header_map(header)
+    lat_c = cols.get("latitude") or cols.get("lat")
+    lon_c = cols.get("longitude") or cols.get("lon")
+    if lat_c is None or lon_c is None:
+        raise FormatError("formats.err_csv_columns", file=filename,
+                          missing="latitude, longitude")
+    airdata = "datetime" in cols or "altitude_above_sealevel" in cols
+    time_c = cols.get("datetime") or cols.get("time_utc")
+    alt_c = cols.get("altitude_above_sealevel") or cols.get("alt_amsl_m")
+    alt_scale = 1.0
+    if alt_c is not None:
+        unit = alt_c[1]
+        if unit in ("feet", "ft"):
+            alt_scale = _FEET
+        elif unit not in ("", "m", "meters", "metres", "meter"):
+            raise FormatError("formats.err_csv_columns", file=filename,
+                              missing="altitude in feet or meters")
+    pts: list[TrackPoint] = []
+    try:
+        for line_no, row in enumerate(rows, start=2):
+            if not row or all(not c.strip() for c in row):
+                continue
+            try:
+                lat = float(row[lat_c[0]])
+                lon = float(row[lon_c[0]])
+            except (ValueError, IndexError):
+                raise FormatError("formats.err_csv_row", file=filename, line=line_no) from None
+            if lat == 0.0 and lon == 0.0:
+                continue  # DJI logs 0, 0 before the first GPS fix
+            alt = None
+            if alt_c is not None and alt_c[0] < len(row):
+                value = _float(row[alt_c[0]])
+                alt = None if value is None else value * alt_scale
+            t = None
+            if time_c is not None and time_c[0] < len(row):
+                t = _parse_time(row[time_c[0]])
+            pts.append(_point(filename, t, lat, lon, alt, f"line {line_no}"))
+            if len(pts) > MAX_TRACK_POINTS:
+                raise FormatError("formats.err_too_many_points", file=filename,
+                                  limit=MAX_TRACK_POINTS)
+    except csv.Error:
+        raise FormatError("formats.err_not_format", file=filename, expected="CSV") from None
+    return _finish(filename, "csv-airdata" if airdata else "csv", [pts])
+
+
+# ---------------------------------------------------------------------------- .tlog
+
+
+def _read_tlog(filename: str, data: bytes) -> FlownTrack:
+    from pymavlink import mavutil
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    pos: list[TrackPoint] = []
+    raw: list[TrackPoint] = []
+    with tempfile.TemporaryDirectory(dir=settings.data_dir, prefix=".tlog-") as tmp:
+        path = Path(tmp) / "upload.tlog"
+        path.write_bytes(bytes(data))
+        try:
+            conn = mavutil.mavlink_connection(str(path), notimestamps=False, robust_parsing=True)
+        except Exception:  # pymavlink raises bare exceptions on files it cannot open
+            raise FormatError("formats.err_not_format", file=filename, expected="tlog") from None
+        try:
+            while True:
+                try:
+                    msg = conn.recv_match(type=["GLOBAL_POSITION_INT", "GPS_RAW_INT"],
+                                          blocking=False)
+                except Exception:
+                    break  # a damaged tail: keep what was read
+                if msg is None:
+                    break
+                t = datetime.fromtimestamp(float(msg._timestamp), tz=timezone.utc)
+                if msg.get_type() == "GLOBAL_POSITION_INT":
+                    if msg.lat == 0 and msg.lon == 0:
+                        continue
+                    lat, lon = msg.lat / 1e7, msg.lon / 1e7
+                    if abs(lat) <= 90 and abs(lon) <= 180:
+                        pos.append(TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                elif msg.fix_type >= 3 and not (msg.lat == 0 and msg.lon == 0):
+                    lat, lon = msg.lat / 1e7, msg.lon / 1e7
+                    if abs(lat) <= 90 and abs(lon) <= 180:
+                        raw.append(TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                if len(pos) + len(raw) > MAX_TRACK_POINTS:
+                    raise FormatError("formats.err_too_many_points", file=filename,
+                                      limit=MAX_TRACK_POINTS)
+        finally:
+            conn.close()
+    return _finish(filename, "tlog", [pos or raw])
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def read_track(filename: str, data: bytes) -> FlownTrack:
+    """Read a flown track from an uploaded file.
+
+    Parameters
+    ----------
+    filename:
+        The uploaded file's name; its extension chooses the reader (see
+        :data:`TRACK_EXTENSIONS`).
+    data:
+        The file's bytes (at most :data:`~sar_planner.formats._safe.MAX_UPLOAD_BYTES`).
+
+    Returns
+    -------
+    FlownTrack
+        Points in degrees WGS84, UTC times and metres AMSL where the file has them.
+
+    Raises
+    ------
+    FormatError
+        Unknown extension, a file whose content is not what its name says, hostile XML (DTDs
+        and entities are refused), damaged archives, no usable points.
+    """
+    check_upload(filename, data)
+    ext = Path(filename).suffix.lower()
+    if ext == ".gpx":
+        return _read_gpx(filename, data)
+    if ext == ".kml":
+        return _read_kml(filename, data, "kml")
+    if ext == ".kmz":
+        if not is_zip(data):
+            raise FormatError("formats.err_not_format", file=filename, expected="KMZ (zip)")
+        return _read_kml(filename, _kml_root_from_kmz(filename, data), "kmz")
+    if ext == ".csv":
+        if is_zip(data) or bytes(data[:5]) == b"<?xml":
+            raise FormatError("formats.err_not_format", file=filename, expected="CSV")
+        return _read_csv(filename, data)
+    if ext == ".tlog":
+        return _read_tlog(filename, data)
+    raise FormatError("formats.err_unknown_track", ext=ext or filename,
+                      known=", ".join(TRACK_EXTENSIONS))
