@@ -1,5 +1,202 @@
-"""The probability page (not built yet: it says what it will do)."""
+"""Probability page: the POA map over the terrain, segments and their table, a second model side by
+side, downloads (GeoTIFF, PNG).
 
-from sar_planner.ui.common import not_built
+Thin: it collects the model settings, calls :func:`sar_planner.probability.map_on_terrain` (cached
+by its inputs) and draws with :mod:`sar_planner.ui.figures_probability`.
+"""
 
-not_built("probability")
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from sar_planner.geo import local_metric_crs
+from sar_planner.probability import (TerrainOptions, geojson_geometries, grid_segments,
+                                     map_on_terrain, poa_geotiff_bytes, segment_table)
+from sar_planner.probability.consensus import Region
+from sar_planner.subjects import Quartiles, quartiles_for
+from sar_planner.terrain.library import list_library
+from sar_planner.i18n import t
+from sar_planner.ui.common import app_settings, error_boundary, lang, tr
+from sar_planner.ui.figures_probability import poa_figure, poa_png
+
+_LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell_m: float,
+           model: str, subject: str, terrain_class: str, quartiles_m: tuple | None,
+           uncertainty_m: float, uncertainty_kind: str, hours: float | None, speed: float | None,
+           max_slope: float, drainage_w: float, uphill: float | None,
+           barrier_file: tuple[str, bytes] | None, track_file: tuple[str, bytes] | None,
+           track_w: float, track_f: float):
+    crs = local_metric_crs(lat, lon)
+    barriers = [g for _, g in geojson_geometries(barrier_file[1], crs, barrier_file[0])] \
+        if barrier_file else []
+    tracks = [g for _, g in geojson_geometries(track_file[1], crs, track_file[0],
+                                               kinds=("LineString", "MultiLineString"))] \
+        if track_file else []
+    opts = TerrainOptions(max_slope_deg=max_slope, barriers=tuple(barriers), tracks=tuple(tracks),
+                          track_weight=track_w, track_friction=track_f,
+                          drainage_weight=drainage_w, uphill_share=uphill)
+    return map_on_terrain(paths, lat, lon, radius_m, cell_m, subject=subject,
+                          terrain_class=terrain_class, quartiles_m=quartiles_m,
+                          uncertainty_m=uncertainty_m, uncertainty_kind=uncertainty_kind,
+                          hours_since_seen=hours, speed_kmh=speed, model=model,
+                          terrain_options=opts)
+
+
+def _labels() -> dict[str, str]:
+    return {k: tr(f"probability.ui.{k}") for k in ("easting", "northing", "density", "poa", "ipp")}
+
+
+st.title(tr("nav.probability"))
+mission = st.session_state.get("mission")
+if not mission:
+    st.info(tr("probability.ui.no_mission"), icon=":material/info:")
+    st.stop()
+
+settings = app_settings()
+entries = []
+with error_boundary():
+    entries = list_library(settings)
+if not entries:
+    st.warning(tr("probability.ui.no_terrain"))
+    st.stop()
+names = {e.id: (e.name_zh if lang() == "zh" else e.name_en) for e in entries}
+ids = list(names)
+current = st.session_state.get("terrain_entry")
+chosen = st.selectbox(tr("probability.ui.terrain"), ids,
+                      index=ids.index(current) if current in ids else 0, format_func=names.get,
+                      key="poa_terrain")
+entry = next(e for e in entries if e.id == chosen)
+
+quartiles = (Quartiles.from_km(mission["quartiles_km"]) if mission.get("quartiles_km")
+             else quartiles_for(mission["subject"], mission["terrain_class"]))
+st.caption(tr("probability.ui.mission_line", lat=f"{mission['lat']:.5f}", lon=f"{mission['lon']:.5f}",
+              subject=tr(f"probability.subject_{mission['subject']}"),
+              values=" / ".join(f"{v / 1000:g}" for v in quartiles.as_tuple())))
+
+models = ["rings", "terrain"]
+with st.form("poa_settings"):
+    c1, c2, c3, c4 = st.columns(4)
+    model = c1.selectbox(tr("probability.ui.model"), models, format_func=lambda m, _l=lang(): t(f"probability.ui.model_{m}", _l),
+                         key="poa_model")
+    compare = c2.checkbox(tr("probability.ui.compare"), value=False, key="poa_compare")
+    default_r = math.ceil(1.25 * quartiles.d95 / 1000.0)
+    radius_km = c3.number_input(tr("probability.ui.radius"), min_value=0.5, value=float(default_r),
+                                step=1.0, key="poa_radius")
+    cell_m = c4.number_input(tr("probability.ui.cell"), min_value=5.0,
+                             value=float(max(30, math.ceil(2 * default_r))), step=10.0,  # ~1,000 cells across
+                             key="poa_cell")
+    with st.expander(tr("probability.ui.terrain_options")):
+        t1, t2, t3 = st.columns(3)
+        max_slope = t1.number_input(tr("probability.ui.max_slope"), min_value=1.0, max_value=90.0,
+                                    value=40.0, key="poa_max_slope")
+        drainage_w = t2.number_input(tr("probability.ui.drainage_weight"), min_value=0.0,
+                                     value=0.0, step=0.5, key="poa_drainage")
+        use_uphill = t3.checkbox(tr("probability.ui.uphill"), value=False, key="poa_use_uphill")
+        uphill = t3.slider(tr("probability.ui.uphill_share"), 0.05, 0.95, 0.40, key="poa_uphill")
+        barrier_up = st.file_uploader(tr("probability.ui.barriers"), type=["geojson", "json"],
+                                      key="poa_barriers")
+        track_up = st.file_uploader(tr("probability.ui.tracks"), type=["geojson", "json"],
+                                    key="poa_tracks")
+        k1, k2 = st.columns(2)
+        track_w = k1.number_input(tr("probability.ui.track_weight"), min_value=0.0, value=0.0,
+                                  step=0.5, key="poa_track_w")
+        track_f = k2.number_input(tr("probability.ui.track_friction"), min_value=0.1, value=1.0,
+                                  step=0.1, key="poa_track_f")
+    s1, s2 = st.columns(2)
+    seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
+                             step=0.5, key="poa_seg_km")
+    seg_up = s2.file_uploader(tr("probability.ui.segments_file"), type=["geojson", "json"],
+                              key="poa_segments")
+    build = st.form_submit_button(tr("probability.ui.build"), type="primary")
+
+if build:
+    st.session_state["poa_request"] = True
+if not st.session_state.get("poa_request"):
+    st.stop()
+
+seen = dt.datetime.combine(mission["seen_date"], mission["seen_time"], tzinfo=_LOCAL_TZ)
+hours = (dt.datetime.now(_LOCAL_TZ) - seen).total_seconds() / 3600.0
+speed = float(mission.get("speed_kmh") or 0.0)
+cap_hours, cap_speed = (hours, speed) if speed > 0 and hours > 0 else (None, None)
+common = dict(
+    paths=tuple(entry.paths), lat=float(mission["lat"]), lon=float(mission["lon"]),
+    radius_m=float(radius_km) * 1000.0, cell_m=float(cell_m), subject=mission["subject"],
+    terrain_class=mission["terrain_class"],
+    quartiles_m=tuple(quartiles.as_tuple()) if mission.get("quartiles_km") else None,
+    uncertainty_m=float(mission.get("uncertainty_m") or 0.0),
+    uncertainty_kind=mission.get("uncertainty_kind", "gaussian"), hours=cap_hours, speed=cap_speed,
+    max_slope=float(max_slope), drainage_w=float(drainage_w),
+    uphill=float(uphill) if use_uphill else None,
+    barrier_file=(barrier_up.name, barrier_up.getvalue()) if barrier_up else None,
+    track_file=(track_up.name, track_up.getvalue()) if track_up else None,
+    track_w=float(track_w), track_f=float(track_f))
+
+shown = [model] + ([m for m in models if m != model] if compare else [])
+results = {}
+with error_boundary():
+    with st.spinner(tr("probability.ui.building")):
+        for m in shown:
+            results[m] = _build(model=m, **common)
+if not results:
+    st.stop()
+
+main = results[model]
+grid = main.grid
+if main.synthetic:
+    st.warning(tr("common.synthetic_badge"), icon=":material/warning:")
+segments = []
+with error_boundary():
+    if seg_up is not None:
+        segments = [Region(n, g) for n, g in geojson_geometries(
+            seg_up.getvalue(), grid.crs, seg_up.name, kinds=("Polygon", "MultiPolygon"))]
+    else:
+        segments = grid_segments(grid, float(seg_km) * 1000.0)
+
+rings = [(r, tr("probability.ui.ring", p=p, km=f"{r / 1000:g}"))
+         for p, r in zip((25, 50, 75, 95), quartiles.as_tuple(), strict=True)]
+cols = st.columns(len(results))
+for col, (m, res) in zip(cols, results.items(), strict=True):
+    with col:
+        st.markdown(f"**{tr(f'probability.ui.model_{m}')}**")
+        a, b = st.columns(2)
+        a.metric(tr("probability.ui.in_grid"), f"{res.poa.poa.sum():.3f}")
+        b.metric(tr("probability.ui.row"), f"{res.poa.row:.3f}")
+        barriers = res.inputs.terrain_options.barriers if m == "terrain" else ()
+        fig = poa_figure(grid, res.poa.poa, res.elevation, res.hillshade, _labels(),
+                         ipp=(res.inputs.ipp_x, res.inputs.ipp_y), rings=rings,
+                         segments=[(s.name, s.geometry) for s in segments], barriers=barriers)
+        st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True},
+                        key=f"poa_map_{m}")
+
+st.subheader(tr("probability.ui.segments"))
+with error_boundary():
+    table = segment_table(segments, main.poa)
+    df = pd.DataFrame([{
+        tr("probability.ui.col_name"): r.name,
+        tr("probability.ui.col_area"): round(r.area_m2 / 1e6, 3),
+        tr("probability.ui.col_poa"): round(r.poa, 5),
+        tr("probability.ui.col_density"): round(r.poa_density_per_km2, 5),
+        tr("probability.ui.col_pod"): round(r.cumulative_pod, 3),
+        tr("probability.ui.col_pos"): round(r.pos, 5),
+        tr("probability.ui.col_rank"): r.rank,
+    } for r in table.rows]).sort_values(tr("probability.ui.col_rank"))
+    st.dataframe(df, hide_index=True, width="stretch")
+    st.caption(tr("probability.ui.gaps", area=f"{table.gap_area_m2 / 1e6:.2f}",
+                  poa=f"{table.gap_poa:.4f}", row=f"{table.row:.4f}"))
+
+d1, d2 = st.columns(2)
+tags = {"MODEL": model, "SUBJECT": mission["subject"],
+        "IPP_WGS84": f"{mission['lat']:.6f},{mission['lon']:.6f}"}
+d1.download_button(tr("probability.ui.download_tif"), poa_geotiff_bytes(main.poa, tags),
+                   file_name=f"poa_{model}.tif", mime="image/tiff", key="poa_dl_tif")
+d2.download_button(tr("probability.ui.download_png"), poa_png(main.poa.poa),
+                   file_name=f"poa_{model}.png", mime="image/png", key="poa_dl_png")
+st.caption(tr("probability.ui.source"))

@@ -1,0 +1,146 @@
+"""Figure builders of the probability page: pure functions, arrays in, plotly figures / PNG out.
+
+The POA map is drawn on flat axes in the mission's metric CRS over the shaded relief (a PNG layout
+image, nothing fetched from the internet), as a semi-transparent heat map of POA density per km^2
+on a log colour scale, with the IPP, distance rings and search segments on top.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+from shapely.geometry.base import BaseGeometry
+
+from sar_planner.grid import Grid
+from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
+
+__all__ = ["block_sum", "poa_figure", "poa_png"]
+
+_COLORS = "YlOrRd"
+
+
+def block_sum(poa: np.ndarray, max_cells: int) -> tuple[np.ndarray, int]:
+    """POA summed over k x k blocks so neither side exceeds ``max_cells``; returns (sums, k).
+
+    Sums keep the mass (a block holds the probability of all its cells).
+    """
+    k = max(1, math.ceil(max(poa.shape) / max_cells))
+    rows = math.ceil(poa.shape[0] / k) * k
+    cols = math.ceil(poa.shape[1] / k) * k
+    padded = np.zeros((rows, cols))
+    padded[: poa.shape[0], : poa.shape[1]] = poa
+    return padded.reshape(rows // k, k, cols // k, k).sum(axis=(1, 3)), k
+
+
+def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np.ndarray,
+               labels: Mapping[str, str], *, ipp: tuple[float, float] | None = None,
+               rings: Sequence[tuple[float, str]] = (),
+               segments: Sequence[tuple[str, BaseGeometry]] = (),
+               barriers: Sequence[BaseGeometry] = (), max_cells: int = 250,
+               max_image_px: int = 1400, height_px: int = 620) -> go.Figure:
+    """POA density heat map over the shaded relief.
+
+    Parameters
+    ----------
+    grid:
+        The mission grid (metres in ``grid.crs``).
+    poa:
+        POA per cell, ``grid.shape``.
+    elevation, hillshade:
+        Terrain on ``grid`` (metres a.s.l., uint8) for the relief image.
+    labels:
+        Translated strings: ``easting``, ``northing``, ``density``, ``poa``, ``ipp``.
+    ipp:
+        (x, y) of the IPP, metres.
+    rings:
+        (radius metres, label) circles around the IPP (e.g. the 25/50/75/95 % distances).
+    segments:
+        (name, polygon) outlines.
+    barriers:
+        Lines or polygons drawn as barriers.
+    max_cells:
+        Largest side of the heat map sent to the browser (cells are summed in blocks).
+    """
+    west, south, east, north = grid.bounds
+    fig = go.Figure()
+    relief = png_data_uri(shaded_relief_rgb(decimate(elevation, max_image_px),
+                                            decimate(hillshade, max_image_px)))
+    fig.add_layout_image(source=relief, xref="x", yref="y", x=west, y=north, sizex=east - west,
+                         sizey=north - south, sizing="stretch", layer="below")
+    sums, k = block_sum(poa, max_cells)
+    block_km2 = (k * grid.cell_size) ** 2 / 1e6
+    dens = sums / block_km2
+    z = np.where(dens > 0, np.log10(np.where(dens > 0, dens, 1.0)), np.nan)
+    xs = west + (np.arange(sums.shape[1]) + 0.5) * k * grid.cell_size
+    ys = north - (np.arange(sums.shape[0]) + 0.5) * k * grid.cell_size
+    finite = z[np.isfinite(z)]
+    zmax = float(finite.max()) if finite.size else 0.0
+    zmin = max(float(finite.min()) if finite.size else -1.0, zmax - 4.0)  # four decades shown
+    ticks = np.arange(math.floor(zmin), math.ceil(zmax) + 1)
+    fig.add_trace(go.Heatmap(
+        x=xs, y=ys, z=z, zmin=zmin, zmax=zmax, colorscale=_COLORS, opacity=0.6,
+        customdata=np.stack([sums, dens], axis=-1),
+        colorbar={"title": {"text": labels["density"]}, "tickvals": ticks.tolist(),
+                  "ticktext": [f"{10.0 ** t:g}" for t in ticks]},
+        hovertemplate=(f"{labels['poa']}: %{{customdata[0]:.2e}}<br>"
+                       f"{labels['density']}: %{{customdata[1]:.2e}}<br>"
+                       "E %{x:.0f} m, N %{y:.0f} m<extra></extra>"),
+        name="poa"))
+    if ipp is not None:
+        th = np.linspace(0, 2 * np.pi, 181)
+        for radius, text in rings:
+            fig.add_trace(go.Scatter(x=ipp[0] + radius * np.cos(th), y=ipp[1] + radius * np.sin(th),
+                                     mode="lines", line={"color": "#1f3b73", "width": 1,
+                                                         "dash": "dot"},
+                                     hovertext=text, hoverinfo="text", name=text,
+                                     showlegend=False))
+    for name, geom in segments:
+        for part in getattr(geom, "geoms", [geom]):
+            x, y = part.exterior.xy if hasattr(part, "exterior") else part.xy
+            fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
+                                     line={"color": "#2b2b2b", "width": 1}, hovertext=name,
+                                     hoverinfo="text", name=name, showlegend=False))
+    for geom in barriers:
+        for part in getattr(geom, "geoms", [geom]):
+            x, y = part.exterior.xy if hasattr(part, "exterior") else part.xy
+            fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
+                                     line={"color": "#0b5fa5", "width": 3}, hoverinfo="skip",
+                                     name="barrier", showlegend=False))
+    if ipp is not None:
+        fig.add_trace(go.Scatter(x=[ipp[0]], y=[ipp[1]], mode="markers",
+                                 marker={"symbol": "x", "size": 12, "color": "#111111",
+                                         "line": {"width": 2}},
+                                 hovertext=labels["ipp"], hoverinfo="text", name="ipp",
+                                 showlegend=False))
+    fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
+                     constrain="domain", exponentformat="none")
+    fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False,
+                     zeroline=False, scaleanchor="x", scaleratio=1.0, constrain="domain",
+                     exponentformat="none")
+    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
+                      plot_bgcolor="white", dragmode="pan", hovermode="closest")
+    return fig
+
+
+def poa_png(poa: np.ndarray, max_px: int = 1500) -> bytes:
+    """PNG (RGBA, north up) of POA on a log colour scale over four decades; zero is transparent."""
+    sums, _ = block_sum(poa, max_px)
+    pos = sums > 0
+    rgba = np.zeros(sums.shape + (4,), dtype=np.uint8)
+    if pos.any():
+        lg = np.log10(np.where(pos, sums, 1.0))
+        hi = float(lg[pos].max())
+        frac = np.clip((lg - (hi - 4.0)) / 4.0, 0.0, 1.0)
+        # yellow (255, 255, 178) -> red (189, 0, 38), as the map's colour scale
+        rgba[..., 0] = np.round(255 + frac * (189 - 255)).astype(np.uint8)
+        rgba[..., 1] = np.round(255 + frac * (0 - 255)).astype(np.uint8)
+        rgba[..., 2] = np.round(178 + frac * (38 - 178)).astype(np.uint8)
+        rgba[..., 3] = np.where(pos, 255, 0).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(rgba, mode="RGBA").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

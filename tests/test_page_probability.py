@@ -1,0 +1,111 @@
+"""The mission and probability pages in AppTest: inputs are checked, the map is drawn over the
+terrain with rings and segments, the second model sits beside it, downloads are offered.
+
+The terrain is the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md);
+the IPP is near Karakul lake (38.30 N, 75.05 E).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+MISSION = str(REPO / "sar_planner" / "ui" / "pages" / "mission.py")
+PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
+PAMIR = "pamir-15arcsec"
+
+
+def _mission(**over):
+    m = {"ipp_text": "38.30, 75.05", "datum": "WGS84", "lat": 38.30, "lon": 75.05,
+         "uncertainty_m": 0.0, "uncertainty_kind": "gaussian", "subject": "hiker",
+         "terrain_class": "dry-mountainous", "quartiles_km": None,
+         "seen_date": dt.date(2026, 7, 1), "seen_time": dt.time(8, 0), "speed_kmh": 0.0,
+         "notes": ""}
+    m.update(over)
+    return m
+
+
+def _app(path, lang="en", **state):
+    at = AppTest.from_file(path, default_timeout=120)
+    at.session_state["lang"] = lang
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at
+
+
+def _figures(at):
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def test_mission_page_saves_a_typed_position():
+    at = _app(MISSION).run()
+    at.text_input(key="mission_ipp").set_value("北纬38度18分 东经75度03分")
+    at.selectbox(key="mission_subject").set_value("wolfberry_picker")
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    saved = at.session_state["mission"]
+    assert saved["lat"] == pytest.approx(38.30) and saved["lon"] == pytest.approx(75.05)
+    assert saved["subject"] == "wolfberry_picker"
+    # the local category says which published one stands for it (search-theory.md: gatherer)
+    assert any("Gatherer" in i.value for i in at.info)
+
+
+def test_mission_page_refuses_bad_position_and_quartiles():
+    at = _app(MISSION).run()
+    at.text_input(key="mission_ipp").set_value("somewhere near the lake")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.error and "mission" not in at.session_state
+    at.text_input(key="mission_ipp").set_value("38.3, 75.05")
+    at.checkbox(key="mission_own_q").check()
+    at.number_input(key="mission_q75").set_value(1.0)  # below the 50 % distance
+    at.form_submit_button[0].click().run()
+    assert not at.exception and "do not increase" in at.error[0].value
+
+
+def test_probability_page_asks_for_the_mission_first():
+    at = _app(PROBABILITY).run()
+    assert not at.exception and at.info and not _figures(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_probability_page_draws_rings_and_terrain_side_by_side(lang):
+    at = _app(PROBABILITY, lang, mission=_mission(), terrain_entry=PAMIR).run()
+    assert not at.exception
+    at.number_input(key="poa_radius").set_value(6.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.checkbox(key="poa_compare").check()
+    at.number_input(key="poa_seg_km").set_value(3.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    figs = _figures(at)
+    assert len(figs) == 2  # rings and terrain model side by side
+    for fig in figs:
+        types = [t["type"] for t in fig["data"]]
+        assert "heatmap" in types
+        assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+        names = [t.get("name") for t in fig["data"]]
+        assert "ipp" in names
+        assert sum(1 for t in fig["data"] if t.get("line", {}).get("dash") == "dot") == 4  # rings
+    # segment table: the 6 km half-width grid snaps outward to 121 x 121 cells of 100 m
+    # (12.1 km), so 3 km squares make 5 x 5 = 25 segments (the last row/column 100 m wide)
+    df = at.dataframe[0].value
+    assert len(df) == 25 and sorted(df.iloc[:, -1]) == list(range(1, 26))
+    assert df.iloc[:, 2].sum() == pytest.approx(1 - float(at.metric[1].value), abs=2e-3)
+    labels = [b.label for b in at.get("download_button")]
+    assert len(labels) == 2
+
+
+def test_probability_page_shows_a_clear_error_for_an_ipp_off_the_terrain():
+    at = _app(PROBABILITY, mission=_mission(lat=36.4, lon=94.9), terrain_entry=PAMIR).run()
+    at.number_input(key="poa_radius").set_value(3.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert at.error and "outside" in at.error[0].value
+    assert not _figures(at)
