@@ -412,3 +412,52 @@ def test_grid_segments_tile_the_grid_without_gaps():
     t = segment_table(segs, pm)
     assert t.gap_area_m2 == pytest.approx(0.0) and t.gap_poa == 0.0
     assert sum(r.poa for r in t.rows) == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- more properties
+
+def test_d8_flow_accumulation_collects_a_v_valley_into_its_channel():
+    # a V valley draining south: every cell drains towards column 5 and then down it, so the
+    # channel cell in the last row collects all 11 x 11 = 121 cells (O'Callaghan & Mark 1984)
+    from sar_planner.probability import flow_accumulation
+
+    rows, cols = 11, 11
+    yy, xx = np.mgrid[0:rows, 0:cols]
+    z = 100.0 + 10.0 * np.abs(xx - 5) - 1.0 * yy
+    acc = flow_accumulation(z)
+    assert acc[10, 5] == 121
+    # side cells drain sideways (drop 10 m/cell beats 1 m/cell downhill), the channel drains south
+    assert acc[0, 0] == 1 and acc[5, 4] == 5 and acc[5, 5] == 6 * 11
+
+
+def test_terrain_model_with_ipp_uncertainty_keeps_the_sum_and_empties_barriers():
+    g = _grid(half=5_000.0, cell=100.0)
+    wall = LineString([(X0 - 2000, Y0 + 800), (X0 + 2000, Y0 + 800)])
+    d = RadialDistribution(Quartiles.from_km([0.6, 1.8, 3.2, 9.8]))
+    sharp, layers = terrain_map(g, np.zeros(g.shape), X0, Y0, d,
+                                options=TerrainOptions(barriers=[wall]))
+    wide, _ = terrain_map(g, np.zeros(g.shape), X0, Y0, d, options=TerrainOptions(barriers=[wall]),
+                          uncertainty=IppUncertainty(1_000.0))
+    assert wide.poa.sum() + wide.row == pytest.approx(1.0, abs=1e-12)
+    assert wide.row == pytest.approx(sharp.row, abs=1e-12)
+    assert wide.poa[layers.barrier].sum() == 0.0
+    i, j = (int(v) for v in g.rowcol(X0, Y0))
+    assert wide.poa[i, j] < sharp.poa[i, j]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6),
+       st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6), st.floats(0.0, 0.5))
+def test_bayes_update_keeps_the_sum_and_never_raises_a_searched_cell_above_unsearched(w, pod, row):
+    w = np.array(w) + 1e-3
+    poa = (1 - row) * w / w.sum()
+    g = Grid.from_bounds(UTM46, 0, 0, 600, 100, 100)
+    pm = ProbabilityMap(g, poa.reshape(1, 6), row)
+    pod = np.minimum(np.array(pod), 0.99).reshape(1, 6)
+    new, pos = bayes_update(pm, pod)
+    assert new.poa.sum() + new.row == pytest.approx(1.0, abs=1e-12)
+    assert pos == pytest.approx(float((poa * pod.ravel()).sum()))
+    assert new.row >= row - 1e-15  # ROW is never searched, so it can only grow
+    # a cell's share relative to an unsearched cell falls by exactly (1 - POD)
+    ratio = (new.poa / np.maximum(pm.poa, 1e-300)).ravel()
+    np.testing.assert_allclose(ratio * (1 - pos), 1 - pod.ravel(), rtol=1e-9)
