@@ -1,4 +1,5 @@
-"""The app shell: page configuration, language switch and navigation over the page files."""
+"""The app shell: page configuration, language switch, the sign-in gate, and navigation over the
+page files the signed-in role may open (:func:`sar_planner.auth.can_see_page`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from sar_planner.auth import can_see_page
+from sar_planner.errors import SarPlannerError
 from sar_planner.ui.common import language_switch, tr
+from sar_planner.ui.session import current_user, sign_in_page, sign_out_control
 
 __all__ = ["PAGES", "PageSpec", "run_app"]
 
@@ -46,8 +50,19 @@ def run_app() -> None:
     """Build and run the navigation (called by app.py on every script run)."""
     st.set_page_config(page_title="Qaidam SAR", page_icon=str(_ICON), layout="wide")
     language_switch()
+    try:
+        signed = current_user()  # re-checked on every run: expiry, disabled account, role change
+    except SarPlannerError:
+        signed = None  # the sign-in page shows the database error with a retry
+    if signed is None:
+        st.navigation([st.Page(sign_in_page, title=tr("auth.ui.sign_in_title"), icon=":material/login:",
+                               url_path="sign-in", default=True)]).run()
+        return
+    sign_out_control(signed)
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:
+        if not can_see_page(signed.actor.role, spec.key):
+            continue
         page = st.Page(spec.path, title=tr(f"nav.{spec.key}"), icon=spec.icon,
                        url_path=spec.key, default=spec.key == "home")
         sections.setdefault(tr(f"nav.{spec.section}"), []).append(page)

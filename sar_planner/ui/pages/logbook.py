@@ -1,5 +1,139 @@
-"""The logbook page (not built yet: it says what it will do)."""
+"""Logbook page: the unit's running count, log a sortie (kept on the form if saving fails, with
+retry), your sorties and their review state, submit for review, correct a returned sortie."""
 
-from sar_planner.ui.common import not_built
+from __future__ import annotations
 
-not_built("logbook")
+import datetime as dt
+
+import streamlit as st
+
+from sar_planner.auth import allowed
+from sar_planner.errors import SarPlannerError
+from sar_planner.logbook.counter import running_totals
+from sar_planner.logbook.records import (
+    get_sortie,
+    list_aircraft,
+    list_crew,
+    list_missions,
+    list_sorties,
+    log_sortie,
+    open_mission,
+    submit_sortie,
+    update_sortie,
+)
+from sar_planner.logbook.stats import sorties_frame
+from sar_planner.logbook.times import LOCAL_TZ
+from sar_planner.ui.common import error_boundary, show_error, tr
+from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
+from sar_planner.ui.session import database, require_page
+
+PREFIX = "lb"
+_TRANSIENT = ("logbook.err_busy", "logbook.err_unreachable")
+signed = require_page("logbook")
+actor = signed.actor
+db = database()
+st.title(tr("nav.logbook"))
+
+with error_boundary():
+    totals = running_totals(db)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(tr("logbook.ui.total_sorties"), f"{totals.sorties}")
+    c2.metric(tr("logbook.ui.total_hours"), f"{totals.hours:.1f}")
+    c3.metric(tr("logbook.ui.next_number"), f"{totals.last_number + 1}")
+    c4.metric(tr("logbook.ui.people_found"), f"{totals.people_found}")
+
+# --- log or correct a sortie ------------------------------------------------------------------
+editing = st.session_state.get("lb_editing")  # id of a returned/draft sortie loaded into the form
+
+
+def _save(submit: bool) -> None:
+    data = form_input(PREFIX)
+    st.session_state["lb_pending"] = submit
+    if editing:
+        rec = update_sortie(db, actor, editing, data)
+        if submit:
+            rec = submit_sortie(db, actor, rec.id)
+        st.session_state.pop("lb_editing", None)
+    else:
+        rec = log_sortie(db, actor, data, submit=submit)
+    st.session_state.pop("lb_pending", None)
+    st.session_state["lb_saved"] = rec.number
+
+
+with error_boundary():
+    aircraft = [a["registration"] for a in list_aircraft(db, active_only=True)]
+    crew = [c["name"] for c in list_crew(db, active_only=True)]
+    missions = [m["incident_number"] for m in list_missions(db) if m["status"] == "open"]
+    st.subheader(tr("logbook.ui.edit_header", number=get_sortie(db, editing).number) if editing
+                 else tr("logbook.ui.log_header"))
+    if not aircraft or not crew:
+        st.warning(tr("logbook.ui.roster_empty"))
+    with st.form("log_sortie"):
+        sortie_form_fields(PREFIX, aircraft=aircraft, crew=crew, missions=missions,
+                           default_pilot=signed.display_name)
+        b1, b2 = st.columns(2)
+        save_draft = b1.form_submit_button(tr("logbook.ui.save_draft"))
+        save_submit = b2.form_submit_button(tr("logbook.ui.save_submit"), type="primary")
+    pressed = save_draft or save_submit
+    if pressed:
+        try:
+            _save(submit=bool(save_submit))
+            st.rerun()
+        except SarPlannerError as exc:
+            show_error(exc)
+            if exc.code not in _TRANSIENT:  # a wrong entry: fix the form, no retry offered
+                st.session_state.pop("lb_pending", None)
+    if "lb_pending" in st.session_state:  # the database failed: the entry is kept, offer retry
+        st.warning(tr("logbook.ui.not_saved"))
+        if st.button(tr("logbook.ui.retry"), key="lb_retry", type="primary"):
+            try:
+                _save(submit=bool(st.session_state["lb_pending"]))
+                st.rerun()
+            except SarPlannerError as exc:
+                show_error(exc)
+    if "lb_saved" in st.session_state:
+        st.success(tr("logbook.ui.saved", number=st.session_state.pop("lb_saved")))
+    if editing and st.button(tr("logbook.ui.cancel_edit"), key="lb_cancel"):
+        st.session_state.pop("lb_editing", None)
+        st.rerun()
+
+# --- a new mission ----------------------------------------------------------------------------
+with st.expander(tr("logbook.ui.open_mission")), error_boundary():
+    with st.form("open_mission"):
+        c1, c2 = st.columns(2)
+        incident = c1.text_input(tr("logbook.ui.incident_number"), key="om_incident")
+        area = c2.text_input(tr("logbook.ui.area"), key="om_area")
+        subject = st.text_input(tr("logbook.ui.subject"), key="om_subject")
+        c1, c2 = st.columns(2)
+        r_date = c1.date_input(tr("logbook.ui.reported_date"), key="om_date")
+        r_time = c2.time_input(tr("logbook.ui.reported_time"), key="om_time", step=300)
+        go = st.form_submit_button(tr("logbook.ui.open_mission_button"))
+    if go:
+        reported = dt.datetime.combine(r_date, r_time, tzinfo=LOCAL_TZ)
+        open_mission(db, actor, incident, reported, subject=subject, area=area, reported_at=reported)
+        st.success(tr("logbook.ui.mission_opened", incident=incident.strip()))
+
+# --- my sorties -------------------------------------------------------------------------------
+with error_boundary():
+    mine_only = not allowed(actor.role, "sortie.log_for_others")
+    records = list_sorties(db, created_by=actor.user_id if mine_only else None,
+                           statuses=("draft", "submitted", "returned", "approved"))
+    st.subheader(tr("logbook.ui.mine_header") if mine_only else tr("logbook.ui.recent_header"))
+    if not records:
+        st.caption(tr("logbook.ui.none_yet"))
+    else:
+        st.dataframe(sorties_frame(records[-200:]).iloc[::-1], hide_index=True, key="lb_table")
+        for r in records:
+            if r.status == "returned":
+                st.warning(tr("logbook.ui.returned_note", number=r.number, reason=r.return_reason or ""))
+        open_ones = {r.number: r for r in records if r.status in ("draft", "returned")}
+        if open_ones:
+            c1, c2, c3 = st.columns([2, 1, 1])
+            num = c1.selectbox(tr("logbook.ui.pick_sortie"), list(open_ones), key="lb_pick")
+            if c2.button(tr("logbook.ui.submit"), key="lb_submit"):
+                submit_sortie(db, actor, open_ones[num].id)
+                st.rerun()
+            c3.button(tr("logbook.ui.correct"), key="lb_correct",
+                      on_click=lambda: (load_into_form(PREFIX, open_ones[st.session_state["lb_pick"]]),
+                                        st.session_state.__setitem__(
+                                            "lb_editing", open_ones[st.session_state["lb_pick"]].id)))

@@ -1,5 +1,134 @@
-"""The review page (not built yet: it says what it will do)."""
+"""Review page (commanders): approve submitted sorties or return them with a reason; amend an
+approved sortie with a reason (every version kept, history shown); close missions with their outcome."""
 
-from sar_planner.ui.common import not_built
+from __future__ import annotations
 
-not_built("review")
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from sar_planner.errors import SarPlannerError
+from sar_planner.logbook.audit import audit_log
+from sar_planner.logbook.models import OUTCOMES
+from sar_planner.logbook.records import (
+    amend_sortie,
+    approve_sortie,
+    close_mission,
+    list_aircraft,
+    list_crew,
+    list_missions,
+    list_sorties,
+    return_sortie,
+    sortie_history,
+)
+from sar_planner.logbook.stats import sorties_frame
+from sar_planner.logbook.times import LOCAL_TZ, format_local
+from sar_planner.ui.logbook_forms import labeller
+from sar_planner.ui.common import error_boundary, show_error, tr
+from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
+from sar_planner.ui.session import database, require_page
+
+PREFIX = "rv"
+signed = require_page("review")
+actor = signed.actor
+db = database()
+st.title(tr("nav.review"))
+
+# --- waiting for review -----------------------------------------------------------------------
+with error_boundary():
+    waiting = list_sorties(db, statuses=("submitted",))
+    st.subheader(tr("logbook.ui.waiting_header", count=len(waiting)))
+    if not waiting:
+        st.caption(tr("logbook.ui.nothing_waiting"))
+    else:
+        st.dataframe(sorties_frame(waiting), hide_index=True, key="rv_waiting")
+        by_number = {r.number: r for r in waiting}
+        num = st.selectbox(tr("logbook.ui.pick_sortie"), list(by_number), key="rv_pick")
+        reason = st.text_input(tr("logbook.ui.return_reason"), key="rv_reason")
+        c1, c2 = st.columns(2)
+        if c1.button(tr("logbook.ui.approve"), key="rv_approve", type="primary"):
+            try:
+                approve_sortie(db, actor, by_number[num].id)
+                st.session_state["rv_done"] = tr("logbook.ui.approved", number=num)
+                st.rerun()
+            except SarPlannerError as exc:
+                show_error(exc)
+        if c2.button(tr("logbook.ui.return"), key="rv_return"):
+            try:
+                return_sortie(db, actor, by_number[num].id, reason)
+                st.session_state["rv_done"] = tr("logbook.ui.returned", number=num)
+                st.rerun()
+            except SarPlannerError as exc:
+                show_error(exc)
+    if "rv_done" in st.session_state:
+        st.success(st.session_state.pop("rv_done"))
+
+# --- amend an approved sortie, with its history ----------------------------------------------
+with error_boundary():
+    approved = {r.number: r for r in list_sorties(db, statuses=("approved", "historical"))}
+    st.subheader(tr("logbook.ui.amend_header"))
+    if approved:
+        numbers = sorted(approved, reverse=True)
+        num = st.selectbox(tr("logbook.ui.pick_sortie"), numbers, key="rv_amend_pick")
+        st.button(tr("logbook.ui.load_for_amend"), key="rv_load",
+                  on_click=lambda: load_into_form(PREFIX, approved[st.session_state["rv_amend_pick"]]))
+        history = sortie_history(db, approved[num].id)
+        if history:
+            st.caption(tr("logbook.ui.history_header", number=num))
+            st.dataframe(pd.DataFrame([{
+                tr("logbook.ui.col_revision"): h.revision, tr("logbook.ui.col_when"): format_local(h.created_at),
+                tr("logbook.ui.col_who"): h.author or "", tr("logbook.ui.col_reason"): h.reason,
+                tr("logbook.ui.col_takeoff"): format_local(dt.datetime.fromisoformat(h.data["takeoff_at"])),
+                tr("logbook.ui.col_landing"): format_local(dt.datetime.fromisoformat(h.data["landing_at"])),
+                tr("logbook.ui.aircraft"): h.data["aircraft"],
+                tr("logbook.ui.remarks"): h.data["remarks"]} for h in history]),
+                hide_index=True, key="rv_history")
+        if f"{PREFIX}_task" in st.session_state:
+            with st.form("amend"):
+                sortie_form_fields(PREFIX, aircraft=[a["registration"] for a in list_aircraft(db)],
+                                   crew=[c["name"] for c in list_crew(db)],
+                                   missions=[m["incident_number"] for m in list_missions(db)])
+                amend_reason = st.text_input(tr("logbook.ui.amend_reason"), key="rv_amend_reason")
+                go = st.form_submit_button(tr("logbook.ui.amend"), type="primary")
+            if go:
+                try:
+                    rec = amend_sortie(db, actor, approved[num].id, form_input(PREFIX), amend_reason)
+                    st.success(tr("logbook.ui.amended", number=rec.number, revision=rec.revision))
+                except SarPlannerError as exc:
+                    show_error(exc)
+    else:
+        st.caption(tr("logbook.ui.none_yet"))
+
+# --- missions ---------------------------------------------------------------------------------
+with st.expander(tr("logbook.ui.close_mission")), error_boundary():
+    open_missions = [m["incident_number"] for m in list_missions(db) if m["status"] == "open"]
+    if not open_missions:
+        st.caption(tr("logbook.ui.no_open_missions"))
+    else:
+        with st.form("close_mission"):
+            incident = st.selectbox(tr("logbook.ui.mission"), open_missions, key="cm_incident")
+            outcome = st.selectbox(tr("logbook.ui.outcome"), list(OUTCOMES), key="cm_outcome",
+                                   format_func=labeller("logbook.ui.outcome_"))
+            c1, c2 = st.columns(2)
+            f_date = c1.date_input(tr("logbook.ui.find_date"), key="cm_date")
+            f_time = c2.time_input(tr("logbook.ui.find_time"), key="cm_time", step=300)
+            c1, c2 = st.columns(2)
+            lat = c1.number_input(tr("logbook.ui.find_lat"), min_value=-90.0, max_value=90.0, value=None,
+                                  format="%.5f", key="cm_lat")
+            lon = c2.number_input(tr("logbook.ui.find_lon"), min_value=-180.0, max_value=180.0, value=None,
+                                  format="%.5f", key="cm_lon")
+            go = st.form_submit_button(tr("logbook.ui.close_mission_button"))
+        if go:
+            when = dt.datetime.combine(f_date, f_time, tzinfo=LOCAL_TZ)
+            found = outcome in ("found_alive", "found_deceased")
+            close_mission(db, actor, incident, outcome, when, find_lat=lat if found else None,
+                          find_lon=lon if found else None, find_time=when if found else None)
+            st.success(tr("logbook.ui.mission_closed", incident=incident))
+
+# --- audit ------------------------------------------------------------------------------------
+with st.expander(tr("logbook.ui.audit_header")), error_boundary():
+    st.dataframe(pd.DataFrame([{
+        tr("logbook.ui.col_when"): format_local(a.at), tr("logbook.ui.col_who"): a.actor,
+        tr("logbook.ui.col_action"): a.action, tr("logbook.ui.col_entity"): f"{a.entity} {a.entity_id or ''}"}
+        for a in audit_log(db, limit=200)]), hide_index=True, key="rv_audit")

@@ -1,5 +1,151 @@
-"""The settings page (not built yet: it says what it will do)."""
+"""Settings page (administrators): accounts and roles, aircraft and crew rosters, the starting
+count (opening balance or historical list), where the data lives, and a database backup."""
 
-from sar_planner.ui.common import not_built
+from __future__ import annotations
 
-not_built("settings")
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from sar_planner.auth import ROLES, create_user, list_users, set_password, set_user_active
+from sar_planner.errors import SarPlannerError
+from sar_planner.logbook.backup import backup_database
+from sar_planner.logbook.counter import running_totals, set_opening_balance
+from sar_planner.logbook.history import import_history
+from sar_planner.logbook.models import AIRCRAFT_KINDS
+from sar_planner.logbook.records import (
+    add_aircraft,
+    add_crew_member,
+    list_aircraft,
+    list_crew,
+    set_aircraft_active,
+)
+from sar_planner.logbook.times import format_local
+from sar_planner.ui.logbook_forms import labeller
+from sar_planner.ui.common import app_settings, error_boundary, show_error, tr
+from sar_planner.ui.session import database, require_page, role_name
+
+signed = require_page("settings")
+actor = signed.actor
+db = database()
+settings = app_settings()
+st.title(tr("nav.settings"))
+
+
+def _run(action, success: str) -> None:
+    """Do ``action``; on success re-run the page (tables show the change) and say so at the top."""
+    try:
+        action()
+    except SarPlannerError as exc:
+        show_error(exc)
+        return
+    st.session_state["set_flash"] = success
+    st.rerun()
+
+
+if "set_flash" in st.session_state:
+    st.success(st.session_state.pop("set_flash"))
+
+
+# --- accounts ---------------------------------------------------------------------------------
+with error_boundary():
+    st.subheader(tr("logbook.ui.accounts"))
+    users = list_users(db, actor)
+    st.dataframe(pd.DataFrame([{tr("auth.ui.username"): u["username"], tr("auth.ui.display_name"): u["display_name"],
+                                tr("logbook.ui.role"): role_name(str(u["role"])),
+                                tr("logbook.ui.active"): "✔" if u["active"] else "✘",
+                                tr("logbook.ui.col_when"): format_local(u["created_at"])} for u in users]),
+                 hide_index=True, key="set_users")
+    with st.form("new_account", clear_on_submit=True):
+        c1, c2, c3 = st.columns(3)
+        username = c1.text_input(tr("auth.ui.username"), key="na_username")
+        display = c2.text_input(tr("auth.ui.display_name"), key="na_display")
+        role = c3.selectbox(tr("logbook.ui.role"), list(ROLES), key="na_role", format_func=labeller("auth.ui.role_"))
+        password = st.text_input(tr("auth.ui.password"), type="password", key="na_password")
+        go = st.form_submit_button(tr("logbook.ui.create_account"))
+    if go:
+        _run(lambda: create_user(db, actor, username.strip().lower(), display, role, password),
+             tr("logbook.ui.account_created", username=username.strip().lower()))
+    names = [str(u["username"]) for u in users]
+    c1, c2, c3 = st.columns(3)
+    who = c1.selectbox(tr("auth.ui.username"), names, key="acc_pick")
+    new_pw = c2.text_input(tr("logbook.ui.new_password"), type="password", key="acc_pw")
+    if c3.button(tr("logbook.ui.set_password"), key="acc_set_pw"):
+        _run(lambda: set_password(db, actor, who, new_pw), tr("logbook.ui.done"))
+    c1, c2 = st.columns(2)
+    if c1.button(tr("logbook.ui.disable"), key="acc_disable"):
+        _run(lambda: set_user_active(db, actor, who, False), tr("logbook.ui.done"))
+    if c2.button(tr("logbook.ui.enable"), key="acc_enable"):
+        _run(lambda: set_user_active(db, actor, who, True), tr("logbook.ui.done"))
+
+# --- aircraft and crew ------------------------------------------------------------------------
+with error_boundary():
+    st.subheader(tr("logbook.ui.aircraft_roster"))
+    fleet = list_aircraft(db)
+    st.dataframe(pd.DataFrame([{tr("logbook.ui.aircraft"): a["registration"], tr("logbook.ui.type"): a["type_name"],
+                                tr("logbook.ui.kind"): tr(f"logbook.ui.kind_{a['kind']}"),
+                                tr("logbook.ui.active"): "✔" if a["active"] else "✘"} for a in fleet]),
+                 hide_index=True, key="set_fleet")
+    with st.form("new_aircraft", clear_on_submit=True):
+        c1, c2, c3 = st.columns(3)
+        reg = c1.text_input(tr("logbook.ui.registration"), key="ac_reg")
+        type_name = c2.text_input(tr("logbook.ui.type"), key="ac_type")
+        kind = c3.selectbox(tr("logbook.ui.kind"), list(AIRCRAFT_KINDS), key="ac_kind",
+                            format_func=labeller("logbook.ui.kind_"))
+        go = st.form_submit_button(tr("logbook.ui.add_aircraft"))
+    if go:
+        _run(lambda: add_aircraft(db, actor, reg, type_name, kind), tr("logbook.ui.done"))
+    if fleet:
+        c1, c2, c3 = st.columns(3)
+        reg_pick = c1.selectbox(tr("logbook.ui.aircraft"), [a["registration"] for a in fleet], key="ac_pick")
+        if c2.button(tr("logbook.ui.retire"), key="ac_retire"):
+            _run(lambda: set_aircraft_active(db, actor, reg_pick, False), tr("logbook.ui.done"))
+        if c3.button(tr("logbook.ui.return_to_service"), key="ac_unretire"):
+            _run(lambda: set_aircraft_active(db, actor, reg_pick, True), tr("logbook.ui.done"))
+    st.subheader(tr("logbook.ui.crew_roster"))
+    st.dataframe(pd.DataFrame([{tr("logbook.ui.crew"): c["name"], tr("auth.ui.username"): c["username"] or "",
+                                tr("logbook.ui.active"): "✔" if c["active"] else "✘"} for c in list_crew(db)]),
+                 hide_index=True, key="set_crew")
+    with st.form("new_crew", clear_on_submit=True):
+        person = st.text_input(tr("auth.ui.display_name"), key="cr_name")
+        go = st.form_submit_button(tr("logbook.ui.add_crew"))
+    if go:
+        _run(lambda: add_crew_member(db, actor, person), tr("logbook.ui.done"))
+
+# --- the starting count -----------------------------------------------------------------------
+with error_boundary():
+    st.subheader(tr("logbook.ui.start_count"))
+    totals = running_totals(db)
+    st.caption(tr("logbook.ui.count_now", sorties=totals.sorties, hours=f"{totals.hours:.1f}",
+                  last=totals.last_number))
+    if totals.last_number == 0:
+        c1, c2 = st.columns(2)
+        with c1.form("opening_balance"):
+            n = st.number_input(tr("logbook.ui.opening_sorties"), min_value=0, step=1, key="ob_n")
+            h = st.number_input(tr("logbook.ui.opening_hours"), min_value=0.0, step=0.1, key="ob_h")
+            go = st.form_submit_button(tr("logbook.ui.set_balance"))
+        if go:
+            _run(lambda: set_opening_balance(db, actor.username, int(n), float(h)), tr("logbook.ui.done"))
+        with c2.form("import_history"):
+            up = st.file_uploader(tr("logbook.ui.history_csv"), type=["csv"], key="ih_file")
+            go2 = st.form_submit_button(tr("logbook.ui.import"))
+        if go2 and up is not None:
+            try:
+                count = import_history(db, actor, up.getvalue(), up.name)
+                st.success(tr("logbook.ui.imported", count=count))
+            except SarPlannerError as exc:
+                show_error(exc)
+    else:
+        st.caption(tr("logbook.ui.count_started"))
+
+# --- data and backup --------------------------------------------------------------------------
+with error_boundary():
+    st.subheader(tr("logbook.ui.data_header"))
+    st.markdown(tr("logbook.ui.data_where", folder=str(settings.data_dir),
+                   url=db.engine.url.render_as_string(hide_password=True)))
+    if st.button(tr("logbook.ui.backup_now"), key="backup"):
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        suffix = ".db" if db.backend == "sqlite" else ".dump"
+        out = backup_database(db, settings.data_dir / "backups" / f"sar_planner-{stamp}{suffix}")
+        st.success(tr("logbook.ui.backup_done", file=str(out)))

@@ -1,5 +1,92 @@
-"""The statistics page (not built yet: it says what it will do)."""
+"""Statistics page (analysts, commanders): filter the log; sorties and hours per month, aircraft
+and crew; outcomes; report-to-find times; POD; flown tracks; crew currency; CSV/XLSX/GeoJSON of
+exactly the rows shown."""
 
-from sar_planner.ui.common import not_built
+from __future__ import annotations
 
-not_built("statistics")
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from sar_planner.logbook.exports import export_bytes
+from sar_planner.logbook.models import OUTCOMES, TASK_TYPES
+from sar_planner.logbook.records import list_aircraft, list_crew
+from sar_planner.logbook.stats import (
+    CURRENCY_DAYS,
+    SortieFilter,
+    filter_sorties,
+    report_to_find_hours,
+    sorties_frame,
+    summary,
+)
+from sar_planner.ui.logbook_forms import labeller
+from sar_planner.ui.common import error_boundary, tr
+from sar_planner.ui.logbook_figures import bar_figure, tracks_figure
+from sar_planner.ui.session import database, require_page
+
+signed = require_page("statistics")
+db = database()
+st.title(tr("nav.statistics"))
+
+with error_boundary():
+    with st.expander(tr("logbook.ui.filters"), expanded=True):
+        c1, c2, c3 = st.columns(3)
+        start = c1.date_input(tr("logbook.ui.from"), value=None, key="st_from")
+        end = c2.date_input(tr("logbook.ui.to"), value=None, key="st_to")
+        area = c3.text_input(tr("logbook.ui.area"), key="st_area")
+        c1, c2 = st.columns(2)
+        aircraft = c1.multiselect(tr("logbook.ui.aircraft"), [a["registration"] for a in list_aircraft(db)],
+                                  key="st_aircraft")
+        crew = c2.multiselect(tr("logbook.ui.crew"), [c["name"] for c in list_crew(db)], key="st_crew")
+        c1, c2 = st.columns(2)
+        tasks = c1.multiselect(tr("logbook.ui.task_type"), list(TASK_TYPES), key="st_tasks",
+                               format_func=labeller("logbook.ui.task_"))
+        outcomes = c2.multiselect(tr("logbook.ui.outcome"), list(OUTCOMES), key="st_outcomes",
+                                  format_func=labeller("logbook.ui.outcome_"))
+    if start and end and end < start:
+        st.warning(tr("logbook.err_date_range", start=str(start), end=str(end)))
+        st.stop()
+    flt = SortieFilter(start=start, end=end, aircraft=tuple(aircraft), crew=tuple(crew),
+                       task_types=tuple(tasks), outcomes=tuple(outcomes), area=area.strip())
+    records = filter_sorties(db, flt)
+    s = summary(records)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(tr("logbook.ui.sorties"), s["sorties"])
+    c2.metric(tr("logbook.ui.hours"), f"{s['hours']:.1f}")
+    c3.metric(tr("logbook.ui.missions"), sum(s["mission_outcomes"].values()))
+    c4.metric(tr("logbook.ui.mean_pod"), "–" if s["mean_pod"] is None else f"{s['mean_pod']:.0%}")
+
+    sl, hl = tr("logbook.ui.sorties"), tr("logbook.ui.hours")
+    st.plotly_chart(bar_figure(s["by_month"], tr("logbook.ui.per_month"), sl, hl), key="st_month")
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(bar_figure(s["by_aircraft"], tr("logbook.ui.per_aircraft"), sl, hl), key="st_aircraft_fig")
+    c2.plotly_chart(bar_figure(s["by_crew"], tr("logbook.ui.per_crew"), sl, hl), key="st_crew_fig")
+    c1, c2 = st.columns(2)
+    c1.subheader(tr("logbook.ui.outcome"))
+    c1.dataframe(pd.DataFrame([{tr("logbook.ui.outcome"): tr(f"logbook.ui.outcome_{k}"), tr("logbook.ui.missions"): v}
+                               for k, v in s["mission_outcomes"].items()]), hide_index=True, key="st_outcomes_tbl")
+    c2.subheader(tr("logbook.ui.report_to_find"))
+    found = report_to_find_hours(db)
+    shown_missions = {r.incident_number for r in records}
+    c2.dataframe(pd.DataFrame([{tr("logbook.ui.mission"): k, tr("logbook.ui.hours"): v}
+                               for k, v in found.items() if k in shown_missions]), hide_index=True,
+                 key="st_find_tbl")
+    if any(r.track for r in records):
+        st.plotly_chart(tracks_figure(records, tr("logbook.ui.tracks")), key="st_tracks")
+    else:
+        st.caption(tr("logbook.ui.no_tracks"))
+    st.subheader(tr("logbook.ui.currency", days=CURRENCY_DAYS))
+    st.dataframe(pd.DataFrame([{tr("logbook.ui.crew"): k, sl: v["sorties"], hl: v["hours"]}
+                               for k, v in s["crew_currency"].items()]), hide_index=True, key="st_currency")
+
+    st.subheader(tr("logbook.ui.rows_header", count=len(records)))
+    st.dataframe(sorties_frame(records), hide_index=True, key="st_rows")
+    stamp = dt.date.today().isoformat()
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv"), f"sorties-{stamp}.csv",
+                       "text/csv", key="st_dl_csv")
+    c2.download_button(tr("logbook.ui.download_xlsx"), export_bytes(records, "xlsx"), f"sorties-{stamp}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="st_dl_xlsx")
+    c3.download_button(tr("logbook.ui.download_geojson"), export_bytes(records, "geojson"),
+                       f"tracks-{stamp}.geojson", "application/geo+json", key="st_dl_geojson")

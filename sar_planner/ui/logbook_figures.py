@@ -1,0 +1,48 @@
+"""Figure builders for the statistics page: data in, plotly figure out (no streamlit here).
+
+Tracks are drawn on flat longitude/latitude axes (WGS84 degrees, the y axis scaled by
+1/cos(latitude) so distances look right) with no map tiles: the field laptop has no internet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from sar_planner.logbook.records import SortieRecord
+
+__all__ = ["bar_figure", "tracks_figure"]
+
+
+def bar_figure(groups: dict[str, dict[str, float]], title: str, sorties_label: str,
+               hours_label: str) -> go.Figure:
+    """Sorties and hours per group (month, aircraft, crew...) as two bar series."""
+    keys = list(groups)
+    fig = go.Figure()
+    fig.add_bar(x=keys, y=[groups[k]["sorties"] for k in keys], name=sorties_label)
+    fig.add_bar(x=keys, y=[groups[k]["hours"] for k in keys], name=hours_label)
+    fig.update_layout(title=title, barmode="group", height=320, margin={"l": 40, "r": 10, "t": 40, "b": 40},
+                      legend={"orientation": "h"})
+    return fig
+
+
+def tracks_figure(records: Sequence[SortieRecord], title: str,
+                  label: Callable[[SortieRecord], str] = lambda r: f"#{r.number}") -> go.Figure:
+    """Every flown track of ``records`` as a line on longitude/latitude axes (WGS84 degrees)."""
+    fig = go.Figure()
+    lats: list[float] = []
+    for r in records:
+        if not r.track:
+            continue
+        coords: list[Any] = r.track["coordinates"]
+        xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+        lats.extend(ys)
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=label(r), hovertext=label(r), hoverinfo="text")
+    mid = sum(lats) / len(lats) if lats else 36.0
+    fig.update_layout(title=title, height=420, showlegend=False, margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    fig.update_xaxes(title="lon °E")
+    fig.update_yaxes(title="lat °N", scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)))
+    return fig
