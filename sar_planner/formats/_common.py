@@ -30,6 +30,7 @@ __all__ = [
     "mission_items",
     "waypoint_label",
     "utc_now",
+    "geoid_n",
 ]
 
 #: A waypoint lower than this above the DEM with role takeoff or land is a point on the ground
@@ -172,6 +173,22 @@ def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land") -
         items.append(MissionItem(MAV_CMD_NAV_LAND, MAV_FRAME_GLOBAL,
                                  (0.0, 0.0, 0.0, None, touch.lat, touch.lon, touch.alt_amsl_m)))
     return items
+
+
+def geoid_n(points: Sequence[Waypoint]) -> list[float]:
+    """EGM2008 geoid separation N (metres) at each point, in one vectorised call.
+
+    Ellipsoidal height h = alt_amsl_m + N (:func:`sar_planner.terrain.geoid_separation`).
+    """
+    import numpy as np
+
+    from sar_planner.terrain import geoid_separation
+
+    if not points:
+        return []
+    values = geoid_separation(np.array([p.lat for p in points], dtype=float),
+                              np.array([p.lon for p in points], dtype=float))
+    return [float(v) for v in np.atleast_1d(values)]
 
 
 def waypoint_label(sortie: Sortie | int, seq: int) -> str:

@@ -13,9 +13,8 @@ import io
 
 from pyproj import Geod
 
-from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
+from sar_planner.formats._common import check_exportable, geoid_n, select_sorties, waypoint_label
 from sar_planner.plan import SortiePlan
-from sar_planner.terrain import geoid_separation
 
 __all__ = ["write_csv", "CSV_COLUMNS"]
 
@@ -31,6 +30,7 @@ def write_csv(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(CSV_COLUMNS)
+    ns = iter(geoid_n([w for s in sorties for w in s.waypoints]))
     for s in sorties:
         total = 0.0
         prev = None
@@ -40,6 +40,6 @@ def write_csv(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
             prev = w
             out.writerow([s.index, i, waypoint_label(s, i), w.role, f"{w.lat:.8f}",
                           f"{w.lon:.8f}", f"{w.alt_amsl_m:.2f}",
-                          f"{w.alt_amsl_m + float(geoid_separation(w.lat, w.lon)):.2f}",
+                          f"{w.alt_amsl_m + next(ns):.2f}",
                           f"{w.agl_m:.1f}", f"{w.speed_m_s:.2f}", f"{leg:.1f}", f"{total:.1f}"])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

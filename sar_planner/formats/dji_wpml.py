@@ -26,9 +26,14 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 from sar_planner.errors import FormatError
-from sar_planner.formats._common import airborne, check_exportable, select_sorties, utc_now
+from sar_planner.formats._common import (
+    airborne,
+    check_exportable,
+    geoid_n,
+    select_sorties,
+    utc_now,
+)
 from sar_planner.plan import SortiePlan
-from sar_planner.terrain import geoid_separation
 
 __all__ = ["write_dji_kmz", "WPML_NS", "KML_NS", "DRONE_ENUMS", "PAYLOAD_ENUMS"]
 
@@ -126,8 +131,7 @@ def write_dji_kmz(plan: SortiePlan, *, sortie: int | None = None, drone_enum: in
                           value=take_off_security_height_m, allowed="1.2-1500")
     (chosen,) = select_sorties(plan, sortie, one_flight=True, fmt=".kmz")
     pts = airborne(chosen)
-    n_sep = [float(geoid_separation(w.lat, w.lon)) for w in pts]
-    home_n = float(geoid_separation(plan.home.lat, plan.home.lon))
+    *n_sep, home_n = geoid_n([*pts, plan.home])
     speeds = [w.speed_m_s for w in pts if w.speed_m_s > 0]
     auto_speed = speeds[0] if speeds else 5.0
     transit_speed = max(speeds) if speeds else 5.0

@@ -12,19 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
+from sar_planner.formats._common import check_exportable, geoid_n, select_sorties, waypoint_label
 from sar_planner.plan import SortiePlan, Waypoint
-from sar_planner.terrain import geoid_separation
 
 __all__ = ["write_geojson"]
 
 
-def _h(w: Waypoint) -> float:
-    return round(w.alt_amsl_m + float(geoid_separation(w.lat, w.lon)), 3)
-
-
-def _pos(w: Waypoint) -> list[float]:
-    return [round(w.lon, 9), round(w.lat, 9), _h(w)]
+def _pos(w: Waypoint, h: float) -> list[float]:
+    return [round(w.lon, 9), round(w.lat, 9), h]
 
 
 def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
@@ -44,6 +39,12 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     """
     check_exportable(plan)
     sorties = select_sorties(plan, sortie, one_flight=False, fmt=".geojson")
+    all_pts = [plan.home, *(w for s in sorties for w in s.waypoints)]
+    heights = {id(w): round(w.alt_amsl_m + n, 3) for w, n in zip(all_pts, geoid_n(all_pts))}
+
+    def _h(w: Waypoint) -> float:
+        return heights[id(w)]
+
     feats: list[dict[str, Any]] = []
     if plan.area_wgs84:
         ring = [[round(lon, 9), round(lat, 9)] for lon, lat in plan.area_wgs84]
@@ -51,20 +52,22 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
             ring.append(ring[0])
         feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
                       "properties": {"kind": "area", "name": plan.name}})
-    feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": _pos(plan.home)},
+    feats.append({"type": "Feature",
+                  "geometry": {"type": "Point", "coordinates": _pos(plan.home, _h(plan.home))},
                   "properties": {"kind": "home", "alt_amsl_m": plan.home.alt_amsl_m,
                                  "alt_ellipsoid_m": _h(plan.home)}})
     for s in sorties:
         feats.append({
             "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [_pos(w) for w in s.waypoints]},
+            "geometry": {"type": "LineString",
+                         "coordinates": [_pos(w, _h(w)) for w in s.waypoints]},
             "properties": {"kind": "track", "sortie": s.index, "length_m": s.length_m,
                            "duration_s": s.duration_s, "search_length_m": s.search_length_m},
         })
         for i, w in enumerate(s.waypoints):
             feats.append({
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": _pos(w)},
+                "geometry": {"type": "Point", "coordinates": _pos(w, _h(w))},
                 "properties": {"kind": "waypoint", "name": waypoint_label(s, i),
                                "sortie": s.index, "seq": i, "role": w.role,
                                "alt_amsl_m": w.alt_amsl_m, "alt_ellipsoid_m": _h(w),

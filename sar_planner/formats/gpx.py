@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
+from sar_planner.formats._common import check_exportable, geoid_n, select_sorties, waypoint_label
 from sar_planner.plan import SortiePlan, Waypoint
-from sar_planner.terrain import geoid_separation
 
 __all__ = ["write_gpx", "GPX_NS"]
 
@@ -27,12 +26,12 @@ def _el(parent: ET.Element, tag: str, text: object | None = None) -> ET.Element:
     return el
 
 
-def _point(parent: ET.Element, tag: str, w: Waypoint, name: str) -> None:
+def _point(parent: ET.Element, tag: str, w: Waypoint, name: str, n: float) -> None:
     el = _el(parent, tag)
     el.set("lat", f"{w.lat:.8f}")
     el.set("lon", f"{w.lon:.8f}")
     _el(el, "ele", f"{w.alt_amsl_m:.3f}")
-    _el(el, "geoidheight", f"{float(geoid_separation(w.lat, w.lon)):.3f}")
+    _el(el, "geoidheight", f"{n:.3f}")
     _el(el, "name", name)
     _el(el, "desc", f"{w.role}; {w.agl_m:.1f} m above ground; {w.speed_m_s:.1f} m/s")
     _el(el, "type", w.role)
@@ -57,16 +56,21 @@ def write_gpx(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     _el(meta, "name", plan.name)
     _el(meta, "desc", f"asset {plan.asset_id}; pattern {plan.pattern}; "
                       "ele = metres above mean sea level")
-    _point(root, "wpt", plan.home, "HOME")
+    home_n, *ns = geoid_n([plan.home, *(w for s in sorties for w in s.waypoints)])
+    _point(root, "wpt", plan.home, "HOME", home_n)
+    k = 0
     for s in sorties:
         for i, w in enumerate(s.waypoints):
-            _point(root, "wpt", w, waypoint_label(s, i))
+            _point(root, "wpt", w, waypoint_label(s, i), ns[k])
+            k += 1
+    k = 0
     for s in sorties:
         rte = _el(root, "rte")
         _el(rte, "name", f"{plan.name} - sortie {s.index}")
         _el(rte, "number", s.index)
         for i, w in enumerate(s.waypoints):
-            _point(rte, "rtept", w, waypoint_label(s, i))
+            _point(rte, "rtept", w, waypoint_label(s, i), ns[k])
+            k += 1
     ET.register_namespace("", GPX_NS)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

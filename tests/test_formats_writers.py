@@ -1,0 +1,335 @@
+"""Every plan writer, read back by an independent parser and compared with the plan.
+
+Positions must agree to the centimetre (geodesic distance on WGS84, pyproj.Geod) and heights to
+the decimetre. Independent parsers: json (QGroundControl .plan, GeoJSON), pymavlink's
+``mavwp.MAVWPLoader`` (QGC WPL 110), zipfile + lxml (DJI WPML, KML), gpxpy (GPX), csv (table).
+Format sources: QGroundControl plan file docs (docs/en/qgc-dev-guide/file_formats/plan.md),
+mavlink.io/en/file_formats, DJI Cloud API "DJI WPML", OGC KML 2.2, GPX 1.1 schema, RFC 7946.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import gpxpy
+import pytest
+from lxml import etree
+from pymavlink import mavwp
+from pyproj import Geod
+
+from sar_planner.errors import FormatError
+from sar_planner.formats import WRITERS, write_plan
+from sar_planner.formats._common import airborne
+from sar_planner.i18n import t
+from sar_planner.plan import Notice
+from sar_planner.terrain import geoid_separation
+from tests.formats_plans import make_plan
+
+GEOD = Geod(ellps="WGS84")
+KML = "http://www.opengis.net/kml/2.2"
+WPML = "http://www.dji.com/wpmz/1.0.2"
+NS = {"k": KML, "wpml": WPML}
+
+
+def horizontal_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return abs(GEOD.inv(lon1, lat1, lon2, lat2)[2])
+
+
+def assert_same_point(got: tuple[float, float, float], wp, *, alt: float | None = None) -> None:
+    lat, lon, z = got
+    assert horizontal_m(lat, lon, wp.lat, wp.lon) < 0.01, (got, wp)
+    assert abs(z - (wp.alt_amsl_m if alt is None else alt)) < 0.1, (got, wp)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return make_plan()
+
+
+def test_demo_plan_heights_are_kunlun_heights(plan):
+    # The hand-built plan flies 75.5 m over the demo DEM: 3,300-4,500 m AMSL as the brief asks.
+    alts = [w.alt_amsl_m for w in plan.waypoints]
+    assert 3300 < min(alts) and max(alts) < 4500
+    assert any(w.alt_amsl_m - plan.home.alt_amsl_m > 100 for w in plan.waypoints)
+
+
+def test_writers_table_is_complete():
+    assert set(WRITERS) == {".plan", ".waypoints", ".kmz", ".kml", ".gpx", ".geojson", ".csv",
+                            ".html"}
+    for spec in WRITERS.values():
+        assert t(spec.label, "en") != spec.label and t(spec.label, "zh") != spec.label
+        assert "/" in spec.mime
+    assert {e for e, s in WRITERS.items() if s.one_flight} == {".plan", ".waypoints", ".kmz"}
+
+
+# --------------------------------------------------------------------- QGroundControl .plan
+
+
+def test_qgc_plan_reads_back_with_amsl_frame_0(plan):
+    doc = json.loads(write_plan(plan, ".plan"))
+    assert doc["fileType"] == "Plan" and doc["version"] == 1
+    mission = doc["mission"]
+    assert mission["version"] == 2 and mission["firmwareType"] == 12
+    assert mission["vehicleType"] == 2
+    assert mission["globalPlanAltitudeMode"] == 2  # AltitudeModeAbsolute (QGroundControlQmlGlobal.h)
+    hp = mission["plannedHomePosition"]
+    assert_same_point(tuple(hp), plan.home)
+    items = mission["items"]
+    assert [i["doJumpId"] for i in items] == list(range(1, len(items) + 1))
+    assert all(i["type"] == "SimpleItem" and len(i["params"]) == 7 for i in items)
+    assert items[0]["command"] == 22 and items[-1]["command"] == 21
+    nav = [i for i in items if i["command"] == 16]
+    air = airborne(plan.sorties[0])
+    assert len(nav) == len(air)
+    for item, wp in zip(nav, air, strict=True):
+        assert item["frame"] == 0 and item["AltitudeMode"] == 2
+        assert item["params"][3] is None          # yaw unset (NaN in QGC's JSON)
+        assert_same_point(tuple(item["params"][4:7]), wp)
+        assert item["Altitude"] == item["params"][6]
+    # take-off climbs over the launch point to the first airborne waypoint's height
+    assert_same_point(tuple(items[0]["params"][4:7]), plan.home, alt=air[0].alt_amsl_m)
+    assert_same_point(tuple(items[-1]["params"][4:7]), plan.sorties[0].waypoints[-1])
+    speeds = [i["params"][1] for i in items if i["command"] == 178]
+    assert set(speeds) == {15.0, 10.0, 5.0}
+    fence = doc["geoFence"]["polygons"]
+    assert len(fence) == 1 and fence[0]["inclusion"] is True
+    ring = fence[0]["polygon"]
+    assert len(ring) == len(plan.area_wgs84) - 1   # stored open
+    for (lat, lon), (alon, alat) in zip(ring, plan.area_wgs84):
+        assert horizontal_m(lat, lon, alat, alon) < 0.01
+
+
+def test_qgc_plan_options(plan):
+    doc = json.loads(write_plan(plan, ".plan", firmware_type=3, vehicle_type=4, end_with="rtl"))
+    assert doc["mission"]["firmwareType"] == 3 and doc["mission"]["vehicleType"] == 4
+    assert doc["mission"]["items"][-1]["command"] == 20
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".plan", vehicle_type=99)
+    assert err.value.code == "formats.err_bad_option"
+    with pytest.raises(FormatError):
+        write_plan(plan, ".plan", end_with="crash")
+
+
+# --------------------------------------------------------------------- MAVLink WPL
+
+
+def test_wpl_reads_back_with_pymavlink(plan, tmp_path: Path):
+    data = write_plan(plan, ".waypoints")
+    assert data.startswith(b"QGC WPL 110\n")
+    assert all(len(line.split("\t")) == 12 for line in data.decode().splitlines()[1:])
+    path = tmp_path / "s1.waypoints"
+    path.write_bytes(data)
+    loader = mavwp.MAVWPLoader()
+    count = loader.load(str(path))
+    items = [loader.wp(i) for i in range(count)]
+    assert_same_point((items[0].x, items[0].y, items[0].z), plan.home)   # row 0 = home
+    assert items[0].frame == 0 and items[0].current == 1
+    nav = [m for m in items[1:] if m.command == 16]
+    air = airborne(plan.sorties[0])
+    assert len(nav) == len(air)
+    for m, wp in zip(nav, air, strict=True):
+        assert m.frame == 0 and m.autocontinue == 1
+        assert math.isnan(m.param4)
+        assert_same_point((m.x, m.y, m.z), wp)
+    assert items[1].command == 22 and items[-1].command == 21
+    assert [m.seq for m in items] == list(range(count))
+
+
+# --------------------------------------------------------------------- DJI WPML
+
+
+def _wpmz(data: bytes) -> tuple[etree._Element, etree._Element]:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = zf.namelist()
+    assert "wpmz/template.kml" in names and "wpmz/waylines.wpml" in names
+    return (etree.fromstring(zf.read("wpmz/template.kml")),
+            etree.fromstring(zf.read("wpmz/waylines.wpml")))
+
+
+def test_dji_wpml_heights_are_ellipsoidal(plan):
+    template, waylines = _wpmz(write_plan(plan, ".kmz", drone_enum=89, payload_enum=43))
+    for doc in (template, waylines):
+        assert doc.xpath("string(//wpml:droneEnumValue)", namespaces=NS) == "89"
+        assert doc.xpath("string(//wpml:payloadEnumValue)", namespaces=NS) == "43"
+        assert doc.xpath("string(//wpml:flyToWaylineMode)", namespaces=NS) == "safely"
+        assert doc.xpath("string(//wpml:finishAction)", namespaces=NS) == "goHome"
+        assert doc.xpath("string(//wpml:executeRCLostAction)", namespaces=NS) == "goBack"
+    assert waylines.xpath("string(//k:Folder/wpml:executeHeightMode)", namespaces=NS) == "WGS84"
+    assert template.xpath("string(//wpml:heightMode)", namespaces=NS) == "EGM96"
+    assert template.xpath("string(//wpml:templateType)", namespaces=NS) == "waypoint"
+    air = airborne(plan.sorties[0])
+    marks = waylines.xpath("//k:Folder/k:Placemark", namespaces=NS)
+    tmarks = template.xpath("//k:Folder/k:Placemark", namespaces=NS)
+    assert len(marks) == len(tmarks) == len(air)
+    for i, (pm, tpm, wp) in enumerate(zip(marks, tmarks, air, strict=True)):
+        lon, lat = map(float, pm.xpath("string(k:Point/k:coordinates)", namespaces=NS).split(","))
+        h = float(pm.xpath("string(wpml:executeHeight)", namespaces=NS))
+        assert int(pm.xpath("string(wpml:index)", namespaces=NS)) == i
+        n = float(geoid_separation(wp.lat, wp.lon))
+        # EGM2008 near Golmud is about -48 m (NGA EGM2008 model; the terrain tests pin the
+        # interpolation against NGA's published check values): the ellipsoid lies ABOVE the
+        # geoid here, so ellipsoidal heights are ~48 m smaller than sea-level ones.
+        assert -52 < n < -44
+        assert_same_point((lat, lon, h), wp, alt=wp.alt_amsl_m + n)
+        assert abs((h - wp.alt_amsl_m) - n) < 0.01
+        assert float(pm.xpath("string(wpml:waypointSpeed)", namespaces=NS)) == wp.speed_m_s
+        # template: height = sea level, ellipsoidHeight = executeHeight
+        assert abs(float(tpm.xpath("string(wpml:height)", namespaces=NS)) - wp.alt_amsl_m) < 0.01
+        assert abs(float(tpm.xpath("string(wpml:ellipsoidHeight)", namespaces=NS)) - h) < 0.01
+
+
+def test_dji_needs_the_aircraft_enums(plan):
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".kmz")
+    assert err.value.code == "formats.err_dji_enum"
+    assert "89" in err.value.message("en") and "89" in err.value.message("zh")
+    with pytest.raises(FormatError):
+        write_plan(plan, ".kmz", drone_enum=89, payload_enum=43, finish_action="explode")
+    with pytest.raises(FormatError):
+        write_plan(plan, ".kmz", drone_enum=89, payload_enum=43, take_off_security_height_m=0.5)
+
+
+# --------------------------------------------------------------------- KML
+
+
+def test_kml_reads_back_with_lxml(plan):
+    root = etree.fromstring(write_plan(plan, ".kml"))
+    lines = root.xpath("//k:Placemark/k:LineString", namespaces=NS)
+    assert len(lines) == 1
+    assert lines[0].xpath("string(k:altitudeMode)", namespaces=NS) == "absolute"
+    tuples = lines[0].xpath("string(k:coordinates)", namespaces=NS).split()
+    wps = plan.sorties[0].waypoints
+    assert len(tuples) == len(wps)
+    for tup, wp in zip(tuples, wps, strict=True):
+        lon, lat, alt = map(float, tup.split(","))
+        assert_same_point((lat, lon, alt), wp)
+    ring = root.xpath("string(//k:Polygon//k:coordinates)", namespaces=NS).split()
+    assert len(ring) == len(plan.area_wgs84)
+    # no remote icons or links: the file opens offline
+    assert b"http://maps.google" not in write_plan(plan, ".kml")
+    assert not root.xpath("//k:href", namespaces=NS)
+
+
+# --------------------------------------------------------------------- GPX
+
+
+def test_gpx_reads_back_with_gpxpy(plan):
+    gpx = gpxpy.parse(write_plan(plan, ".gpx").decode("utf-8"))
+    assert gpx.version == "1.1"
+    assert len(gpx.routes) == 1
+    wps = plan.sorties[0].waypoints
+    pts = gpx.routes[0].points
+    assert len(pts) == len(wps)
+    for p, wp in zip(pts, wps, strict=True):
+        assert_same_point((p.latitude, p.longitude, p.elevation), wp)
+        assert abs(p.geoid_height - geoid_separation(wp.lat, wp.lon)) < 0.01
+    assert len(gpx.waypoints) == len(wps) + 1 and gpx.waypoints[0].name == "HOME"
+
+
+# --------------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_follows_rfc7946_heights(plan):
+    doc = json.loads(write_plan(plan, ".geojson"))
+    assert doc["type"] == "FeatureCollection"
+    tracks = [f for f in doc["features"] if f["properties"]["kind"] == "track"]
+    assert len(tracks) == 1
+    wps = plan.sorties[0].waypoints
+    coords = tracks[0]["geometry"]["coordinates"]
+    for (lon, lat, h), wp in zip(coords, wps, strict=True):
+        # RFC 7946 s.4: third element = height above the WGS84 ellipsoid
+        assert_same_point((lat, lon, h), wp, alt=wp.alt_amsl_m + geoid_separation(wp.lat, wp.lon))
+    points = [f for f in doc["features"] if f["properties"]["kind"] == "waypoint"]
+    for f, wp in zip(points, wps, strict=True):
+        assert abs(f["properties"]["alt_amsl_m"] - wp.alt_amsl_m) < 0.1
+    area = [f for f in doc["features"] if f["properties"]["kind"] == "area"][0]
+    assert area["geometry"]["coordinates"][0][0] == area["geometry"]["coordinates"][0][-1]
+
+
+# --------------------------------------------------------------------- CSV
+
+
+def test_csv_table_reads_back(plan):
+    data = write_plan(plan, ".csv")
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    wps = plan.sorties[0].waypoints
+    assert len(rows) == len(wps)
+    total = 0.0
+    for i, (r, wp) in enumerate(zip(rows, wps, strict=True)):
+        assert_same_point((float(r["lat"]), float(r["lon"]), float(r["alt_amsl_m"])), wp)
+        assert r["role"] == wp.role and r["name"] == f"S1-WP{i:02d}"
+        if i:
+            leg = GEOD.inv(wps[i - 1].lon, wps[i - 1].lat, wp.lon, wp.lat)[2]
+            total += leg
+            assert abs(float(r["leg_m"]) - leg) < 0.1
+    assert abs(float(rows[-1]["cumulative_m"]) - total) < 0.5
+
+
+# --------------------------------------------------------------------- briefing
+
+
+@pytest.mark.parametrize("lang,word", [("zh", "架次任务简报"), ("en", "Sortie briefing")])
+def test_briefing_is_self_contained_and_escaped(plan, lang, word):
+    page = write_plan(plan, ".html", lang=lang, frequencies=["123.450 MHz"],
+                      notes="<script>alert(1)</script>\nsecond line", crew="张三 / Li").decode()
+    assert word in page and "123.450 MHz" in page and "张三" in page
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "<svg" in page and "S1-WP00" in page
+    # nothing remote: the only URL is the SVG namespace
+    assert page.count("http") == page.count("http://www.w3.org/2000/svg")
+    # every waypoint is in the table with its AMSL height, rounded to the metre
+    for w in plan.sorties[0].waypoints:
+        assert f"<td>{w.alt_amsl_m:.0f}</td>" in page
+
+
+# --------------------------------------------------------------------- write_plan rules
+
+
+def test_multi_sortie_plans_need_a_sortie_for_flight_files():
+    plan2 = make_plan(n_sorties=2)
+    for ext in (".plan", ".waypoints", ".kmz"):
+        with pytest.raises(FormatError) as err:
+            write_plan(plan2, ext, drone_enum=89, payload_enum=43) if ext == ".kmz" \
+                else write_plan(plan2, ext)
+        assert err.value.code == "formats.err_choose_sortie"
+    doc = json.loads(write_plan(plan2, ".plan", sortie=2))
+    nav = [i for i in doc["mission"]["items"] if i["command"] == 16]
+    air = airborne(plan2.sorties[1])
+    assert len(nav) == len(air)
+    for item, wp in zip(nav, air, strict=True):
+        assert_same_point(tuple(item["params"][4:7]), wp)
+    with pytest.raises(FormatError) as err:
+        write_plan(plan2, ".plan", sortie=3)
+    assert err.value.code == "formats.err_no_such_sortie"
+    gpx = gpxpy.parse(write_plan(plan2, ".gpx").decode())
+    assert len(gpx.routes) == 2   # display formats carry every sortie
+
+
+def test_blocking_notice_forbids_every_export():
+    bad = make_plan(notices=(Notice("planning.err_terrain_clearance", {}, blocking=True),))
+    for ext in WRITERS:
+        with pytest.raises(FormatError) as err:
+            write_plan(bad, ext, drone_enum=89, payload_enum=43) if ext == ".kmz" \
+                else write_plan(bad, ext)
+        assert err.value.code == "formats.err_blocked"
+
+
+def test_write_plan_saves_only_inside_the_data_folder(plan, data_dir: Path, tmp_path: Path):
+    target = data_dir / "exports" / "s1.plan"
+    data = write_plan(plan, target)
+    assert target.read_bytes() == data
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".export-")]
+    for outside in (tmp_path / "elsewhere.plan", data_dir / ".." / "escape.gpx"):
+        with pytest.raises(FormatError) as err:
+            write_plan(plan, outside)
+        assert err.value.code == "formats.err_outside_data"
+        assert not Path(outside).exists()
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".exe")
+    assert err.value.code == "formats.err_unknown_ext"
