@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shp_transform
 
 from sar_planner.errors import FormatError
 from sar_planner.formats._safe import check_upload, is_zip, local_name, parse_xml, read_zip
@@ -236,7 +236,8 @@ def _read_shapefile_zip(filename: str, data: bytes) -> list[NamedArea]:
             except (ValueError, TypeError, shapely.errors.GEOSException):
                 raise FormatError("formats.err_shp_bad", file=filename, layer=shp_name) from None
             if to_wgs84 is not None:
-                geom = shp_transform(to_wgs84, geom)
+                geom = shapely.transform(
+                    geom, lambda xy, f=to_wgs84: np.column_stack(f(xy[:, 0], xy[:, 1])))
             props = rec.as_dict() if rec is not None else None
             items.append((_name_of(props), geom))
     return _finish(filename, items)
