@@ -333,3 +333,46 @@ def test_write_plan_saves_only_inside_the_data_folder(plan, data_dir: Path, tmp_
     with pytest.raises(FormatError) as err:
         write_plan(plan, ".exe")
     assert err.value.code == "formats.err_unknown_ext"
+
+
+# --------------------------------------------------------------------- asset from the catalogue
+
+
+class _CatalogueAsset:
+    """Stands for sar_planner.assets.Asset (same attribute names), so these tests do not depend
+    on the catalogue's current numbers. Enums: DJI Cloud API product support page (M350 RTK 89/0,
+    Zenmuse H20T 43)."""
+
+    def __init__(self, id: str, vehicle: int, drone: int | None, sub: int | None,
+                 payload: int | None) -> None:
+        self.id, self.mavlink_vehicle_type = id, vehicle
+        self.dji_drone_enum, self.dji_drone_sub_enum, self.dji_payload_enum = drone, sub, payload
+
+    def name(self, lang: str = "en") -> str:
+        return {"en": "DJI M350 RTK + H20T", "zh": "大疆 M350 RTK + H20T"}[lang]
+
+
+def test_asset_fills_enums_vehicle_type_and_name(plan):
+    m350 = _CatalogueAsset("m350-h20t", 2, 89, 0, 43)
+    _, waylines = _wpmz(write_plan(plan, ".kmz", asset=m350))
+    assert waylines.xpath("string(//wpml:droneEnumValue)", namespaces=NS) == "89"
+    assert waylines.xpath("string(//wpml:payloadEnumValue)", namespaces=NS) == "43"
+    assert json.loads(write_plan(plan, ".plan", asset=m350))["mission"]["vehicleType"] == 2
+    assert "大疆 M350 RTK + H20T" in write_plan(plan, ".html", asset=m350, lang="zh").decode()
+    # explicit options win over the asset
+    _, waylines = _wpmz(write_plan(plan, ".kmz", asset=m350, payload_enum=83))
+    assert waylines.xpath("string(//wpml:payloadEnumValue)", namespaces=NS) == "83"
+
+
+def test_asset_must_be_the_plans_and_a_dji_drone_for_kmz(plan):
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".plan", asset=_CatalogueAsset("m30t", 2, 67, 1, 53))
+    assert err.value.code == "formats.err_asset_mismatch"
+    heli = _CatalogueAsset("m350-h20t", 4, None, None, None)
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".kmz", asset=heli)
+    assert err.value.code == "formats.err_not_dji"
+    no_payload = _CatalogueAsset("m350-h20t", 2, 89, 0, None)
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".kmz", asset=no_payload)
+    assert err.value.code == "formats.err_dji_enum"

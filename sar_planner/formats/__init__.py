@@ -134,6 +134,30 @@ def export_path(name: str) -> Path:
     return settings.exports_dir / name
 
 
+def _asset_options(spec: WriterSpec, plan: SortiePlan, asset: Any,
+                   options: dict[str, Any]) -> dict[str, Any]:
+    """Fill writer options from an asset of :mod:`sar_planner.assets` (duck-typed: ``id``,
+    ``mavlink_vehicle_type``, ``dji_drone_enum``, ``dji_drone_sub_enum``, ``dji_payload_enum``,
+    ``name(lang)``). Options given explicitly win."""
+    asset_id = getattr(asset, "id", None)
+    if asset_id != plan.asset_id:
+        raise FormatError("formats.err_asset_mismatch", plan=plan.name, planned=plan.asset_id,
+                          asset=str(asset_id))
+    out = dict(options)
+    if spec.ext in (".plan",):
+        out.setdefault("vehicle_type", int(asset.mavlink_vehicle_type))
+    elif spec.ext == ".kmz":
+        if getattr(asset, "dji_drone_enum", None) is None:
+            raise FormatError("formats.err_not_dji", asset=asset.name("en"))
+        out.setdefault("drone_enum", int(asset.dji_drone_enum))
+        out.setdefault("drone_sub_enum", int(asset.dji_drone_sub_enum or 0))
+        if getattr(asset, "dji_payload_enum", None) is not None:
+            out.setdefault("payload_enum", int(asset.dji_payload_enum))
+    elif spec.ext == ".html":
+        out.setdefault("asset_label", asset.name(out.get("lang", "zh")))
+    return out
+
+
 def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options: Any) -> bytes:
     """Write ``plan`` in the format its extension names; return the bytes, and save them too
     when given a path.
@@ -149,13 +173,20 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
         a file behind.
     **options:
         Passed to the writer (``sortie``, ``end_with``, DJI enums, ``lang`` ... see each module).
+        ``asset=`` an :class:`sar_planner.assets.Asset` (the plan's own, checked by id) fills
+        ``vehicle_type`` (.plan), the DJI drone and payload enums (.kmz) and the aircraft name
+        (.html); options given explicitly win.
 
     Raises
     ------
     FormatError
-        Unknown extension, path outside the data folder, blocking notice, bad options.
+        Unknown extension, path outside the data folder, blocking notice, bad options, an
+        asset that is not the plan's, a DJI export for an aircraft that is not a DJI drone.
     """
     spec, path = _spec_for(ext_or_path)
+    asset = options.pop("asset", None)
+    if asset is not None:
+        options = _asset_options(spec, plan, asset, options)
     if path is not None:
         data_dir = get_settings().data_dir
         target = path.expanduser().resolve()

@@ -50,6 +50,7 @@ DRONE_ENUMS: dict[str, tuple[int, int]] = {
 #: payloadEnumValue by camera, from the same page (enumeration values of cameras).
 PAYLOAD_ENUMS: dict[str, int] = {
     "H20": 42, "H20T": 43, "H20N": 61, "M30 camera": 52, "M30T camera": 53, "H30": 82, "H30T": 83,
+    "M3E camera": 66, "M3T camera": 67, "M3M camera": 68,
 }
 
 _FINISH = ("goHome", "autoLand", "noAction", "gotoFirstWaypoint")
