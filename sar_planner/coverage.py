@@ -1,0 +1,287 @@
+"""Coverage and POD of a planned or flown track on the mission grid; the sortie's POS.
+
+Coverage (search-theory.md; IAMSAR Vol. II): each searching run of the track sweeps a swath of
+width W (the effective sweep width) centred on it; the coverage of a cell is the area of the
+swaths inside it divided by the cell's area, summed over the runs (overlaps add, as repeated
+searches do). This is C = W L / A cell by cell; parallel tracks S apart give C = W / S. The
+detection probability is the exponential (random-search) law POD = 1 - exp(-C) (Koopman).
+
+Terrain masking: a cell steeper than ``slope_limit_deg`` whose surface faces away from the
+sensor (the angle between its upward normal and the line of sight to the nearest point of the
+searching track is at least ``max_incidence_deg``, 90 by default) gets no coverage.
+
+The swaths are rasterised at ``supersample`` x ``supersample`` points per cell (rasterio), so a
+cell's coverage is exact to about 1 / supersample^2 of a swath.
+Coordinates are metres in the grid's CRS; latitude/longitude inputs are degrees WGS84.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from affine import Affine
+from rasterio import features
+from rasterio.enums import MergeAlg
+from scipy.spatial import cKDTree
+
+from sar_planner.errors import PlanningError
+from sar_planner.geo import to_local
+from sar_planner.grid import Grid
+from sar_planner.plan import SortiePlan
+from sar_planner.terrain import Terrain
+
+__all__ = [
+    "DEFAULT_SUPERSAMPLE",
+    "swath_coverage",
+    "terrain_mask",
+    "pod_from_coverage",
+    "plan_runs",
+    "plan_coverage",
+    "track_coverage",
+    "sortie_pos",
+]
+
+DEFAULT_SUPERSAMPLE = 4
+
+
+def _check_width(sweep_width_m: float) -> float:
+    if not (math.isfinite(sweep_width_m) and sweep_width_m > 0):
+        raise PlanningError("planning.err_sweep_zero", width=f"{sweep_width_m}")
+    return float(sweep_width_m)
+
+
+def swath_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
+                   supersample: int = DEFAULT_SUPERSAMPLE) -> np.ndarray:
+    """Coverage per cell of searching runs with sweep width W.
+
+    Parameters
+    ----------
+    grid:
+        The mission grid (POA grid).
+    runs:
+        Searching polylines, each an (M, 2) array of x, y metres in ``grid.crs``.
+    sweep_width_m:
+        Effective sweep width W, metres (swath W wide, centred on the track, flat ends).
+    supersample:
+        Sample points per cell side.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 coverage per cell, ``grid.shape`` (0 where nothing was searched).
+
+    Examples
+    --------
+    One 1,000 m leg with W = 100 m over 100 m cells: 0.1 km^2 swept in 0.01 km^2 cells.
+
+    >>> from pyproj import CRS
+    >>> g = Grid.from_bounds(CRS.from_epsg(32646), 0, 0, 1000, 1000, 100)
+    >>> c = swath_coverage(g, [np.array([[0.0, 500.0], [1000.0, 500.0]])], 100.0)
+    >>> float(c.sum())   # 1000 m x 100 m / (100 m x 100 m) = 10 cells' worth
+    10.0
+    """
+    width = _check_width(sweep_width_m)
+    k = int(supersample)
+    if k < 1 or k > 16:
+        raise PlanningError("planning.err_supersample", value=f"{supersample}")
+    polys = []
+    for run in runs:
+        run = np.asarray(run, dtype=np.float64)
+        if run.ndim != 2 or len(run) < 2 or not np.all(np.isfinite(run)):
+            continue
+        line = shapely.linestrings(run)
+        if line.length <= 0:
+            continue
+        polys.append(shapely.buffer(line, width / 2.0, cap_style="flat", join_style="round"))
+    rows, cols = grid.shape
+    out = np.zeros(grid.shape, dtype=np.float64)
+    if not polys:
+        return out
+    west, south, east, north = grid.bounds
+    minx, miny, maxx, maxy = shapely.total_bounds(polys)
+    cell = grid.cell_size
+    c0 = max(0, int(math.floor((minx - west) / cell)))
+    c1 = min(cols, int(math.ceil((maxx - west) / cell)))
+    r0 = max(0, int(math.floor((north - maxy) / cell)))
+    r1 = min(rows, int(math.ceil((north - miny) / cell)))
+    if c1 <= c0 or r1 <= r0:
+        return out
+    sub = cell / k
+    transform = Affine(sub, 0.0, west + c0 * cell, 0.0, -sub, north - r0 * cell)
+    burned = features.rasterize(((p, 1) for p in polys), out_shape=((r1 - r0) * k, (c1 - c0) * k),
+                                transform=transform, fill=0, merge_alg=MergeAlg.add,
+                                dtype="uint16")
+    out[r0:r1, c0:c1] = burned.reshape(r1 - r0, k, c1 - c0, k).mean(axis=(1, 3))
+    return out
+
+
+def terrain_mask(grid: Grid, terrain: Terrain, sensor_xyz: np.ndarray,
+                 slope_limit_deg: float = 30.0, max_incidence_deg: float = 90.0,
+                 cells: np.ndarray | None = None) -> np.ndarray:
+    """True where a cell can be seen from the nearest sensor position (see module docstring).
+
+    Parameters
+    ----------
+    grid:
+        The mission grid.
+    terrain:
+        DEM (any grid covering ``grid``; slope and aspect are read at the cell centres).
+    sensor_xyz:
+        (P, 3) sensor positions along the searching track: x, y metres, altitude metres.
+    slope_limit_deg:
+        Slopes up to this angle are always seen.
+    max_incidence_deg:
+        A steeper cell is seen only if its normal is within this angle of the line of sight.
+    cells:
+        Optional boolean mask of cells to evaluate (others are returned True).
+    """
+    rows, cols = grid.shape
+    visible = np.ones(grid.shape, dtype=bool)
+    pts = np.asarray(sensor_xyz, dtype=np.float64).reshape(-1, 3)
+    if len(pts) == 0:
+        return visible
+    xs, ys = np.meshgrid(grid.x_centres(), grid.y_centres())
+    todo = np.ones(grid.shape, dtype=bool) if cells is None else np.asarray(cells, dtype=bool)
+    inside = terrain.grid.contains(xs, ys)
+    todo &= inside
+    if not todo.any():
+        return visible
+    tr, tc = terrain.grid.rowcol(xs[todo], ys[todo])
+    ri = np.clip(tr.astype(int), 0, terrain.grid.shape[0] - 1)
+    ci = np.clip(tc.astype(int), 0, terrain.grid.shape[1] - 1)
+    slope = np.asarray(terrain.slope_deg)[ri, ci]
+    aspect = np.asarray(terrain.aspect_deg)[ri, ci]
+    elev = np.asarray(terrain.elevation)[ri, ci]
+    steep = np.isfinite(slope) & (slope > slope_limit_deg) & np.isfinite(aspect)
+    if not steep.any():
+        return visible
+    cx, cy, cz = xs[todo][steep], ys[todo][steep], elev[steep]
+    s = np.radians(slope[steep])
+    a = np.radians(aspect[steep])
+    normal = np.column_stack([np.sin(s) * np.sin(a), np.sin(s) * np.cos(a), np.cos(s)])
+    _, nearest = cKDTree(pts[:, :2]).query(np.column_stack([cx, cy]))
+    los = pts[nearest] - np.column_stack([cx, cy, cz])
+    cos_inc = np.einsum("ij,ij->i", normal, los) / np.maximum(np.linalg.norm(los, axis=1), 1e-9)
+    seen = cos_inc > math.cos(math.radians(max_incidence_deg)) + 1e-12
+    idx_todo = np.flatnonzero(todo.ravel())
+    flat = visible.ravel()
+    flat[idx_todo[np.flatnonzero(steep)[~seen]]] = False
+    return flat.reshape(rows, cols)
+
+
+def pod_from_coverage(coverage: np.ndarray) -> np.ndarray:
+    """POD = 1 - exp(-C) per cell (exponential detection law).
+
+    >>> round(float(pod_from_coverage(np.array(1.0))), 4)   # C = 1: 1 - 1/e
+    0.6321
+    """
+    c = np.asarray(coverage, dtype=np.float64)
+    if np.any(c < 0) or not np.all(np.isfinite(c)):
+        raise PlanningError("planning.err_coverage_values")
+    return -np.expm1(-c)
+
+
+def _densify_xyz(xyz: np.ndarray, step: float) -> np.ndarray:
+    out = [xyz[:1]]
+    for a, b in zip(xyz[:-1], xyz[1:], strict=True):
+        n = max(1, int(math.ceil(math.hypot(*(b[:2] - a[:2])) / step)))
+        t = (np.arange(1, n + 1) / n)[:, None]
+        out.append(a + (b - a) * t)
+    return np.vstack(out)
+
+
+def plan_runs(plan: SortiePlan, crs: object) -> list[np.ndarray]:
+    """The plan's searching runs as (M, 3) x, y (metres in ``crs``), altitude arrays."""
+    runs: list[np.ndarray] = []
+    for sortie in plan.sorties:
+        wps = sortie.waypoints
+        if not wps:
+            continue
+        lat = np.array([w.lat for w in wps])
+        lon = np.array([w.lon for w in wps])
+        x, y = to_local(lat, lon, crs)
+        z = np.array([w.alt_amsl_m for w in wps])
+        current: list[int] = []
+        for i, w in enumerate(wps):
+            if w.role == "search" and i + 1 < len(wps):
+                if not current:
+                    current = [i]
+                current.append(i + 1)
+            elif current:
+                runs.append(np.column_stack([x[current], y[current], z[current]]))
+                current = []
+        if current:
+            runs.append(np.column_stack([x[current], y[current], z[current]]))
+    return runs
+
+
+def _coverage_from_runs(grid: Grid, runs: list[np.ndarray], sweep_width_m: float,
+                        terrain: Terrain | None, slope_limit_deg: float,
+                        max_incidence_deg: float, supersample: int) -> np.ndarray:
+    cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m, supersample)
+    if terrain is not None and runs and cov.any():
+        sensors = np.vstack([_densify_xyz(r, max(grid.cell_size, 1.0)) for r in runs])
+        seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
+                            cells=cov > 0)
+        cov = np.where(seen, cov, 0.0)
+    return cov
+
+
+def plan_coverage(plan: SortiePlan, grid: Grid, sweep_width_m: float | None = None,
+                  terrain: Terrain | None = None, slope_limit_deg: float = 30.0,
+                  max_incidence_deg: float = 90.0,
+                  supersample: int = DEFAULT_SUPERSAMPLE) -> np.ndarray:
+    """Coverage per cell of a plan's searching legs on ``grid`` (terrain masking if given).
+
+    ``sweep_width_m`` defaults to the plan's own sweep width.
+    """
+    width = plan.sweep_width_m if sweep_width_m is None else sweep_width_m
+    return _coverage_from_runs(grid, plan_runs(plan, grid.crs), width, terrain, slope_limit_deg,
+                               max_incidence_deg, supersample)
+
+
+def track_coverage(lat: np.ndarray, lon: np.ndarray, alt_amsl_m: np.ndarray | None, grid: Grid,
+                   sweep_width_m: float, terrain: Terrain | None = None,
+                   slope_limit_deg: float = 30.0, max_incidence_deg: float = 90.0,
+                   supersample: int = DEFAULT_SUPERSAMPLE) -> np.ndarray:
+    """Coverage per cell of a flown track (every fix searching), degrees WGS84 in.
+
+    ``alt_amsl_m`` (metres above sea level) is needed only for terrain masking; without it the
+    track is taken as flown at 100 m above the terrain under it.
+    """
+    lat = np.asarray(lat, dtype=np.float64).ravel()
+    lon = np.asarray(lon, dtype=np.float64).ravel()
+    if len(lat) < 2 or len(lat) != len(lon):
+        raise PlanningError("planning.err_track_points", count=len(lat))
+    x, y = to_local(lat, lon, grid.crs)
+    if alt_amsl_m is None:
+        if terrain is not None:
+            from sar_planner.terrain import sample_bilinear
+
+            inside = terrain.grid.contains(x, y)
+            z = np.full(len(x), np.nan)
+            z[inside] = sample_bilinear(terrain, x[inside], y[inside]) + 100.0
+            z = np.where(np.isfinite(z), z, np.nanmax(z) if np.isfinite(z).any() else 0.0)
+        else:
+            z = np.zeros(len(x))
+    else:
+        z = np.asarray(alt_amsl_m, dtype=np.float64).ravel()
+    run = np.column_stack([x, y, z])
+    return _coverage_from_runs(grid, [run], sweep_width_m, terrain, slope_limit_deg,
+                               max_incidence_deg, supersample)
+
+
+def sortie_pos(poa: np.ndarray, pod: np.ndarray) -> float:
+    """POS = sum over cells of POA x POD.
+
+    >>> sortie_pos(np.array([0.5, 0.5]), np.array([0.5, 0.0]))   # search-theory.md example
+    0.25
+    """
+    poa = np.asarray(poa, dtype=np.float64)
+    pod = np.asarray(pod, dtype=np.float64)
+    if poa.shape != pod.shape:
+        raise PlanningError("planning.err_pod_shape", poa=str(poa.shape), pod=str(pod.shape))
+    return float(np.sum(poa * pod))
