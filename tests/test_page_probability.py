@@ -109,3 +109,68 @@ def test_probability_page_shows_a_clear_error_for_an_ipp_off_the_terrain():
     assert not at.exception
     assert at.error and "outside" in at.error[0].value
     assert not _figures(at)
+
+
+def _pod_tif(grid, pod) -> bytes:
+    from rasterio.io import MemoryFile
+
+    with MemoryFile() as mem:
+        with mem.open(driver="GTiff", width=grid.shape[1], height=grid.shape[0], count=1,
+                      dtype="float64", crs=grid.crs, transform=grid.transform) as dst:
+            dst.write(pod, 1)
+        return mem.read()
+
+
+def _built(**state):
+    at = _app(PROBABILITY, mission=_mission(), terrain_entry=PAMIR, **state).run()
+    at.number_input(key="poa_radius").set_value(6.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.number_input(key="poa_seg_km").set_value(3.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    return at
+
+
+def test_an_unsuccessful_sortie_updates_the_map_by_bayes():
+    import numpy as np
+
+    from sar_planner.terrain import grid_around
+
+    at = _built()
+    row_before = float(at.metric[1].value)
+    grid = grid_around(38.30, 75.05, 6000.0, 100.0)  # the page's grid for these inputs
+    pod = np.zeros(grid.shape)
+    pod[: grid.shape[0] // 2] = 0.6  # the northern half searched with POD 60 %
+    uploader = next(u for u in at.get("file_uploader") if "poa_pods" in u.proto.id)
+    uploader.set_value([("sortie1.tif", _pod_tif(grid, pod), "image/tiff")])
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    row_after = float(at.metric[1].value)
+    # the same map from the core: POS = sum POA x POD, and ROW' = ROW / (1 - POS) (Bayes,
+    # search-theory.md; ROW is never searched)
+    from sar_planner.probability import map_on_terrain
+
+    mm = map_on_terrain([str(REPO / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif")], 38.30,
+                        75.05, 6000.0, 100.0, subject="hiker", terrain_class="dry-mountainous")
+    pos = float((mm.poa.poa * pod).sum())
+    assert row_before == pytest.approx(mm.poa.row, abs=6e-4)
+    assert row_after == pytest.approx(mm.poa.row / (1 - pos), abs=6e-4)
+    assert any(f"{pos:.3f}" in c.value for c in at.caption)
+    df = at.dataframe[0].value
+    pod_col = df.columns[4]
+    assert df[pod_col].max() == pytest.approx(0.6, abs=1e-3)  # northern segments: 60 %
+    assert df[pod_col].min() == 0.0  # southern segments: not searched
+
+
+def test_a_pod_map_on_another_grid_is_refused_on_the_page():
+    import numpy as np
+
+    from sar_planner.terrain import grid_around
+
+    at = _built()
+    other = grid_around(38.30, 75.05, 5000.0, 100.0)
+    uploader = next(u for u in at.get("file_uploader") if "poa_pods" in u.proto.id)
+    uploader.set_value([("sortie1.tif", _pod_tif(other, np.zeros(other.shape)), "image/tiff")])
+    at.run()
+    assert not at.exception
+    assert any("different grid" in e.value for e in at.error)

@@ -16,7 +16,7 @@ from sar_planner.grid import Grid
 from sar_planner.probability.maps import ProbabilityMap, same_grid
 
 __all__ = ["write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
-           "read_pod_on"]
+           "read_pod_on", "read_pod_bytes"]
 
 
 def write_poa_geotiff(path: str | Path, pm: ProbabilityMap,
@@ -48,23 +48,27 @@ def poa_geotiff_bytes(pm: ProbabilityMap, tags: Mapping[str, str] | None = None)
         return mem.read()
 
 
-def read_grid_raster(path: str | Path) -> tuple[Grid, np.ndarray, dict[str, str]]:
-    """(grid, band 1 as float64, tags) of a north-up, square-celled raster in a metric CRS."""
-    path = Path(path)
+def read_grid_raster(path: str | Path, display_name: str | None = None
+                     ) -> tuple[Grid, np.ndarray, dict[str, str]]:
+    """(grid, band 1 as float64, tags) of a north-up, square-celled raster in a metric CRS.
+
+    ``display_name`` names the file in messages (default: the path's file name).
+    """
+    name = display_name or Path(path).name
     try:
         with rasterio.open(path) as src:
             if src.crs is None or not src.crs.is_projected:
-                raise ProbabilityError("probability.err_raster_crs", file=path.name)
+                raise ProbabilityError("probability.err_raster_crs", file=name)
             try:
                 grid = Grid(CRS.from_user_input(src.crs.to_wkt()), src.transform,
                             (src.height, src.width))
             except Exception:  # noqa: BLE001 - any grid refusal is the same message here
-                raise ProbabilityError("probability.err_raster_grid", file=path.name) from None
+                raise ProbabilityError("probability.err_raster_grid", file=name) from None
             data = src.read(1).astype(np.float64)
             nodata = src.nodata
             tags = dict(src.tags())
     except RasterioIOError:
-        raise ProbabilityError("probability.err_read", file=path.name) from None
+        raise ProbabilityError("probability.err_read", file=name) from None
     if nodata is not None and not (isinstance(nodata, float) and math.isnan(nodata)):
         data[data == nodata] = np.nan
     return grid, data, tags
@@ -80,9 +84,21 @@ def read_poa_geotiff(path: str | Path) -> ProbabilityMap:
     return ProbabilityMap(grid, data, row)
 
 
-def read_pod_on(path: str | Path, grid: Grid) -> np.ndarray:
+def read_pod_bytes(data: bytes, name: str, grid: Grid) -> np.ndarray:
+    """:func:`read_pod_on` for an uploaded file's bytes (``name`` is used in messages)."""
+    from rasterio.io import MemoryFile
+
+    try:
+        with MemoryFile(data) as mem:
+            return read_pod_on(mem.name, grid, display_name=name)
+    except RasterioIOError:
+        raise ProbabilityError("probability.err_read", file=name) from None
+
+
+def read_pod_on(path: str | Path, grid: Grid, display_name: str | None = None) -> np.ndarray:
     """A POD raster that must lie on exactly ``grid`` (same CRS, cells and extent)."""
-    pod_grid, data, _ = read_grid_raster(path)
+    pod_grid, data, _ = read_grid_raster(path, display_name)
     if not same_grid(pod_grid, grid):
-        raise ProbabilityError("probability.err_pod_other_grid", file=Path(path).name)
+        raise ProbabilityError("probability.err_pod_other_grid",
+                               file=display_name or Path(path).name)
     return data

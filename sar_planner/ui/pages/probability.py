@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from sar_planner.geo import local_metric_crs
-from sar_planner.probability import (TerrainOptions, geojson_geometries, grid_segments,
-                                     map_on_terrain, poa_geotiff_bytes, segment_table)
-from sar_planner.probability.consensus import Region
+from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
+                                     geojson_geometries, grid_segments, map_on_terrain, mattson,
+                                     poa_geotiff_bytes, read_pod_bytes, replay, segment_table)
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
@@ -150,6 +150,44 @@ if not results:
 
 main = results[model]
 grid = main.grid
+
+# --- planners' consensus (Mattson) and the sorties flown so far -------------------------------
+base_map = main.poa
+regions: list[Region] = []
+with st.expander(tr("probability.ui.consensus")):
+    st.caption(tr("probability.ui.consensus_help"))
+    region_up = st.file_uploader(tr("probability.ui.regions_file"), type=["geojson", "json"],
+                                 key="poa_regions")
+    with error_boundary():
+        if region_up is not None:
+            regions = [Region(n, g) for n, g in geojson_geometries(
+                region_up.getvalue(), grid.crs, region_up.name, kinds=("Polygon", "MultiPolygon"))]
+    if regions:
+        cols_ = [r.name for r in regions] + [ROW_KEY]
+        share = [round(100.0 / len(regions), 1)] * len(regions)
+        share[-1] = round(100.0 - sum(share[:-1]), 1)
+        points = st.data_editor(pd.DataFrame([share + [0.0]], columns=cols_,
+                                             index=[tr("probability.ui.planner", n=1)]),
+                                num_rows="dynamic", key="poa_points")
+        weight = st.slider(tr("probability.ui.blend"), 0.0, 1.0, 0.5, key="poa_blend")
+        with error_boundary():
+            region_poa = mattson(points.fillna(0.0).to_dict("records"), [r.name for r in regions])
+            base_map = consensus_map(base_map, regions, region_poa, weight)
+            st.caption(tr("probability.ui.region_poa", values=", ".join(
+                f"{k} {v:.3f}" for k, v in region_poa.items())))
+with st.expander(tr("probability.ui.sorties")):
+    st.caption(tr("probability.ui.sorties_help"))
+    pod_ups = st.file_uploader(tr("probability.ui.pod_files"), type=["tif", "tiff"],
+                               accept_multiple_files=True, key="poa_pods")
+state = None
+with error_boundary():
+    ordered = sorted(pod_ups or [], key=lambda u: u.name)  # flying order = file-name order
+    pods = [read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered]
+    state = replay(base_map, pods)
+    if pods:
+        st.caption(tr("probability.ui.sorties_done", n=len(pods), pos=f"{state.total_pos:.3f}"))
+if state is None:
+    st.stop()
 if main.synthetic:
     st.warning(tr("common.synthetic_badge"), icon=":material/warning:")
 segments = []
@@ -166,11 +204,12 @@ cols = st.columns(len(results))
 for col, (m, res) in zip(cols, results.items(), strict=True):
     with col:
         st.markdown(f"**{tr(f'probability.ui.model_{m}')}**")
+        shown_map = state.current if m == model else res.poa
         a, b = st.columns(2)
-        a.metric(tr("probability.ui.in_grid"), f"{res.poa.poa.sum():.3f}")
-        b.metric(tr("probability.ui.row"), f"{res.poa.row:.3f}")
+        a.metric(tr("probability.ui.in_grid"), f"{shown_map.poa.sum():.3f}")
+        b.metric(tr("probability.ui.row"), f"{shown_map.row:.3f}")
         barriers = res.inputs.terrain_options.barriers if m == "terrain" else ()
-        fig = poa_figure(grid, res.poa.poa, res.elevation, res.hillshade, _labels(),
+        fig = poa_figure(grid, shown_map.poa, res.elevation, res.hillshade, _labels(),
                          ipp=(res.inputs.ipp_x, res.inputs.ipp_y), rings=rings,
                          segments=[(s.name, s.geometry) for s in segments], barriers=barriers)
         st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True},
@@ -178,7 +217,7 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
 
 st.subheader(tr("probability.ui.segments"))
 with error_boundary():
-    table = segment_table(segments, main.poa)
+    table = segment_table(segments, state.current, state.initial, state.cumulative_pod)
     df = pd.DataFrame([{
         tr("probability.ui.col_name"): r.name,
         tr("probability.ui.col_area"): round(r.area_m2 / 1e6, 3),
@@ -195,8 +234,8 @@ with error_boundary():
 d1, d2 = st.columns(2)
 tags = {"MODEL": model, "SUBJECT": mission["subject"],
         "IPP_WGS84": f"{mission['lat']:.6f},{mission['lon']:.6f}"}
-d1.download_button(tr("probability.ui.download_tif"), poa_geotiff_bytes(main.poa, tags),
+d1.download_button(tr("probability.ui.download_tif"), poa_geotiff_bytes(state.current, tags),
                    file_name=f"poa_{model}.tif", mime="image/tiff", key="poa_dl_tif")
-d2.download_button(tr("probability.ui.download_png"), poa_png(main.poa.poa),
+d2.download_button(tr("probability.ui.download_png"), poa_png(state.current.poa),
                    file_name=f"poa_{model}.png", mime="image/png", key="poa_dl_png")
 st.caption(tr("probability.ui.source"))
