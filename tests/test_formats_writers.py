@@ -14,19 +14,22 @@ import io
 import json
 import math
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import gpxpy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from pymavlink import mavwp
 from pyproj import Geod
 
 from sar_planner.errors import FormatError
 from sar_planner.formats import WRITERS, write_plan
-from sar_planner.formats._common import airborne
+from sar_planner.formats._common import airborne, geoid_n
 from sar_planner.i18n import t
-from sar_planner.plan import Notice
+from sar_planner.plan import Notice, Sortie, SortiePlan, Waypoint
 from sar_planner.terrain import geoid_separation
 from tests.formats_plans import make_plan
 
@@ -376,3 +379,48 @@ def test_asset_must_be_the_plans_and_a_dji_drone_for_kmz(plan):
     with pytest.raises(FormatError) as err:
         write_plan(plan, ".kmz", asset=no_payload)
     assert err.value.code == "formats.err_dji_enum"
+
+
+# --------------------------------------------------------------------- any plan, any place
+
+
+_offset = st.floats(-0.3, 0.3, allow_nan=False)
+_wp_near = st.tuples(_offset, _offset, st.floats(-430, 8850, allow_nan=False), st.floats(5, 500),
+                     st.floats(0.5, 60), st.sampled_from(["transit", "search", "turn"]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(lat0=st.floats(-84, 84), lon0=st.floats(-179.6, 179.6),
+       offsets=st.lists(_wp_near, min_size=1, max_size=12))
+def test_any_waypoints_round_trip_through_plan_wpl_gpx_kml(lat0, lon0, offsets,
+                                                           tmp_path_factory):
+    # Property: wherever a sortie is (both hemispheres, both sides of Greenwich, Dead Sea to
+    # Everest heights), every flight file reads back to the centimetre and decimetre.
+    pts = [Waypoint(lat0 + dy, lon0 + dx, alt, agl, speed, role)
+           for dy, dx, alt, agl, speed, role in offsets]
+    home = Waypoint(pts[0].lat, pts[0].lon, pts[0].alt_amsl_m - pts[0].agl_m, 0.0, 0.0, "takeoff")
+    sortie = Sortie(1, (home, *pts, replace(home, role="land")), 1000.0, 100.0, 800.0)
+    plan = SortiePlan("prop", "x", "parallel", "EPSG:3857", home, (sortie,), None, 50.0, 50.0,
+                      80.0, 5.0)
+    nav = [i for i in json.loads(write_plan(plan, ".plan"))["mission"]["items"]
+           if i["command"] == 16]
+    for item, wp in zip(nav, pts, strict=True):
+        assert_same_point(tuple(item["params"][4:7]), wp)
+    path = tmp_path_factory.mktemp("wpl") / "p.waypoints"
+    path.write_bytes(write_plan(plan, ".waypoints"))
+    loader = mavwp.MAVWPLoader()
+    items = [loader.wp(i) for i in range(loader.load(str(path)))]
+    for m, wp in zip([m for m in items[1:] if m.command == 16], pts, strict=True):
+        assert_same_point((m.x, m.y, m.z), wp)
+    gpx = gpxpy.parse(write_plan(plan, ".gpx").decode())
+    for p, wp in zip(gpx.routes[0].points[1:-1], pts, strict=True):
+        assert_same_point((p.latitude, p.longitude, p.elevation), wp)
+    root = etree.fromstring(write_plan(plan, ".kml"))
+    tuples = root.xpath("string(//k:LineString/k:coordinates)", namespaces=NS).split()[1:-1]
+    for tup, wp in zip(tuples, pts, strict=True):
+        lon, lat, alt = map(float, tup.split(","))
+        assert_same_point((lat, lon, alt), wp)
+    _, waylines = _wpmz(write_plan(plan, ".kmz", drone_enum=89, payload_enum=43))
+    heights = [float(h) for h in waylines.xpath("//wpml:executeHeight/text()", namespaces=NS)]
+    for h, wp, n in zip(heights, pts, geoid_n(pts), strict=True):
+        assert abs(h - wp.alt_amsl_m - n) < 0.01
