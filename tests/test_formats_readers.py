@@ -47,9 +47,10 @@ def test_gpx_track_segments_times_and_heights():
     assert track.points[3].time == datetime(2026, 8, 14, 6, 10, 0, tzinfo=timezone.utc)
     assert track.points[4].alt_amsl_m is None
     assert track.end == datetime(2026, 8, 14, 6, 10, 20, tzinfo=timezone.utc)
-    # 0.002 deg of longitude at 36.1 N: 2 * 90.1 m (WGS84: pi/180 * a cos(phi) / sqrt(1 - e2
-    # sin^2 phi) = 90.14 km per degree) in each segment
-    assert track.length_m == pytest.approx(2 * 180.3, abs=0.5)
+    # 0.002 deg of longitude along 36.100 N and 36.101 N in each segment. One degree of
+    # longitude on the WGS84 ellipsoid = pi/180 * a cos(phi) / sqrt(1 - e2 sin^2 phi)
+    # = 0.0174533 * 6378137 * 0.80799 / 0.998838 = 90.049 km, so 2 * 180.10 m.
+    assert track.length_m == pytest.approx(2 * 180.10, abs=0.1)
 
 
 def test_exported_gpx_route_is_read_as_a_track():
