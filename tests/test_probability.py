@@ -461,3 +461,20 @@ def test_bayes_update_keeps_the_sum_and_never_raises_a_searched_cell_above_unsea
     # a cell's share relative to an unsearched cell falls by exactly (1 - POD)
     ratio = (new.poa / np.maximum(pm.poa, 1e-300)).ravel()
     np.testing.assert_allclose(ratio * (1 - pos), 1 - pod.ravel(), rtol=1e-9)
+
+
+def test_bucket_queue_and_binary_heap_dijkstra_agree(monkeypatch):
+    # the bucket queue (exact for bucket width <= the smallest edge) against the plain heap
+    from sar_planner.probability import costdistance
+
+    rng = np.random.default_rng(5)
+    z = rng.normal(0.0, 4.0, (150, 120)).cumsum(axis=0)
+    fr = rng.uniform(0.7, 2.0, z.shape)
+    fr[60, 10:110] = np.inf
+    fast = travel_effort(z, 30.0, (20, 60), friction=fr, max_slope_deg=35.0)
+    monkeypatch.setattr(costdistance, "_MAX_RING", 0)  # forces the heap
+    slow = travel_effort(z, 30.0, (20, 60), friction=fr, max_slope_deg=35.0)
+    assert np.array_equal(np.isfinite(fast), np.isfinite(slow))
+    fin = np.isfinite(slow)
+    np.testing.assert_allclose(fast[fin], slow[fin], rtol=1e-12)
+    assert fin.sum() > 0.5 * fin.size

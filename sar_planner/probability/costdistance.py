@@ -20,6 +20,7 @@ Arrays are (rows, cols) on a :class:`~sar_planner.grid.Grid`; lengths are metres
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numba
@@ -38,6 +39,7 @@ def tobler_kmh(slope: np.ndarray | float) -> np.ndarray:
     return 6.0 * np.exp(-3.5 * np.abs(np.asarray(slope, dtype=float) + 0.05))
 
 
+@functools.cache
 def grid_path_bias(connectivity: int) -> float:
     """Mean ratio, over all directions, of the grid-path length on flat ground to the straight line.
 
@@ -295,12 +297,10 @@ def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, ta
 _MAX_RING = 2_000_000
 
 
-def _steepest(ez: np.ndarray, cols_padded: int) -> float:
-    """Largest |dz| / horizontal distance between 8-neighbours of the padded DEM (per cell)."""
-    z = ez.reshape(-1, cols_padded)
-    g = max(float(np.abs(np.diff(z, axis=0)).max(initial=0.0)),
-            float(np.abs(np.diff(z, axis=1)).max(initial=0.0)))
-    return g
+def _steepest(z: np.ndarray) -> float:
+    """Largest |dz| between orthogonal neighbours of a DEM (metres per cell step)."""
+    return max(float(np.abs(np.diff(z, axis=0)).max(initial=0.0)),
+               float(np.abs(np.diff(z, axis=1)).max(initial=0.0)))
 
 
 def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], h: float,
@@ -310,7 +310,8 @@ def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], 
     if elev is None:
         ez = np.zeros(fr.size)
     else:
-        ez = np.pad(np.asarray(elev, dtype=np.float64), _PAD, mode="edge").ravel()
+        # the padding's heights are never read: a route stops at its infinite friction first
+        ez = np.pad(np.asarray(elev, dtype=np.float64), _PAD).ravel()
     cp = cols + 2 * _PAD
     delta, m1, m2, lengths = _edge_tables(connectivity, cp, h, no_corner_cut)
     s = (int(start[0]) + _PAD) * cp + int(start[1]) + _PAD
@@ -318,9 +319,13 @@ def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], 
     table = _slope_factor(np.linspace(-g, g, _TABLE_SIZE))
     frf = fr.ravel()
     passable = frf[np.isfinite(frf)]
+    if passable.size == 0 or not math.isfinite(frf[s]):
+        return np.full((rows, cols), np.inf)
     fmin, fmax = float(passable.min()), float(passable.max())
     if use_slope:
-        gmax = min(max_grad, 1.5 * _steepest(ez, cp) / h)  # diagonal/knight edges: <= 1.42x
+        # steepest walkable edge: the limit, or with no limit the DEM's steepest step
+        # (diagonal and knight edges are at most 1.42 x an orthogonal step's gradient)
+        gmax = max_grad if math.isfinite(max_grad) else 1.5 * _steepest(np.asarray(elev)) / h
         wmin = h * fmin * float(_slope_factor(np.array(-0.05)))
         wmax = float(lengths.max()) * fmax * float(max(_slope_factor(np.array([-gmax, gmax]))))
     else:
