@@ -46,6 +46,11 @@ def test_gpx_track_segments_times_and_heights():
     # 14:10 Beijing time (+08:00) is 06:10 UTC
     assert track.points[3].time == datetime(2026, 8, 14, 6, 10, 0, tzinfo=timezone.utc)
     assert track.points[4].alt_amsl_m is None
+    assert not track.has_altitudes
+    lat, lon, alt = track.arrays()
+    assert lat.shape == lon.shape == alt.shape == (5,) and alt[4] != alt[4]   # NaN
+    lat1, _, _ = track.arrays(segment=1)
+    assert list(lat1) == [36.101, 36.101]
     assert track.end == datetime(2026, 8, 14, 6, 10, 20, tzinfo=timezone.utc)
     # 0.002 deg of longitude along 36.100 N and 36.101 N in each segment. One degree of
     # longitude on the WGS84 ellipsoid = pi/180 * a cos(phi) / sqrt(1 - e2 sin^2 phi)
@@ -114,11 +119,11 @@ def test_plain_csv_and_bad_rows():
     assert err.value.code == "formats.err_bad_coordinate"
 
 
-def _tlog(points: list[tuple[float, float, float, float]]) -> bytes:
+def _tlog(points: list[tuple[float, float, float, float]], system: int = 1) -> bytes:
     """A QGroundControl .tlog: each MAVLink packet after a big-endian uint64 time in us (UTC)."""
     from pymavlink.dialects.v20 import common as mavlink
 
-    mav = mavlink.MAVLink(None, srcSystem=1, srcComponent=1)
+    mav = mavlink.MAVLink(None, srcSystem=system, srcComponent=1)
     out = bytearray()
     for k, (t_s, lat, lon, alt_m) in enumerate(points):
         hb = mavlink.MAVLink_heartbeat_message(2, 12, 0, 0, 4, 3)
@@ -140,6 +145,11 @@ def test_tlog_through_pymavlink():
         assert p.time.timestamp() == pytest.approx(t_s, abs=1e-3)
         assert p.lat == pytest.approx(lat, abs=1e-7) and p.lon == pytest.approx(lon, abs=1e-7)
         assert p.alt_amsl_m == pytest.approx(alt, abs=1e-3)
+    # a log that also holds another system's positions (a GCS with GPS, system 255): the
+    # vehicle, with the most fixes, is kept
+    gcs = [(t0 + i + 0.5, 36.0, 94.0, 2800.0) for i in range(2)]
+    track = read_track("two.tlog", _tlog(gcs, system=255) + _tlog(pts))
+    assert len(track.points) == 5 and track.points[0].lat == pytest.approx(36.1)
     with pytest.raises(FormatError) as err:
         read_track("junk.tlog", b"this is not telemetry" * 10)
     assert err.value.code == "formats.err_no_points"

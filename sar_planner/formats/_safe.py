@@ -28,6 +28,7 @@ __all__ = [
     "local_name",
     "read_zip",
     "is_zip",
+    "kml_from_kmz",
 ]
 
 #: Largest file accepted from a user, bytes (a day of 10 Hz telemetry is far below this).
@@ -139,3 +140,20 @@ def read_zip(filename: str, data: bytes, wanted: tuple[str, ...]) -> dict[str, b
         budget -= len(chunk)
         out[info.filename] = chunk
     return out
+
+
+def kml_from_kmz(filename: str, data: bytes) -> bytes:
+    """The main KML document inside a KMZ: ``doc.kml``, else the first ``.kml`` at the root,
+    else the first anywhere (the KMZ convention of OGC KML 2.2, annex C).
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_zip_no_member`` when the archive holds no ``.kml``; the errors of
+        :func:`read_zip`.
+    """
+    members = read_zip(filename, data, (".kml",))
+    if not members:
+        raise FormatError("formats.err_zip_no_member", file=filename, expected=".kml")
+    names = sorted(members, key=lambda n: (n.lower() != "doc.kml", "/" in n, n))
+    return members[names[0]]

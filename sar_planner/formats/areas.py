@@ -24,7 +24,14 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from sar_planner.errors import FormatError
-from sar_planner.formats._safe import check_upload, is_zip, local_name, parse_xml, read_zip
+from sar_planner.formats._safe import (
+    check_upload,
+    is_zip,
+    kml_from_kmz,
+    local_name,
+    parse_xml,
+    read_zip,
+)
 
 __all__ = ["NamedArea", "read_area", "AREA_EXTENSIONS"]
 
@@ -277,9 +284,7 @@ def read_area(filename: str, data: bytes) -> list[NamedArea]:
     if ext == ".kmz":
         if not is_zip(data):
             raise FormatError("formats.err_not_format", file=filename, expected="KMZ (zip)")
-        from sar_planner.formats.tracks import _kml_root_from_kmz
-
-        return _read_kml(filename, _kml_root_from_kmz(filename, data))
+        return _read_kml(filename, kml_from_kmz(filename, data))
     if ext == ".zip":
         if not is_zip(data):
             raise FormatError("formats.err_not_format", file=filename, expected="zip")

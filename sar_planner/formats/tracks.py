@@ -28,15 +28,15 @@ import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+from dataclasses import dataclass
 from typing import NamedTuple
 from xml.etree.ElementTree import Element
 
-from dataclasses import dataclass
-
+import numpy as np
 from pyproj import Geod
 
 from sar_planner.errors import FormatError
-from sar_planner.formats._safe import check_upload, is_zip, local_name, parse_xml, read_zip
+from sar_planner.formats._safe import check_upload, is_zip, kml_from_kmz, local_name, parse_xml
 from sar_planner.settings import get_settings
 
 __all__ = ["TrackPoint", "FlownTrack", "read_track", "TRACK_EXTENSIONS", "MAX_TRACK_POINTS"]
@@ -105,6 +105,21 @@ class FlownTrack:
     def end(self) -> datetime | None:
         """Time of the last timed point, UTC."""
         return next((p.time for p in reversed(self.points) if p.time is not None), None)
+
+    @property
+    def has_altitudes(self) -> bool:
+        """True when every point has a height above sea level."""
+        return all(p.alt_amsl_m is not None for p in self.points)
+
+    def arrays(self, segment: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(lat, lon, alt_amsl_m)`` as float arrays (NaN where a height is missing), for
+        :func:`sar_planner.coverage.track_coverage`; all points, or one segment (0-based)."""
+        pts = self.points if segment is None else self.segments[segment]
+        lat = np.array([p.lat for p in pts], dtype=np.float64)
+        lon = np.array([p.lon for p in pts], dtype=np.float64)
+        alt = np.array([np.nan if p.alt_amsl_m is None else p.alt_amsl_m for p in pts],
+                       dtype=np.float64)
+        return lat, lon, alt
 
     def lonlat(self) -> list[list[tuple[float, float]]]:
         """Each segment as a list of (lon, lat) degrees, for shapely and the coverage module."""
@@ -200,15 +215,6 @@ def _read_gpx(filename: str, data: bytes) -> FlownTrack:
 
 
 # ---------------------------------------------------------------------------- KML / KMZ
-
-
-def _kml_root_from_kmz(filename: str, data: bytes) -> bytes:
-    members = read_zip(filename, data, (".kml",))
-    if not members:
-        raise FormatError("formats.err_zip_no_member", file=filename, expected=".kml")
-    # The KMZ convention: doc.kml, else the first .kml at the root of the archive.
-    names = sorted(members, key=lambda n: (n.lower() != "doc.kml", "/" in n, n))
-    return members[names[0]]
 
 
 def _altitude_absolute(geom: Element) -> bool:
@@ -352,8 +358,9 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
 
     settings = get_settings()
     settings.ensure_dirs()
-    pos: list[TrackPoint] = []
-    raw: list[TrackPoint] = []
+    pos: dict[int, list[TrackPoint]] = {}
+    raw: dict[int, list[TrackPoint]] = {}
+    count = 0
     with tempfile.TemporaryDirectory(dir=settings.data_dir, prefix=".tlog-") as tmp:
         path = Path(tmp) / "upload.tlog"
         path.write_bytes(bytes(data))
@@ -376,17 +383,24 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
                         continue
                     lat, lon = msg.lat / 1e7, msg.lon / 1e7
                     if abs(lat) <= 90 and abs(lon) <= 180:
-                        pos.append(TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                        pos.setdefault(msg.get_srcSystem(), []).append(
+                            TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                        count += 1
                 elif msg.fix_type >= 3 and not (msg.lat == 0 and msg.lon == 0):
                     lat, lon = msg.lat / 1e7, msg.lon / 1e7
                     if abs(lat) <= 90 and abs(lon) <= 180:
-                        raw.append(TrackPoint(t, lat, lon, msg.alt / 1000.0))
-                if len(pos) + len(raw) > MAX_TRACK_POINTS:
+                        raw.setdefault(msg.get_srcSystem(), []).append(
+                            TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                        count += 1
+                if count > MAX_TRACK_POINTS:
                     raise FormatError("formats.err_too_many_points", file=filename,
                                       limit=MAX_TRACK_POINTS)
         finally:
             conn.close()
-    return _finish(filename, "tlog", [pos or raw])
+    # A log can hold several systems (the vehicle, a GCS with GPS): keep the one with most fixes.
+    by_system = pos or raw
+    best = max(by_system.values(), key=len) if by_system else []
+    return _finish(filename, "tlog", [best])
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -423,7 +437,7 @@ def read_track(filename: str, data: bytes) -> FlownTrack:
     if ext == ".kmz":
         if not is_zip(data):
             raise FormatError("formats.err_not_format", file=filename, expected="KMZ (zip)")
-        return _read_kml(filename, _kml_root_from_kmz(filename, data), "kmz")
+        return _read_kml(filename, kml_from_kmz(filename, data), "kmz")
     if ext == ".csv":
         if is_zip(data) or bytes(data[:5]) == b"<?xml":
             raise FormatError("formats.err_not_format", file=filename, expected="CSV")
