@@ -478,3 +478,20 @@ def test_bucket_queue_and_binary_heap_dijkstra_agree(monkeypatch):
     fin = np.isfinite(slow)
     np.testing.assert_allclose(fast[fin], slow[fin], rtol=1e-12)
     assert fin.sum() > 0.5 * fin.size
+
+
+def test_imported_segments_are_projected_into_the_mission_crs_and_checked_by_type():
+    from sar_planner.probability import imported_geometries
+    from sar_planner.probability.features import LINES, POLYGONS
+
+    # a 0.01 deg square near Golmud: 0.01 deg of latitude is 1,109 m and of longitude at 36.4 N
+    # 1,109 x cos(36.4 deg) = 894 m, so about 0.99 km^2 in UTM 46N
+    kml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>S1</name><Polygon>
+<outerBoundaryIs><LinearRing><coordinates>94.90,36.40 94.91,36.40 94.91,36.41 94.90,36.41
+94.90,36.40</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>"""
+    [(name, geom)] = imported_geometries("segments.kml", kml, UTM46, kinds=POLYGONS)
+    assert name == "S1"
+    assert geom.area == pytest.approx(1109 * 894, rel=0.01)
+    with pytest.raises(ProbabilityError, match="only LineString"):
+        imported_geometries("segments.kml", kml, UTM46, kinds=LINES)

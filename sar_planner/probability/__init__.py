@@ -20,7 +20,7 @@ from sar_planner.probability.bayes import (MissionState, bayes_update, check_pod
 from sar_planner.probability.consensus import ROW_KEY, Region, consensus_map, mattson
 from sar_planner.probability.costdistance import (cost_distance, grid_path_bias, tobler_kmh,
                                                   travel_effort)
-from sar_planner.probability.features import geojson_geometries
+from sar_planner.probability.features import imported_geometries
 from sar_planner.probability.io import (poa_geotiff_bytes, read_grid_raster, read_poa_geotiff,
                                         read_pod_bytes, read_pod_on, write_poa_geotiff)
 from sar_planner.probability.mapscore import mapscore, mapscore_cell
@@ -45,5 +45,5 @@ __all__ = [
     "mapscore", "mapscore_cell",
     "MissionInputs", "MissionMap", "initial_map", "current_state", "map_on_terrain",
     "write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
-    "read_pod_on", "read_pod_bytes", "geojson_geometries",
+    "read_pod_on", "read_pod_bytes", "imported_geometries",
 ]

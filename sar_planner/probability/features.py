@@ -1,70 +1,50 @@
-"""Barriers, tracks, regions and segments imported as GeoJSON, brought into the mission grid's CRS.
+"""Barriers, tracks, regions and segments imported from files, brought into the mission grid's CRS.
 
-GeoJSON (RFC 7946) coordinates are longitude, latitude in WGS84; the geometries returned are
-shapely geometries in metres of the mission CRS.
+Reading (GeoJSON, KML/KMZ, zipped shapefiles, with their safety checks) is
+:func:`sar_planner.formats.areas.read_area`; this module only checks the geometry types a use
+allows and projects the WGS84 geometries into metres of the mission CRS.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from pyproj import CRS, Transformer
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import transform
 
 from sar_planner.errors import ProbabilityError
+from sar_planner.formats.areas import AREA_EXTENSIONS, read_area
 
-__all__ = ["geojson_geometries", "NamedGeometry"]
+__all__ = ["imported_geometries", "NamedGeometry", "AREA_EXTENSIONS", "LINES", "POLYGONS"]
 
 NamedGeometry = tuple[str, BaseGeometry]
+#: Geometry types usable as lines (tracks) and as areas (segments, regions).
+LINES = ("LineString", "MultiLineString")
+POLYGONS = ("Polygon", "MultiPolygon")
 
 
-def geojson_geometries(data: bytes | str, crs: CRS, name: str = "geojson",
-                       kinds: Sequence[str] | None = None) -> list[NamedGeometry]:
-    """(name, geometry) of every feature of a GeoJSON text, projected into ``crs`` (metres).
+def imported_geometries(filename: str, data: bytes, crs: CRS,
+                        kinds: Sequence[str] | None = None) -> list[NamedGeometry]:
+    """(name, geometry) of every feature of an uploaded file, in metres of ``crs``.
 
     Parameters
     ----------
+    filename:
+        The file's name (its extension picks the reader: .geojson/.json, .kml, .kmz, .zip).
     data:
-        GeoJSON: a FeatureCollection, a Feature or a bare geometry (WGS84 lon/lat).
+        The file's bytes.
     crs:
         The mission's metric CRS.
-    name:
-        File name, for messages.
     kinds:
-        Allowed geometry types (e.g. ``("Polygon", "MultiPolygon")``); others are refused.
-
-    Names come from the feature property ``name`` (or ``名称``), else ``"1"``, ``"2"``, ...
+        Allowed geometry types (e.g. :data:`POLYGONS`); a feature of another type is refused.
     """
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise ProbabilityError("probability.err_geojson", file=name) from None
-    if not isinstance(doc, dict):
-        raise ProbabilityError("probability.err_geojson", file=name)
-    if doc.get("type") == "FeatureCollection":
-        feats = doc.get("features") or []
-    elif doc.get("type") == "Feature":
-        feats = [doc]
-    else:
-        feats = [{"type": "Feature", "geometry": doc, "properties": {}}]
     to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
     out: list[NamedGeometry] = []
-    for i, f in enumerate(feats, start=1):
-        try:
-            geom = shape(f["geometry"])
-        except Exception:  # noqa: BLE001 - any malformed geometry gets the same message
-            raise ProbabilityError("probability.err_geojson_feature", file=name, index=i) from None
+    for i, area in enumerate(read_area(filename, data), start=1):
+        geom = area.geometry
         if kinds is not None and geom.geom_type not in kinds:
-            raise ProbabilityError("probability.err_geojson_kind", file=name, index=i,
+            raise ProbabilityError("probability.err_feature_kind", file=filename, index=i,
                                    kind=geom.geom_type, allowed=", ".join(kinds))
-        if geom.is_empty or not geom.is_valid:
-            raise ProbabilityError("probability.err_geojson_feature", file=name, index=i)
-        props = f.get("properties") or {}
-        label = str(props.get("name") or props.get("名称") or i)
-        out.append((label, transform(to_crs, geom)))
-    if not out:
-        raise ProbabilityError("probability.err_geojson", file=name)
+        out.append((area.name, transform(to_crs, geom)))
     return out

@@ -16,8 +16,9 @@ import streamlit as st
 
 from sar_planner.geo import local_metric_crs
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
-                                     geojson_geometries, grid_segments, map_on_terrain, mattson,
+                                     grid_segments, imported_geometries, map_on_terrain, mattson,
                                      poa_geotiff_bytes, read_pod_bytes, replay, segment_table)
+from sar_planner.probability.features import AREA_EXTENSIONS, LINES, POLYGONS
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
@@ -25,6 +26,7 @@ from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_probability import poa_figure, poa_png
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
+_AREA_TYPES = [e.lstrip(".") for e in AREA_EXTENSIONS]
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -35,10 +37,8 @@ def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell
            barrier_file: tuple[str, bytes] | None, track_file: tuple[str, bytes] | None,
            track_w: float, track_f: float):
     crs = local_metric_crs(lat, lon)
-    barriers = [g for _, g in geojson_geometries(barrier_file[1], crs, barrier_file[0])] \
-        if barrier_file else []
-    tracks = [g for _, g in geojson_geometries(track_file[1], crs, track_file[0],
-                                               kinds=("LineString", "MultiLineString"))] \
+    barriers = [g for _, g in imported_geometries(*barrier_file, crs)] if barrier_file else []
+    tracks = [g for _, g in imported_geometries(*track_file, crs, kinds=LINES)] \
         if track_file else []
     opts = TerrainOptions(max_slope_deg=max_slope, barriers=tuple(barriers), tracks=tuple(tracks),
                           track_weight=track_w, track_friction=track_f,
@@ -101,9 +101,9 @@ with st.form("poa_settings"):
                                      value=0.0, step=0.5, key="poa_drainage")
         use_uphill = t3.checkbox(tr("probability.ui.uphill"), value=False, key="poa_use_uphill")
         uphill = t3.slider(tr("probability.ui.uphill_share"), 0.05, 0.95, 0.40, key="poa_uphill")
-        barrier_up = st.file_uploader(tr("probability.ui.barriers"), type=["geojson", "json"],
+        barrier_up = st.file_uploader(tr("probability.ui.barriers"), type=_AREA_TYPES,
                                       key="poa_barriers")
-        track_up = st.file_uploader(tr("probability.ui.tracks"), type=["geojson", "json"],
+        track_up = st.file_uploader(tr("probability.ui.tracks"), type=_AREA_TYPES,
                                     key="poa_tracks")
         k1, k2 = st.columns(2)
         track_w = k1.number_input(tr("probability.ui.track_weight"), min_value=0.0, value=0.0,
@@ -113,7 +113,7 @@ with st.form("poa_settings"):
     s1, s2 = st.columns(2)
     seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
                              step=0.5, key="poa_seg_km")
-    seg_up = s2.file_uploader(tr("probability.ui.segments_file"), type=["geojson", "json"],
+    seg_up = s2.file_uploader(tr("probability.ui.segments_file"), type=_AREA_TYPES,
                               key="poa_segments")
     build = st.form_submit_button(tr("probability.ui.build"), type="primary")
 
@@ -156,12 +156,12 @@ base_map = main.poa
 regions: list[Region] = []
 with st.expander(tr("probability.ui.consensus")):
     st.caption(tr("probability.ui.consensus_help"))
-    region_up = st.file_uploader(tr("probability.ui.regions_file"), type=["geojson", "json"],
+    region_up = st.file_uploader(tr("probability.ui.regions_file"), type=_AREA_TYPES,
                                  key="poa_regions")
     with error_boundary():
         if region_up is not None:
-            regions = [Region(n, g) for n, g in geojson_geometries(
-                region_up.getvalue(), grid.crs, region_up.name, kinds=("Polygon", "MultiPolygon"))]
+            regions = [Region(n, g) for n, g in imported_geometries(
+                region_up.name, region_up.getvalue(), grid.crs, kinds=POLYGONS)]
     if regions:
         cols_ = [r.name for r in regions] + [ROW_KEY]
         share = [round(100.0 / len(regions), 1)] * len(regions)
@@ -193,8 +193,8 @@ if main.synthetic:
 segments = []
 with error_boundary():
     if seg_up is not None:
-        segments = [Region(n, g) for n, g in geojson_geometries(
-            seg_up.getvalue(), grid.crs, seg_up.name, kinds=("Polygon", "MultiPolygon"))]
+        segments = [Region(n, g) for n, g in imported_geometries(
+            seg_up.name, seg_up.getvalue(), grid.crs, kinds=POLYGONS)]
     else:
         segments = grid_segments(grid, float(seg_km) * 1000.0)
 
