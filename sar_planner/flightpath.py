@@ -529,7 +529,7 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
             return t_out + (tau_end - tau) + quick_back(p1, z1) + margin
 
         tau_end = _furthest(cost, tau, total, budget)
-        if tau_end - tau < min(60.0, 0.05 * budget):
+        if tau_end < total and tau_end - tau < min(60.0, 0.05 * budget):
             raise PlanningError("planning.err_out_of_reach", asset=asset.name_en,
                                 distance=f"{np.hypot(*(p0 - home)) / 1000:.1f}",
                                 usable=f"{budget / 60:.0f}")

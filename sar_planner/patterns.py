@@ -130,10 +130,13 @@ def check_area(area: BaseGeometry) -> Polygon | MultiPolygon:
     """
     if not isinstance(area, Polygon | MultiPolygon) or area.is_empty:
         raise PlanningError("planning.err_area_type", kind=getattr(area, "geom_type", type(area).__name__))
-    if not math.isfinite(area.area) or area.area <= 1.0:
+    # the hull, not the signed area: a bow-tie's halves cancel but it is not "zero area"
+    if not math.isfinite(area.area) or area.convex_hull.area <= 1.0:
         raise PlanningError("planning.err_area_zero", area=f"{area.area:.1f}")
     if not area.is_valid:
         raise PlanningError("planning.err_area_invalid", reason=explain_validity(area))
+    if area.area <= 1.0:
+        raise PlanningError("planning.err_area_zero", area=f"{area.area:.1f}")
     return area
 
 

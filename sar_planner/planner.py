@@ -136,7 +136,9 @@ def terrain_for(sources: Sequence[str], crs: CRS, geometry: BaseGeometry,
     if cell_m is None:
         names = expand_sources(list(sources))
         res = [min(inspect(n).resolution_m) for n in names[:4]] if names else [30.0]
-        cell_m = max(5.0, float(min(res)))
+        # half the source's cell: the reprojected grid then follows the source's own surface
+        # closely (resampling at the source's size smooths peaks by up to half a cell's relief)
+        cell_m = max(5.0, float(min(res)) / 2.0)
     span = max(maxx - minx, maxy - miny) + 2 * margin_m
     cell_m = max(cell_m, span / math.sqrt(MAX_GRID_CELLS) * 1.01)
     grid = Grid.from_bounds(crs, minx - margin_m, miny - margin_m, maxx + margin_m,
