@@ -495,3 +495,41 @@ def test_imported_segments_are_projected_into_the_mission_crs_and_checked_by_typ
     assert geom.area == pytest.approx(1109 * 894, rel=0.01)
     with pytest.raises(ProbabilityError, match="only LineString"):
         imported_geometries("segments.kml", kml, UTM46, kinds=LINES)
+
+
+def test_current_state_is_recomputed_from_inputs_and_sorties_in_order():
+    from sar_planner.probability import MissionInputs, current_state, initial_map
+
+    g = _grid(half=3_000.0, cell=100.0)
+    inputs = MissionInputs(ipp_x=X0 + 25, ipp_y=Y0 + 25, subject="dementia",
+                           terrain_class="dry-flat")
+    pods = [np.zeros(g.shape), np.zeros(g.shape)]
+    pods[0][:30] = 0.5
+    pods[1][20:40] = 0.7
+    state = current_state(inputs, g, None, pods)
+    first, _ = initial_map(inputs, g)
+    by_hand = first
+    for pod in pods:
+        by_hand, _ = bayes_update(by_hand, pod)
+    np.testing.assert_allclose(state.current.poa, by_hand.poa, rtol=1e-12)
+    assert state.current.row == pytest.approx(by_hand.row)
+    # rows 20-29 were searched twice: 1 - 0.5 x 0.3 = 85 %
+    assert state.cumulative_pod[25, 0] == pytest.approx(0.85)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-2_900.0, 2_900.0), st.floats(-2_900.0, 2_900.0),
+       st.sampled_from(["hiker", "dementia", "child_1_3", "atv"]), st.floats(0.0, 2_000.0),
+       st.sampled_from(["gaussian", "disc"]))
+def test_ring_map_sums_to_one_for_any_ipp_subject_and_uncertainty(dx, dy, subject, unc, kind):
+    g = _grid(half=3_000.0, cell=100.0)
+    d = RadialDistribution(quartiles_for(subject, "dry-flat"))
+    m = ring_map(g, 500_000.0 + dx, 4_000_000.0 + dy, d, IppUncertainty(unc, kind))
+    assert m.poa.min() >= 0.0
+    assert m.poa.sum() + m.row == pytest.approx(1.0, abs=1e-12)
+    # the disc around the IPP that stays inside the grid after the kernel's reach (at most
+    # 2.45 x the radius, less 1.5 cells for the kernel's cells) keeps at least its own mass
+    west, south, east, north = g.bounds
+    room = min(500_000.0 + dx - west, east - 500_000.0 - dx, 4_000_000.0 + dy - south,
+               north - 4_000_000.0 - dy)
+    assert m.poa.sum() >= float(d.cdf(max(room - 2.45 * unc - 150.0, 0.0))) - 1e-9
