@@ -15,7 +15,8 @@ from pyproj import Transformer
 
 from sar_planner.plan import Sortie, SortiePlan, Waypoint
 
-DEMO_DEM = Path(__file__).resolve().parent.parent / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DEM = REPO / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
 CRS = "EPSG:32646"
 _TO_LL = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
 _TO_XY = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)

@@ -79,7 +79,8 @@ def test_qgc_plan_reads_back_with_amsl_frame_0(plan):
     mission = doc["mission"]
     assert mission["version"] == 2 and mission["firmwareType"] == 12
     assert mission["vehicleType"] == 2
-    assert mission["globalPlanAltitudeMode"] == 2  # AltitudeModeAbsolute (QGroundControlQmlGlobal.h)
+    # 2 = AltitudeModeAbsolute (QGroundControlQmlGlobal.h, enum AltMode)
+    assert mission["globalPlanAltitudeMode"] == 2
     hp = mission["plannedHomePosition"]
     assert_same_point(tuple(hp), plan.home)
     items = mission["items"]
@@ -389,7 +390,7 @@ _wp_near = st.tuples(_offset, _offset, st.floats(-430, 8850, allow_nan=False), s
                      st.floats(0.5, 60), st.sampled_from(["transit", "search", "turn"]))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(lat0=st.floats(-84, 84), lon0=st.floats(-179.6, 179.6),
        offsets=st.lists(_wp_near, min_size=1, max_size=12))
 def test_any_waypoints_round_trip_through_plan_wpl_gpx_kml(lat0, lon0, offsets,

@@ -32,9 +32,9 @@ def _svg_map(plan: SortiePlan, sorties: Sequence, lang: str) -> str:
         pts += list(plan.area_wgs84)
     xs, ys = tr.transform([p[0] for p in pts], [p[1] for p in pts])
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
-    span = max(maxx - minx, maxy - miny, 1.0)
-    scale = min((_SVG_W - 2 * _PAD) / max(maxx - minx, 1.0), (_SVG_H - 2 * _PAD) /
-                max(maxy - miny, 1.0), (_SVG_W - 2 * _PAD) / span * 4)
+    # one scale for x and y (metres stay square), fitting the drawing inside the margins
+    scale = min((_SVG_W - 2 * _PAD) / max(maxx - minx, 1.0),
+                (_SVG_H - 2 * _PAD) / max(maxy - miny, 1.0))
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
         x, y = tr.transform(lon, lat)
@@ -56,7 +56,7 @@ def _svg_map(plan: SortiePlan, sorties: Sequence, lang: str) -> str:
         for i, w in enumerate(s.waypoints):
             a, b = xy(w.lon, w.lat)
             parts.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.2" fill="{colour}"/>')
-            if i % 5 == 0 or i == len(s.waypoints) - 1:
+            if (i % 5 == 0 or i == len(s.waypoints) - 2) and w.role not in ("takeoff", "land"):
                 parts.append(f'<text x="{a + 3:.1f}" y="{b - 3:.1f}" font-size="9">'
                              f"{html.escape(waypoint_label(s, i))}</text>")
     hx, hy = xy(plan.home.lon, plan.home.lat)
@@ -115,10 +115,11 @@ def write_briefing(plan: SortiePlan, *, sortie: int | None = None, lang: str = "
     wp_rows = []
     for s in sorties:
         for i, w in enumerate(s.waypoints):
+            role = esc(t("formats.role_" + w.role, lang))
             wp_rows.append(
-                f"<tr><td>{esc(waypoint_label(s, i))}</td><td>{esc(t('formats.role_' + w.role, lang))}"
-                f"</td><td>{w.lat:.6f}</td><td>{w.lon:.6f}</td><td>{w.alt_amsl_m:.0f}</td>"
-                f"<td>{w.agl_m:.0f}</td><td>{w.speed_m_s:.1f}</td></tr>")
+                f"<tr><td>{esc(waypoint_label(s, i))}</td><td>{role}</td><td>{w.lat:.6f}</td>"
+                f"<td>{w.lon:.6f}</td><td>{w.alt_amsl_m:.0f}</td><td>{w.agl_m:.0f}</td>"
+                f"<td>{w.speed_m_s:.1f}</td></tr>")
     notices = "".join(f"<li>{esc(t(n.code, lang, **dict(n.params)))}</li>" for n in plan.notices)
     freq = "".join(f"<li>{esc(f)}</li>" for f in frequencies) or f"<li>{L('brief_none')}</li>"
     total_min = sum(s.duration_s for s in sorties) / 60
@@ -142,7 +143,7 @@ dl {{ display: grid; grid-template-columns: max-content auto; gap: 1mm 6mm; }} d
 <dt>{L('brief_spacing')}</dt><dd>{plan.spacing_m:.0f} m / {plan.sweep_width_m:.0f} m</dd>
 <dt>{L('brief_height')}</dt><dd>{plan.agl_m:.0f} m ({L('brief_min_clearance')} {plan.min_clearance_m:.0f} m)</dd>
 <dt>{L('brief_home')}</dt><dd>{plan.home.lat:.6f}, {plan.home.lon:.6f}, {plan.home.alt_amsl_m:.0f} m</dd>
-<dt>{L('brief_total')}</dt><dd>{len(sorties)} × / {total_min:.0f} min</dd>
+<dt>{L('brief_total')}</dt><dd>{len(sorties)} / {total_min:.0f} min</dd>
 </dl>
 {('<h2 class="warn">' + L('brief_warnings') + '</h2><ul class="warn">' + notices + '</ul>') if notices else ''}
 {_svg_map(plan, sorties, lang)}

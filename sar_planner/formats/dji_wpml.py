@@ -1,4 +1,4 @@
-"""DJI WPML writer: a ``.kmz`` with ``wpmz/template.kml`` and ``wpmz/waylines.wpml`` for DJI Pilot 2.
+"""DJI WPML writer: ``.kmz`` with ``wpmz/template.kml`` + ``wpmz/waylines.wpml`` for DJI Pilot 2.
 
 Element names, values and nesting follow the DJI Cloud API documentation "DJI WPML" (overview,
 template.kml, waylines.wpml, common elements; namespace ``http://www.dji.com/wpmz/1.0.2``):

@@ -1,11 +1,11 @@
 """QGroundControl ``.plan`` writer (JSON, plan file version 1, mission version 2).
 
 Field names and values follow QGroundControl's plan file documentation
-(docs/en/qgc-dev-guide/file_formats/plan.md) and its loader (src/MissionManager/SimpleMissionItem.cc,
-QGroundControlQmlGlobal.h for the altitude modes): every position item is written in
-MAV_FRAME_GLOBAL (frame 0) with the altitude above mean sea level that the planner computed for
-that waypoint, so the aircraft follows the terrain exactly as planned without a terrain database
-of its own. ``AltitudeMode`` 2 (``AltitudeModeAbsolute``) tells QGroundControl to show these
+(docs/en/qgc-dev-guide/file_formats/plan.md) and its loader (src/MissionManager/
+SimpleMissionItem.cc; QGroundControlQmlGlobal.h for the altitude modes): every position item is
+written in MAV_FRAME_GLOBAL (frame 0) with the altitude above mean sea level that the planner
+computed for that waypoint, so the aircraft follows the terrain exactly as planned without a
+terrain database of its own. ``AltitudeMode`` 2 (``AltitudeModeAbsolute``) tells QGroundControl to show these
 altitudes as AMSL. The search segment becomes an inclusion geofence polygon.
 """
 
