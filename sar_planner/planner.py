@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from sar_planner.assets import Asset, get_asset
 from sar_planner.errors import OutsideTerrainError, PlanningError
-from sar_planner.flightpath import PlanResult, build_plan
+from sar_planner.flightpath import VISUAL_CLEARANCE_RADIUS_M, PlanResult, build_plan
 from sar_planner.geo import local_metric_crs, to_local
 from sar_planner.grid import Grid
 from sar_planner.patterns import (AREA_PATTERNS, DATUM_PATTERNS, PATTERNS, Track, check_area,
@@ -32,7 +32,7 @@ from sar_planner.terrain import MAX_GRID_CELLS, Terrain, load_terrain
 
 __all__ = ["PlanRequest", "area_to_local", "terrain_for", "plan_search"]
 
-_MARGIN_M = 1500.0
+_MARGIN_M = 500.0
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,11 @@ def plan_search(req: PlanRequest, sources: Sequence[str] | None = None,
         if not sources:
             raise PlanningError("planning.err_no_terrain")
         extra = [home_xy] if home_xy is not None else []
-        terrain = terrain_for(sources, crs, footprint, extra)
+        # the terrain must reach past the track by the clearance radius (and the DEM cells the
+        # maximum filter adds) plus any turn extension
+        radius = sweep.footprint_m / 2.0 if sweep.footprint_m else VISUAL_CLEARANCE_RADIUS_M
+        margin = radius + req.extension_m + 250.0
+        terrain = terrain_for(sources, crs, footprint, extra, margin_m=margin)
     else:
         west, south, east, north = terrain.grid.bounds
         fx0, fy0, fx1, fy1 = footprint.bounds
