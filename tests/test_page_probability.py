@@ -174,3 +174,17 @@ def test_a_pod_map_on_another_grid_is_refused_on_the_page():
     at.run()
     assert not at.exception
     assert any("different grid" in e.value for e in at.error)
+
+
+def test_terrain_segments_follow_ridges_on_the_page():
+    at = _app(PROBABILITY, mission=_mission(), terrain_entry=PAMIR).run()
+    at.number_input(key="poa_radius").set_value(6.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.selectbox(key="poa_seg_mode").set_value("terrain")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    df = at.dataframe[0].value
+    assert len(df) > 4 and df.iloc[:, 0].str.startswith("T").all()
+    # the segments tile the map: their POA adds up to everything inside it
+    assert df.iloc[:, 2].sum() == pytest.approx(1 - float(at.metric[1].value), abs=2e-3)
+    assert any("Not in any segment: 0.00 km²" in c.value for c in at.caption)

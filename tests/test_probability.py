@@ -533,3 +533,20 @@ def test_ring_map_sums_to_one_for_any_ipp_subject_and_uncertainty(dx, dy, subjec
     room = min(500_000.0 + dx - west, east - 500_000.0 - dx, 4_000_000.0 + dy - south,
                north - 4_000_000.0 - dy)
     assert m.poa.sum() >= float(d.cdf(max(room - 2.45 * unc - 150.0, 0.0))) - 1e-9
+
+
+def test_terrain_segments_split_along_the_ridge_and_tile_the_grid():
+    from sar_planner.probability import terrain_segments
+
+    # a north-south ridge at x = 1,500 m between two valleys draining to the west and east edges
+    g = Grid.from_bounds(UTM46, 0, 0, 3000, 3000, 30)
+    xx = g.x_centres()[None, :] * np.ones((g.shape[0], 1))
+    z = 3500.0 - 0.3 * np.abs(xx - 1500.0)
+    segs = terrain_segments(g, z, 3000.0)
+    assert len(segs) == 2
+    west, east = sorted(segs, key=lambda s: s.geometry.centroid.x)
+    assert west.geometry.bounds[2] == pytest.approx(1500.0, abs=60.0)  # two cells of the ridge
+    assert east.geometry.bounds[0] == pytest.approx(1500.0, abs=60.0)
+    pm = ProbabilityMap(g, np.full(g.shape, 1.0 / (g.shape[0] * g.shape[1])), 0.0)
+    table = segment_table(segs, pm)  # refuses overlaps
+    assert table.gap_area_m2 == pytest.approx(0.0, abs=1.0) and table.gap_poa == 0.0

@@ -30,7 +30,7 @@ from sar_planner.probability.maps import ProbabilityMap, ipp_cell, same_grid
 from sar_planner.probability.radial import RadialDistribution
 from sar_planner.probability.rings import IppUncertainty, ring_map
 from sar_planner.probability.segments import (Segment, SegmentStats, SegmentTable,
-                                              grid_segments, segment_table)
+                                              grid_segments, segment_table, terrain_segments)
 from sar_planner.probability.terrain_model import (TerrainLayers, TerrainOptions,
                                                    flow_accumulation, terrain_map)
 
@@ -41,6 +41,7 @@ __all__ = [
     "cost_distance", "travel_effort", "tobler_kmh", "grid_path_bias",
     "Region", "ROW_KEY", "mattson", "consensus_map",
     "Segment", "SegmentStats", "SegmentTable", "segment_table", "grid_segments",
+    "terrain_segments",
     "bayes_update", "cumulative_pod", "check_pod", "MissionState", "replay",
     "mapscore", "mapscore_cell",
     "MissionInputs", "MissionMap", "initial_map", "current_state", "map_on_terrain",

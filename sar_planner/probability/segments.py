@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from shapely.geometry import box
+from rasterio import features
+from scipy import ndimage
+from shapely.geometry import box, shape
+from skimage.segmentation import watershed
 from shapely.ops import unary_union
 
 from sar_planner.errors import ProbabilityError
@@ -23,7 +26,8 @@ from sar_planner.grid import Grid
 from sar_planner.probability.consensus import Region, region_labels
 from sar_planner.probability.maps import ProbabilityMap
 
-__all__ = ["Segment", "SegmentStats", "SegmentTable", "segment_table", "grid_segments"]
+__all__ = ["Segment", "SegmentStats", "SegmentTable", "segment_table", "grid_segments",
+           "terrain_segments"]
 
 Segment = Region
 
@@ -121,3 +125,68 @@ def grid_segments(grid: Grid, size_m: float, prefix: str = "S") -> list[Segment]
             x += size_m
         y -= size_m
     return out
+
+
+def terrain_segments(grid: Grid, elevation: np.ndarray, size_m: float,
+                     prefix: str = "T") -> list[Segment]:
+    """Segments bounded by ridgelines and drainages, about ``size_m`` x ``size_m`` each.
+
+    The DEM (metres a.s.l. on ``grid``), lightly smoothed, is split into drainage basins by a
+    watershed from its local minima (markers: one per ``size_m`` window; scikit-image's flooding
+    watershed): basin edges run along ridges and each basin holds a drainage. Basins larger than
+    the target are cut by a ``size_m`` grid, and pieces under a tenth of the target area are
+    merged into the neighbour they share most cells with. The segments tile the grid without gaps
+    or overlaps; names run ``T1``, ``T2``, ... from north-west to south-east.
+    """
+    z = np.asarray(elevation, dtype=np.float64)
+    if z.shape != grid.shape:
+        raise ProbabilityError("probability.err_dem_shape", shape=str(z.shape),
+                               grid=str(grid.shape))
+    if not np.all(np.isfinite(z)):
+        raise ProbabilityError("probability.err_dem_nan", count=int((~np.isfinite(z)).sum()))
+    h = grid.cell_size
+    if not (math.isfinite(size_m) and size_m >= 3 * h):
+        raise ProbabilityError("probability.err_segment_size", value=size_m, cell=f"{3 * h:g}")
+    w = max(3, int(round(size_m / h)) | 1)
+    smooth = ndimage.gaussian_filter(z, sigma=max(1.0, w / 8.0))
+    minima = smooth == ndimage.minimum_filter(smooth, size=w, mode="nearest")
+    markers, n = ndimage.label(minima)
+    if n == 0:  # pragma: no cover - a finite array always has a minimum
+        markers[0, 0], n = 1, 1
+    basins = watershed(smooth, markers, connectivity=2)
+    rows, cols = grid.shape
+    squares = (np.arange(rows)[:, None] * h // size_m).astype(np.int64) * (cols + 1) + \
+        (np.arange(cols)[None, :] * h // size_m).astype(np.int64)
+    labels = np.unique(basins.astype(np.int64) * (squares.max() + 1) + squares,
+                       return_inverse=True)[1].reshape(grid.shape).astype(np.int32)
+    labels = _merge_small(labels, max(1, int(0.1 * (size_m / h) ** 2)))
+    polys: dict[int, list] = {}
+    for geom, value in features.shapes(labels, transform=grid.transform):
+        polys.setdefault(int(value), []).append(shape(geom))
+    pieces = [unary_union(p) for p in polys.values()]
+    pieces.sort(key=lambda g: (-round(g.centroid.y / size_m), g.centroid.x))
+    return [Segment(f"{prefix}{k}", g) for k, g in enumerate(pieces, start=1)]
+
+
+def _merge_small(labels: np.ndarray, min_cells: int) -> np.ndarray:
+    """Give every region of fewer than ``min_cells`` cells to its most-bordering neighbour."""
+    labels = labels.copy()
+    for _ in range(20):
+        counts = np.bincount(labels.ravel())
+        small = np.flatnonzero((counts > 0) & (counts < min_cells))
+        if small.size == 0 or np.count_nonzero(counts) <= 1:
+            break
+        changed = False
+        for lab in small.tolist():
+            mask = labels == lab
+            if not mask.any():
+                continue
+            ring = ndimage.binary_dilation(mask) & ~mask
+            neighbours = labels[ring]
+            if neighbours.size == 0:
+                continue
+            labels[mask] = np.bincount(neighbours).argmax()
+            changed = True
+        if not changed:
+            break
+    return np.unique(labels, return_inverse=True)[1].reshape(labels.shape).astype(np.int32)

@@ -17,7 +17,8 @@ import streamlit as st
 from sar_planner.geo import local_metric_crs
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
                                      grid_segments, imported_geometries, map_on_terrain, mattson,
-                                     poa_geotiff_bytes, read_pod_bytes, replay, segment_table)
+                                     poa_geotiff_bytes, read_pod_bytes, replay, segment_table,
+                                     terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS, LINES, POLYGONS
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
@@ -110,7 +111,10 @@ with st.form("poa_settings"):
                                   step=0.5, key="poa_track_w")
         track_f = k2.number_input(tr("probability.ui.track_friction"), min_value=0.1, value=1.0,
                                   step=0.1, key="poa_track_f")
-    s1, s2 = st.columns(2)
+    s0, s1, s2 = st.columns(3)
+    seg_mode = s0.selectbox(tr("probability.ui.segment_mode"), ["grid", "terrain"],
+                            format_func=lambda k, _l=lang(): t(f"probability.ui.segment_mode_{k}", _l),
+                            key="poa_seg_mode")
     seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
                              step=0.5, key="poa_seg_km")
     seg_up = s2.file_uploader(tr("probability.ui.segments_file"), type=_AREA_TYPES,
@@ -195,6 +199,8 @@ with error_boundary():
     if seg_up is not None:
         segments = [Region(n, g) for n, g in imported_geometries(
             seg_up.name, seg_up.getvalue(), grid.crs, kinds=POLYGONS)]
+    elif seg_mode == "terrain":
+        segments = terrain_segments(grid, main.elevation, float(seg_km) * 1000.0)
     else:
         segments = grid_segments(grid, float(seg_km) * 1000.0)
 
