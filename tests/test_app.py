@@ -197,6 +197,25 @@ def test_crew_logs_a_sortie_kept_on_the_form_when_the_database_fails(accounts, m
     assert rec.takeoff_at == dt.datetime(2025, 7, 1, 8, 0, tzinfo=LOCAL_TZ)
 
 
+GPX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>
+<trkpt lat="36.400" lon="96.400"><ele>2900</ele><time>2025-07-01T00:00:00Z</time></trkpt>
+<trkpt lat="36.410" lon="96.420"><ele>2950</ele><time>2025-07-01T00:30:00Z</time></trkpt>
+<trkpt lat="36.420" lon="96.400"><ele>2980</ele><time>2025-07-01T01:00:00Z</time></trkpt>
+</trkseg></trk></gpx>"""
+
+
+def test_crew_attaches_a_flown_gpx_track(accounts):
+    at = _run("logbook", "en", "ma")
+    _fill_sortie(at, takeoff=dt.time(8, 0), landing=dt.time(9, 0), day=dt.date(2025, 7, 1))
+    at.file_uploader(key="lb_track_file").set_value(("flight.gpx", GPX, "application/gpx+xml"))
+    _submit(at, "Save as draft")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (rec,) = list_sorties(accounts)
+    # the three GPX points, as GeoJSON lon, lat (RFC 7946 order)
+    assert rec.track == {"type": "LineString", "coordinates": [[96.4, 36.4], [96.42, 36.41], [96.4, 36.42]]}
+
+
 def test_logbook_form_shows_validation_errors(accounts):
     at = _run("logbook", "en", "ma")
     _fill_sortie(at, takeoff=dt.time(9, 0), landing=dt.time(8, 0), day=dt.date(2025, 7, 1))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from sar_planner.auth import allowed
 from sar_planner.errors import SarPlannerError
-from sar_planner.logbook.counter import running_totals
+from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.records import (
     get_sortie,
     list_aircraft,
@@ -23,8 +23,10 @@ from sar_planner.logbook.records import (
 )
 from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import LOCAL_TZ
+from sar_planner.logbook.tracks import track_geojson
 from sar_planner.ui.common import error_boundary, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
+from sar_planner.ui.logbook_panels import unit_totals_panel
 from sar_planner.ui.session import database, require_page
 
 PREFIX = "lb"
@@ -34,19 +36,22 @@ actor = signed.actor
 db = database()
 st.title(tr("nav.logbook"))
 
-with error_boundary():
-    totals = running_totals(db)
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("logbook.ui.total_sorties"), f"{totals.sorties}")
-    c2.metric(tr("logbook.ui.total_hours"), f"{totals.hours:.1f}")
-    c3.metric(tr("logbook.ui.next_number"), f"{totals.last_number + 1}")
-    c4.metric(tr("logbook.ui.people_found"), f"{totals.people_found}")
+unit_totals_panel(next_number=True)
 
 # --- log or correct a sortie ------------------------------------------------------------------
 editing = st.session_state.get("lb_editing")  # id of a returned/draft sortie loaded into the form
 
 
+def _attach_track() -> None:
+    """Read an uploaded flown track (GPX, KML/KMZ, DJI CSV, .tlog) into the form's track."""
+    upload = st.session_state.get("lb_track_file")
+    if upload is not None:
+        flown = read_track(upload.name, upload.getvalue())
+        st.session_state[f"{PREFIX}_track"] = track_geojson(flown.lonlat())
+
+
 def _save(submit: bool) -> None:
+    _attach_track()
     data = form_input(PREFIX)
     st.session_state["lb_pending"] = submit
     if editing:
@@ -71,6 +76,11 @@ with error_boundary():
     with st.form("log_sortie"):
         sortie_form_fields(PREFIX, aircraft=aircraft, crew=crew, missions=missions,
                            default_pilot=signed.display_name)
+        st.file_uploader(tr("logbook.ui.track_file"), type=[e.lstrip(".") for e in TRACK_EXTENSIONS],
+                         key="lb_track_file")
+        kept = st.session_state.get(f"{PREFIX}_track")
+        if kept:
+            st.caption(tr("logbook.ui.track_kept", points=len(kept["coordinates"])))
         b1, b2 = st.columns(2)
         save_draft = b1.form_submit_button(tr("logbook.ui.save_draft"))
         save_submit = b2.form_submit_button(tr("logbook.ui.save_submit"), type="primary")
