@@ -9,6 +9,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 from tests.e2e.conftest import wait_for_app
+from tests.e2e.signin import sign_in_browser
 
 
 def _dem(path: Path) -> Path:
@@ -23,10 +24,9 @@ def _dem(path: Path) -> Path:
 
 def test_import_a_dem_and_see_its_hillshade_in_chinese(page_en, app_server, tmp_path):
     page = page_en
-    # open the app at its root and use the menu (a deep link makes Streamlit probe
+    # sign in at the root and use the menu (a deep link makes Streamlit probe
     # /terrain/_stcore/* first, which answers 404 before it falls back)
-    page.goto(app_server.url)
-    wait_for_app(page)
+    sign_in_browser(page, app_server, "crew")
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Terrain").click()
     wait_for_app(page)
     page.get_by_role("heading", name="Terrain", exact=True).wait_for()
