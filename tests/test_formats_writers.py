@@ -140,8 +140,12 @@ def test_wpl_reads_back_with_pymavlink(plan, tmp_path: Path):
         assert m.frame == 0 and m.autocontinue == 1
         assert math.isnan(m.param4)
         assert_same_point((m.x, m.y, m.z), wp)
-    assert items[1].command == 22 and items[-1].command == 21
+    assert items[1].command == 22
+    assert [m.command for m in items if m.command != 178][-1] == 21
     assert [m.seq for m in items] == list(range(count))
+    # the default for WPL is ArduPilot's rule: a speed change follows the NAV item after it
+    legs = _leg_speeds([(m.command, m.param2) for m in items[1:]], "ardupilot")
+    assert legs[1:] == [w.speed_m_s for w in air]
 
 
 # --------------------------------------------------------------------- DJI WPML
@@ -425,3 +429,48 @@ def test_any_waypoints_round_trip_through_plan_wpl_gpx_kml(lat0, lon0, offsets,
     heights = [float(h) for h in waylines.xpath("//wpml:executeHeight/text()", namespaces=NS)]
     for h, wp, n in zip(heights, pts, geoid_n(pts), strict=True):
         assert abs(h - wp.alt_amsl_m - n) < 0.01
+
+
+# --------------------------------------------------------------------- speeds per autopilot
+
+
+def _leg_speeds(items: list[tuple[int, float]], autopilot: str) -> list[float | None]:
+    """Speed in force on each leg between consecutive NAV items, by the autopilot's rule.
+
+    ``items`` are (command, speed param) in mission order. PX4 executes items in sequence: a
+    DO_CHANGE_SPEED after NAV k is in force from k on. ArduPilot (AP_Mission) starts the DO_
+    items that follow NAV k when NAV k starts, i.e. already on the leg toward k.
+    """
+    nav_idx = [i for i, (cmd, _) in enumerate(items) if cmd != 178]
+    speed = None
+    legs: list[float | None] = []
+    for a, b in zip(nav_idx, nav_idx[1:]):
+        dos_after_a = [items[j][1] for j in range(a + 1, b)]
+        dos_after_b = [items[j][1] for j in range(b + 1, (nav_idx + [len(items)])
+                                                  [nav_idx.index(b) + 1])]
+        if autopilot == "px4":
+            speed = dos_after_a[-1] if dos_after_a else speed
+        else:
+            speed = dos_after_b[-1] if dos_after_b else speed
+        legs.append(speed)
+    return legs
+
+
+@pytest.mark.parametrize("firmware,rule", [(12, "px4"), (3, "ardupilot")])
+def test_speed_changes_govern_the_right_legs(plan, firmware, rule):
+    doc = json.loads(write_plan(plan, ".plan", firmware_type=firmware))
+    items = [(i["command"], i["params"][1]) for i in doc["mission"]["items"]]
+    legs = _leg_speeds(items, rule)
+    air = airborne(plan.sorties[0])
+    # legs: takeoff->wp0 (vertical climb, speed not set), wp0->wp1, ..., wp_last->landing
+    assert legs[1:] == [w.speed_m_s for w in air]
+
+
+def test_takeoff_climbs_at_least_10_m_when_the_first_waypoint_is_below_launch(plan):
+    s = plan.sorties[0]
+    low = replace(s.waypoints[1], alt_amsl_m=plan.home.alt_amsl_m - 50)   # valley below a ridge
+    sortie = replace(s, waypoints=(s.waypoints[0], low, *s.waypoints[2:]))
+    doc = json.loads(write_plan(replace(plan, sorties=(sortie,)), ".plan"))
+    takeoff = doc["mission"]["items"][0]
+    assert takeoff["command"] == 22
+    assert takeoff["params"][6] == pytest.approx(plan.home.alt_amsl_m + 10.0)

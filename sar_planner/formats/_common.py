@@ -24,6 +24,9 @@ __all__ = [
     "MAV_CMD_DO_CHANGE_SPEED",
     "MAV_FRAME_GLOBAL",
     "MAV_FRAME_MISSION",
+    "TAKEOFF_MIN_AGL_M",
+    "AUTOPILOT_PX4",
+    "AUTOPILOT_ARDUPILOT",
     "check_exportable",
     "select_sorties",
     "airborne",
@@ -129,41 +132,72 @@ def airborne(sortie: Sortie) -> tuple[Waypoint, ...]:
     return pts
 
 
-def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land") -> list[MissionItem]:
+#: Lowest take-off climb above the launch point, metres: when the first airborne waypoint lies
+#: below the launch (launch on a ridge, search in the valley), the aircraft still climbs this much
+#: before any horizontal leg.
+TAKEOFF_MIN_AGL_M = 10.0
+#: MAV_AUTOPILOT values with the execution rule for DO_ commands that :func:`mission_items` uses.
+AUTOPILOT_PX4 = 12
+AUTOPILOT_ARDUPILOT = 3
+
+
+def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land",
+                  autopilot: int = AUTOPILOT_PX4) -> list[MissionItem]:
     """The MAVLink mission for one sortie, all positions in frame 0 (AMSL per waypoint).
 
-    Order: NAV_TAKEOFF above the launch point to the altitude of the first airborne waypoint
-    (a vertical climb before any horizontal leg, the safe choice beside rising ground);
-    DO_CHANGE_SPEED (ground speed) whenever the planned speed changes, placed before the leg it
-    governs; one NAV_WAYPOINT per airborne waypoint; then NAV_LAND at the touchdown point (the
-    last ``land`` waypoint, else home) or, with ``end_with="rtl"``, NAV_RETURN_TO_LAUNCH. Landing
-    is the default because RTL flies a straight line at the autopilot's own RTL height above
-    home, which can be below a ridge in the Kunlun front; the planned path already brings the
-    aircraft back over the landing point at a terrain-checked height.
+    Order: NAV_TAKEOFF above the launch point to the altitude of the first airborne waypoint,
+    but at least :data:`TAKEOFF_MIN_AGL_M` above the launch (a vertical climb before any
+    horizontal leg, the safe choice beside rising ground); one NAV_WAYPOINT per airborne
+    waypoint; DO_CHANGE_SPEED (ground speed) whenever the planned speed changes; then NAV_LAND
+    at the touchdown point (the last ``land`` waypoint, else home) or, with ``end_with="rtl"``,
+    NAV_RETURN_TO_LAUNCH. Landing is the default because RTL flies a straight line at the
+    autopilot's own RTL height above home, which can be below a ridge in the Kunlun front; the
+    planned path already brings the aircraft back over the landing point at a checked height.
+
+    A waypoint's ``speed_m_s`` is the speed of the leg that leaves it. Autopilots run DO_
+    commands at different moments: PX4 runs mission items in sequence, so a DO_ item after
+    NAV k takes effect when k is reached; ArduPilot starts the DO_ items that follow NAV k as
+    soon as NAV k starts, i.e. on the leg toward k (ArduPilot AP_Mission). So the change for the
+    leg k -> k+1 is written after NAV k for PX4 (and other autopilots) and after NAV k+1 for
+    ArduPilot.
 
     Parameters
     ----------
     end_with:
         ``"land"`` or ``"rtl"``.
+    autopilot:
+        MAV_AUTOPILOT: 12 PX4 (default), 3 ArduPilot, 0 generic (treated like PX4).
     """
     if end_with not in ("land", "rtl"):
         raise FormatError("formats.err_bad_option", name="end_with", value=end_with,
                           allowed="land, rtl")
     pts = airborne(sortie)
     launch = sortie.waypoints[0] if _on_ground(sortie.waypoints[0]) else plan.home
+    takeoff_alt = max(pts[0].alt_amsl_m, launch.alt_amsl_m + TAKEOFF_MIN_AGL_M)
     items = [MissionItem(MAV_CMD_NAV_TAKEOFF, MAV_FRAME_GLOBAL,
-                         (0.0, 0.0, 0.0, None, launch.lat, launch.lon, pts[0].alt_amsl_m))]
+                         (0.0, 0.0, 0.0, None, launch.lat, launch.lon, takeoff_alt))]
+    # speed of the leg leaving each airborne waypoint, only where it changes
+    changes: dict[int, float] = {}
     speed: float | None = None
-    for w in pts:
-        # The speed of a waypoint is the speed of the leg leaving it, so the change is put in
-        # effect on reaching the waypoint: after its NAV item (sequential execution, PX4).
-        items.append(MissionItem(MAV_CMD_NAV_WAYPOINT, MAV_FRAME_GLOBAL,
-                                 (0.0, 0.0, 0.0, None, w.lat, w.lon, w.alt_amsl_m), w))
+    for k, w in enumerate(pts):
         if w.speed_m_s > 0 and (speed is None or not math.isclose(w.speed_m_s, speed,
                                                                   abs_tol=0.05)):
             speed = w.speed_m_s
+            changes[k] = round(speed, 2)
+    lag = 1 if autopilot == AUTOPILOT_ARDUPILOT else 0
+    for k, w in enumerate(pts):
+        items.append(MissionItem(MAV_CMD_NAV_WAYPOINT, MAV_FRAME_GLOBAL,
+                                 (0.0, 0.0, 0.0, None, w.lat, w.lon, w.alt_amsl_m), w))
+        if k - lag in changes:
             items.append(MissionItem(MAV_CMD_DO_CHANGE_SPEED, MAV_FRAME_MISSION,
-                                     (1.0, round(speed, 2), -1.0, 0.0, 0.0, 0.0, 0.0)))
+                                     (1.0, changes[k - lag], -1.0, 0.0, 0.0, 0.0, 0.0)))
+    last_leg = len(pts) - 1
+    if lag and last_leg in changes and end_with == "land":
+        # ArduPilot: the change for the leg from the last waypoint to the landing point goes
+        # after the landing item (it starts with that item; RTL flies at its own speed).
+        pending = changes[last_leg]
+    else:
+        pending = None
     if end_with == "rtl":
         items.append(MissionItem(MAV_CMD_NAV_RETURN_TO_LAUNCH, MAV_FRAME_MISSION,
                                  (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)))
@@ -172,6 +206,9 @@ def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land") -
         touch = last if _on_ground(last) else plan.home
         items.append(MissionItem(MAV_CMD_NAV_LAND, MAV_FRAME_GLOBAL,
                                  (0.0, 0.0, 0.0, None, touch.lat, touch.lon, touch.alt_amsl_m)))
+    if pending is not None:
+        items.append(MissionItem(MAV_CMD_DO_CHANGE_SPEED, MAV_FRAME_MISSION,
+                                 (1.0, pending, -1.0, 0.0, 0.0, 0.0, 0.0)))
     return items
 
 

@@ -10,7 +10,10 @@ geofence (use the .plan file for that).
 
 from __future__ import annotations
 
+from sar_planner.errors import FormatError
 from sar_planner.formats._common import (
+    AUTOPILOT_ARDUPILOT,
+    AUTOPILOT_PX4,
     MAV_CMD_NAV_WAYPOINT,
     MAV_FRAME_GLOBAL,
     check_exportable,
@@ -30,7 +33,8 @@ def _num(value: float | None, places: int) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def write_wpl(plan: SortiePlan, *, sortie: int | None = None, end_with: str = "land") -> bytes:
+def write_wpl(plan: SortiePlan, *, sortie: int | None = None, end_with: str = "land",
+              firmware_type: int = AUTOPILOT_ARDUPILOT) -> bytes:
     """One sortie of ``plan`` as a ``QGC WPL 110`` waypoint file.
 
     Parameters
@@ -41,6 +45,9 @@ def write_wpl(plan: SortiePlan, *, sortie: int | None = None, end_with: str = "l
         1-based sortie number; may be omitted when the plan has one sortie.
     end_with:
         ``"land"`` (default) or ``"rtl"``; see :func:`sar_planner.formats._common.mission_items`.
+    firmware_type:
+        MAV_AUTOPILOT of the aircraft, which decides where speed changes go: 3 ArduPilot
+        (default: the format Mission Planner and ArduPilot users load), 12 PX4.
 
     Returns
     -------
@@ -53,7 +60,11 @@ def write_wpl(plan: SortiePlan, *, sortie: int | None = None, end_with: str = "l
     rows = ["QGC WPL 110",
             "\t".join(["0", "1", str(MAV_FRAME_GLOBAL), str(MAV_CMD_NAV_WAYPOINT), "0", "0", "0",
                        "0", _num(home.lat, 8), _num(home.lon, 8), _num(home.alt_amsl_m, 3), "1"])]
-    for n, it in enumerate(mission_items(plan, chosen, end_with=end_with), start=1):
+    if firmware_type not in (0, AUTOPILOT_ARDUPILOT, AUTOPILOT_PX4):
+        raise FormatError("formats.err_bad_option", name="firmware_type", value=firmware_type,
+                          allowed="0, 3, 12")
+    items = mission_items(plan, chosen, end_with=end_with, autopilot=firmware_type)
+    for n, it in enumerate(items, start=1):
         p = it.params
         rows.append("\t".join([str(n), "0", str(it.frame), str(it.command),
                                _num(p[0], 6), _num(p[1], 6), _num(p[2], 6), _num(p[3], 6),

@@ -89,7 +89,7 @@ def write_qgc_plan(plan: SortiePlan, *, sortie: int | None = None, firmware_type
         raise FormatError("formats.err_bad_option", name="vehicle_type", value=vehicle_type,
                           allowed=", ".join(str(v) for v in VEHICLE_TYPES.values()))
     (chosen,) = select_sorties(plan, sortie, one_flight=True, fmt=".plan")
-    items = mission_items(plan, chosen, end_with=end_with)
+    items = mission_items(plan, chosen, end_with=end_with, autopilot=firmware_type)
     speeds = [w.speed_m_s for w in chosen.waypoints if w.speed_m_s > 0]
     cruise = round(max(speeds), 2) if speeds else 15.0
     polygons = []
