@@ -474,3 +474,10 @@ def test_takeoff_climbs_at_least_10_m_when_the_first_waypoint_is_below_launch(pl
     takeoff = doc["mission"]["items"][0]
     assert takeoff["command"] == 22
     assert takeoff["params"][6] == pytest.approx(plan.home.alt_amsl_m + 10.0)
+
+
+def test_unknown_options_are_a_clear_error_and_lang_goes_to_the_briefing_only(plan):
+    assert write_plan(plan, ".gpx", lang="en") == write_plan(plan, ".gpx")
+    with pytest.raises(FormatError) as err:
+        write_plan(plan, ".gpx", sortei=1)
+    assert err.value.code == "formats.err_bad_option" and "sortie" in err.value.params["allowed"]

@@ -27,6 +27,7 @@ name says gets a :class:`~sar_planner.errors.FormatError`.
 
 from __future__ import annotations
 
+import inspect
 import os
 import tempfile
 from collections.abc import Callable
@@ -175,7 +176,8 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
         Passed to the writer (``sortie``, ``end_with``, DJI enums, ``lang`` ... see each module).
         ``asset=`` an :class:`sar_planner.assets.Asset` (the plan's own, checked by id) fills
         ``vehicle_type`` (.plan), the DJI drone and payload enums (.kmz) and the aircraft name
-        (.html); options given explicitly win.
+        (.html); options given explicitly win. ``lang`` is passed to the briefing only, so one
+        set of options serves every format; any other option a writer does not take is an error.
 
     Raises
     ------
@@ -187,6 +189,13 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
     asset = options.pop("asset", None)
     if asset is not None:
         options = _asset_options(spec, plan, asset, options)
+    accepted = inspect.signature(spec.write).parameters
+    if "lang" in options and "lang" not in accepted:
+        options.pop("lang")   # the language matters only to the briefing
+    for name in options:
+        if name not in accepted or name == "plan":
+            raise FormatError("formats.err_bad_option", name=name, value=options[name],
+                              allowed=", ".join(p for p in accepted if p != "plan"))
     if path is not None:
         data_dir = get_settings().data_dir
         target = path.expanduser().resolve()
