@@ -37,8 +37,10 @@ T = TypeVar("T")
 #: The Alembic script folder inside the package.
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-_SQLITE_BUSY_TIMEOUT_S = 30.0
-_WRITE_ATTEMPTS = 6
+_SQLITE_BUSY_TIMEOUT_S = 5.0
+#: How long PostgreSQL waits for a row lock before giving up (then the write is retried), ms.
+_PG_LOCK_TIMEOUT_MS = 5_000
+_WRITE_ATTEMPTS = 4
 _WRITE_OPTION = "sar_planner_write"
 
 
@@ -127,13 +129,13 @@ def _safe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (SQLAlchemy's pysqlite recipe)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -159,7 +161,8 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Database:
+def open_database(url: str | None = None, *, migrate_schema: bool = True,
+                  lock_wait_s: float | None = None) -> Database:
     """Connect to the logbook database and apply any pending migrations.
 
     Parameters
@@ -168,6 +171,9 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Dat
         A SQLAlchemy URL; default ``get_settings().database_url`` (SQLite in the data folder).
     migrate_schema:
         Apply Alembic migrations (default true).
+    lock_wait_s:
+        How long one attempt waits for another station's write lock before it is retried
+        (default 5 s on both backends); tests shorten it.
 
     Raises
     ------
@@ -184,12 +190,14 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Dat
         if parsed.get_backend_name() == "sqlite":
             if parsed.database not in (None, "", ":memory:"):
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S,
-                                                         "check_same_thread": False})
-            _sqlite_setup(engine)
+            wait = _SQLITE_BUSY_TIMEOUT_S if lock_wait_s is None else lock_wait_s
+            engine = create_engine(parsed, connect_args={"timeout": wait, "check_same_thread": False})
+            _sqlite_setup(engine, wait)
         elif parsed.get_backend_name() == "postgresql":
+            wait_ms = _PG_LOCK_TIMEOUT_MS if lock_wait_s is None else int(lock_wait_s * 1000)
             engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                                   connect_args={"connect_timeout": 10})
+                                   connect_args={"connect_timeout": 10,
+                                                 "options": f"-c lock_timeout={wait_ms}"})
         else:
             raise LogbookError("logbook.err_bad_url", url=url)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:

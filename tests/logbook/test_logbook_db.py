@@ -56,7 +56,7 @@ def test_sqlite_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     db.dispose()
 
 

@@ -250,3 +250,29 @@ def test_disabled_crew_account_and_new_crew_join_roster(db, unit):
     han = Actor(None, "han", "crew")
     with pytest.raises(AuthError):  # an actor with no account cannot claim a sortie
         log_sortie(db, han, sortie(local(2025, 7, 1, 8, 0), crew=(("韩永红", "pilot"),)))
+
+
+def test_a_locked_database_is_a_clear_error_and_the_entry_can_be_retried(db_url, db, unit):
+    """Another station holds the write lock: the entry is refused with err_busy (nothing saved,
+    no number used); once the lock is released the same entry is saved as number 1."""
+    from sqlalchemy import create_engine, text
+
+    from sar_planner.logbook.db import open_database
+
+    impatient = open_database(db_url, lock_wait_s=0.2)
+    holder = create_engine(db_url)
+    entry = sortie(local(2025, 7, 1, 8, 0))
+    with holder.connect() as conn:
+        if db_url.startswith("sqlite"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock of the whole file
+        else:
+            conn.begin()
+            conn.execute(text("SELECT last_number FROM sortie_counter WHERE id = 1 FOR UPDATE"))
+        with pytest.raises(LogbookError) as err:
+            log_sortie(impatient, unit.crew, entry)
+        assert err.value.code == "logbook.err_busy"
+        assert "Retry" in str(err.value)
+        conn.rollback()
+    assert log_sortie(impatient, unit.crew, entry).number == 1
+    impatient.dispose()
+    holder.dispose()
