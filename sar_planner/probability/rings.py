@@ -74,32 +74,41 @@ class IppUncertainty:
         return 4.0 * self.sigma_m if self.kind == "gaussian" else self.radius_m
 
 
+def _kernel_half(unc: IppUncertainty, cell_size: float) -> int:
+    """Half-width (cells) of the kernel: its reach rounded to whole cells."""
+    return max(0, math.ceil(unc.reach_m / cell_size - 0.5))
+
+
+def _gaussian_1d(unc: IppUncertainty, cell_size: float) -> np.ndarray:
+    """Cell-integrated 1-D Gaussian (erf differences) out to 4 sigma, summing to 1."""
+    half = _kernel_half(unc, cell_size)
+    edges = (np.arange(-half, half + 2) - 0.5) * cell_size
+    c = np.diff(0.5 * (1.0 + erf(edges / (unc.sigma_m * math.sqrt(2.0)))))
+    return c / c.sum()
+
+
 def uncertainty_kernel(unc: IppUncertainty, cell_size: float) -> np.ndarray:
     """The kernel on cells of ``cell_size`` metres: odd square array summing to 1.
 
-    The Gaussian is integrated exactly over each cell (product of erf differences) and truncated
-    at 4 sigma; the disc takes each cell's area share inside the radius (8 x 8 supersample).
+    The Gaussian is integrated exactly over each cell (product of erf differences, separable) and
+    truncated at 4 sigma; the disc takes each cell's area share inside the radius (8 x 8
+    supersample).
     """
-    half = max(0, math.ceil(unc.reach_m / cell_size - 0.5))
-    edges = (np.arange(-half, half + 2) - 0.5) * cell_size
+    half = _kernel_half(unc, cell_size)
     if unc.kind == "gaussian":
-        s = unc.sigma_m
-        if s <= 0:
+        if unc.sigma_m <= 0:
             return np.ones((1, 1))
-        c = np.diff(0.5 * (1.0 + erf(edges / (s * math.sqrt(2.0)))))
-        k = np.outer(c, c)
-        centres = (np.arange(-half, half + 1)) * cell_size
-        k[np.hypot(*np.meshgrid(centres, centres)) > unc.reach_m + cell_size] = 0.0
-    else:
-        n = 8
-        sub = (np.arange(n) + 0.5) / n
-        pts = ((np.arange(-half, half + 1)[:, None] - 0.5 + sub[None, :]) * cell_size).ravel()
-        inside = (np.hypot(*np.meshgrid(pts, pts)) <= unc.radius_m).astype(float)
-        m = 2 * half + 1
-        k = inside.reshape(m, n, m, n).mean(axis=(1, 3))
-        if k.sum() == 0:
-            k = np.zeros((m, m))
-            k[half, half] = 1.0
+        c = _gaussian_1d(unc, cell_size)
+        return np.outer(c, c)
+    n = 8
+    sub = (np.arange(n) + 0.5) / n
+    pts = ((np.arange(-half, half + 1)[:, None] - 0.5 + sub[None, :]) * cell_size).ravel()
+    inside = (np.hypot(*np.meshgrid(pts, pts)) <= unc.radius_m).astype(float)
+    m = 2 * half + 1
+    k = inside.reshape(m, n, m, n).mean(axis=(1, 3))
+    if k.sum() == 0:
+        k = np.zeros((m, m))
+        k[half, half] = 1.0
     return k / k.sum()
 
 
@@ -182,12 +191,24 @@ def _cell_masses(dist: RadialDistribution, west: float, north: float, h: float,
     return out, min(max(inside, 0.0), 1.0)
 
 
-def convolve_uncertainty(masses: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """``masses`` convolved with ``kernel`` (same shape as ``masses``), negatives from FFT rounding
-    set to zero."""
-    if kernel.shape == (1, 1):
-        return masses.copy()
-    out = fftconvolve(masses, kernel, mode="same")
+def convolve_uncertainty(masses: np.ndarray, unc: IppUncertainty, cell_size: float
+                         ) -> np.ndarray:
+    """``masses`` convolved with the uncertainty kernel (same shape; zero beyond the array).
+
+    The Gaussian is applied as two 1-D convolutions (it is separable), which keeps memory to a
+    few copies of the array however wide the uncertainty; negatives from FFT rounding are zeroed.
+    """
+    if unc.kind == "gaussian":
+        if _kernel_half(unc, cell_size) == 0 or unc.sigma_m <= 0:
+            return masses.copy()
+        c = _gaussian_1d(unc, cell_size)
+        out = fftconvolve(masses, c[:, None], mode="same", axes=0)
+        out = fftconvolve(out, c[None, :], mode="same", axes=1)
+    else:
+        kernel = uncertainty_kernel(unc, cell_size)
+        if kernel.shape == (1, 1):
+            return masses.copy()
+        out = fftconvolve(masses, kernel, mode="same")
     np.maximum(out, 0.0, out=out)
     return out
 
@@ -220,11 +241,10 @@ def ring_map(grid: Grid, ipp_x: float, ipp_y: float, dist: RadialDistribution,
         masses, inside = _cell_masses(dist, west, north, h, grid.shape, ipp_x, ipp_y)
         return ProbabilityMap(grid, masses, max(0.0, 1.0 - float(masses.sum())))
     _check_uncertainty(grid, uncertainty)
-    kernel = uncertainty_kernel(uncertainty, h)
-    p = kernel.shape[0] // 2
+    p = _kernel_half(uncertainty, h)
     padded, _ = _cell_masses(dist, west - p * h, north + p * h, h, (rows + 2 * p, cols + 2 * p),
                              ipp_x, ipp_y)
-    conv = convolve_uncertainty(padded, kernel)[p:p + rows, p:p + cols]
+    conv = convolve_uncertainty(padded, uncertainty, h)[p:p + rows, p:p + cols]
     total = float(conv.sum())
     if total > 1.0:  # FFT rounding can only overshoot by ~1e-15
         conv /= total

@@ -43,7 +43,7 @@ from sar_planner.probability.costdistance import grid_path_bias, travel_effort
 from sar_planner.probability.maps import ProbabilityMap, ipp_cell
 from sar_planner.probability.radial import RadialDistribution
 from sar_planner.probability.rings import (IppUncertainty, _check_uncertainty,
-                                           convolve_uncertainty, uncertainty_kernel)
+                                           convolve_uncertainty)
 
 __all__ = ["TerrainOptions", "TerrainLayers", "terrain_map", "spread_by_effort",
            "rasterize_lines", "flow_accumulation"]
@@ -318,7 +318,7 @@ def terrain_map(grid: Grid, elevation: np.ndarray, ipp_x: float, ipp_y: float,
             poa = poa * np.where(up, f_up, f_dn)
     if uncertainty is not None and uncertainty.radius_m >= 0.5 * grid.cell_size:
         total = float(poa.sum())
-        poa = convolve_uncertainty(poa, uncertainty_kernel(uncertainty, grid.cell_size))
+        poa = convolve_uncertainty(poa, uncertainty, grid.cell_size)
         poa[~np.isfinite(effort)] = 0.0
         s = float(poa.sum())
         if s > 0:
