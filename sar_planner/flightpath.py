@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -120,6 +120,10 @@ class PlanResult:
         The asset's derated figures at the plan's highest altitude.
     sweep:
         The sweep width used and its derivation.
+    terrain:
+        The terrain the plan was made on (set by :func:`sar_planner.planner.plan_search`).
+    area_xy:
+        The segment outline in metres of the mission CRS, if any.
     """
 
     plan: SortiePlan
@@ -128,7 +132,8 @@ class PlanResult:
     sorties_xyz: tuple[np.ndarray, ...]
     performance: Performance
     sweep: SweepWidth
-    extras: dict = field(default_factory=dict)
+    terrain: Terrain | None = None
+    area_xy: tuple[tuple[float, float], ...] | None = None
 
 
 class _MaxTerrain:

@@ -9,9 +9,11 @@ the pattern is drawn, terrain-followed, split into sorties and checked
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pyproj import CRS
@@ -30,7 +32,7 @@ from sar_planner.patterns import (AREA_PATTERNS, DATUM_PATTERNS, PATTERNS, Track
 from sar_planner.sweep import Light, SweepWidth, effective_sweep_width, track_spacing
 from sar_planner.terrain import MAX_GRID_CELLS, Terrain, load_terrain
 
-__all__ = ["PlanRequest", "area_to_local", "terrain_for", "plan_search"]
+__all__ = ["PlanRequest", "area_to_local", "terrain_for", "plan_search", "writer_options"]
 
 _MARGIN_M = 500.0
 
@@ -251,6 +253,23 @@ def plan_search(req: PlanRequest, sources: Sequence[str] | None = None,
             ring = ring + (ring[0],)
     if isinstance(area, MultiPolygon):  # pragma: no cover - area_to_local gives one polygon
         ring = None
-    return build_plan(terrain, track, asset, sweep, req.agl_m, home_xy=home_xy,
-                      name=req.name or f"{req.pattern} / {asset.id}",
-                      temperature_c=req.temperature_c, area_wgs84=ring)
+    result = build_plan(terrain, track, asset, sweep, req.agl_m, home_xy=home_xy,
+                        name=req.name or f"{req.pattern} / {asset.id}",
+                        temperature_c=req.temperature_c, area_wgs84=ring)
+    area_xy = (tuple((float(a), float(b)) for a, b in area.exterior.coords)
+               if isinstance(area, Polygon) else None)
+    return dataclasses.replace(result, terrain=terrain, area_xy=area_xy)
+
+
+def writer_options(asset_id: str, ext: str) -> dict[str, Any]:
+    """Options a writer needs from the catalogue (DJI enums for ``.kmz``)."""
+    if ext != ".kmz":
+        return {}
+    a = get_asset(asset_id)
+    opts: dict[str, Any] = {}
+    if a.dji_drone_enum is not None:
+        opts["drone_enum"] = a.dji_drone_enum
+        opts["drone_sub_enum"] = a.dji_drone_sub_enum or 0
+    if a.dji_payload_enum is not None:
+        opts["payload_enum"] = a.dji_payload_enum
+    return opts

@@ -27,7 +27,7 @@ from sar_planner.errors import PlanningError
 from sar_planner.geo import parse_latlon
 from sar_planner.i18n import t
 from sar_planner.patterns import PATTERNS
-from sar_planner.planner import PlanRequest, plan_search
+from sar_planner.planner import PlanRequest, plan_search, writer_options
 
 __all__ = ["register", "run", "run_plan", "run_assets", "run_pod", "plan_summary"]
 
@@ -161,10 +161,12 @@ def run_plan(args: argparse.Namespace) -> int:
         written = []
         for s in result.plan.sorties:
             target = out.with_name(f"{out.stem}_sortie{s.index}{ext}")
-            _write_atomic(target, write_plan(result.plan, ext, sortie=s.index))
+            _write_atomic(target, write_plan(result.plan, ext, sortie=s.index,
+                                             **writer_options(result.plan.asset_id, ext)))
             written.append(str(target))
     else:
         options = {"sortie": 1} if WRITERS[ext].one_flight else {}
+        options.update(writer_options(result.plan.asset_id, ext))
         _write_atomic(out, write_plan(result.plan, ext, **options))
         written = [str(out)]
     summary["files"] = written

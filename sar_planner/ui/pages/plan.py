@@ -1,5 +1,286 @@
-"""The plan page (not built yet: it says what it will do)."""
+"""Plan page: segment or datum, aircraft, pattern and its settings -> a terrain-safe sortie plan.
 
-from sar_planner.ui.common import not_built
+Thin: it collects the inputs, calls :func:`sar_planner.planner.plan_search` (cached by its
+inputs), and draws with :mod:`sar_planner.ui.figures_plan`. Warnings stand in red above the
+downloads; a blocking one disables every download.
+"""
 
-not_built("plan")
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sar_planner.allocation import AssetOption, rank_candidates
+from sar_planner.assets import load_catalogue, performance_at
+from sar_planner.coverage import plan_coverage, pod_from_coverage, sortie_pos
+from sar_planner.errors import PlanningError
+from sar_planner.geo import parse_latlon
+from sar_planner.i18n import t
+from sar_planner.patterns import PATTERNS
+from sar_planner.planner import PlanRequest, plan_search, writer_options
+from sar_planner.sweep import effective_sweep_width
+from sar_planner.terrain.library import list_library
+from sar_planner.ui.common import app_settings, error_boundary, lang, tr
+from sar_planner.ui.figures_plan import profile_figure, track_figure
+
+_AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _plan(req: PlanRequest, paths: tuple[str, ...]):
+    return plan_search(req, sources=list(paths))
+
+
+def _corners(text: str) -> tuple[tuple[float, float], ...]:
+    """(lon, lat) ring from one 'lat, lon' position per line."""
+    pts = []
+    for line in text.splitlines():
+        if line.strip():
+            p = parse_latlon(line)
+            pts.append((p.lon, p.lat))
+    if len(pts) < 3:
+        raise PlanningError("planning.err_area_type", kind=f"{len(pts)} points")
+    if pts[0] != pts[-1]:
+        pts.append(pts[0])
+    return tuple(pts)
+
+
+def _area_from_file(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
+    from sar_planner.formats import read_area
+
+    polys = [a for a in read_area(name, data) if a.geometry.geom_type == "Polygon"]
+    if len(polys) != 1:
+        raise PlanningError("planning.err_area_count", file=name, count=len(polys))
+    if polys[0].repaired:
+        raise PlanningError("planning.err_area_invalid",
+                            reason=tr("planning.reason_self_intersection"))
+    return tuple((float(x), float(y)) for x, y in polys[0].geometry.exterior.coords)
+
+
+def _read_poa(data: bytes):
+    from sar_planner.probability import read_poa_geotiff
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "poa.tif"
+        path.write_bytes(data)
+        return read_poa_geotiff(path)
+
+
+def _labels() -> dict[str, str]:
+    keys = ("easting", "northing", "agl", "sortie", "transit", "home", "area", "distance",
+            "altitude", "terrain", "flight", "required", "min_clearance")
+    return {k: tr(f"planning.ui.{k}") for k in keys}
+
+
+st.title(tr("nav.plan"))
+settings = app_settings()
+entries = []
+with error_boundary():
+    entries = list_library(settings)
+if not entries:
+    st.warning(tr("planning.ui.no_terrain"))
+    st.stop()
+names = {e.id: (e.name_zh if lang() == "zh" else e.name_en) for e in entries}
+ids = list(names)
+current = st.session_state.get("poa_terrain") or st.session_state.get("terrain_entry")
+chosen = st.selectbox(tr("planning.ui.terrain_select"), ids,
+                      index=ids.index(current) if current in ids else 0, format_func=names.get,
+                      key="plan_terrain")
+entry = next(e for e in entries if e.id == chosen)
+
+assets = {}
+with error_boundary():
+    assets = load_catalogue()
+if not assets:
+    st.stop()
+mission = st.session_state.get("mission") or {}
+default_datum = f"{mission['lat']:.6f}, {mission['lon']:.6f}" if mission.get("lat") is not None \
+    else ""
+
+with st.form("plan_form"):
+    c1, c2, c3 = st.columns(3)
+    asset_id = c1.selectbox(tr("planning.ui.asset"), list(assets),
+                            format_func=lambda a, _l=lang(): assets[a].name(_l), key="plan_asset")
+    pattern = c2.selectbox(tr("planning.ui.pattern"), list(PATTERNS[:5]),
+                           format_func=lambda p, _l=lang(): t(f"planning.ui.pattern_{p.replace('-', '_')}", _l),
+                           key="plan_pattern")
+    light = c3.radio(tr("planning.ui.light"), ["day", "night"], horizontal=True,
+                     format_func=lambda v, _l=lang(): t(f"planning.ui.light_{v}", _l),
+                     key="plan_light")
+    st.caption(tr("planning.ui.where_help"))
+    w1, w2 = st.columns(2)
+    area_text = w1.text_area(tr("planning.ui.area_corners"), key="plan_area_text", height=120)
+    area_file = w1.file_uploader(tr("planning.ui.area_file"), type=_AREA_TYPES,
+                                 key="plan_area_file")
+    datum_text = w2.text_input(tr("planning.ui.datum"), value=default_datum, key="plan_datum")
+    home_text = w2.text_input(tr("planning.ui.home"), key="plan_home")
+    p1, p2, p3, p4 = st.columns(4)
+    agl = p1.number_input(tr("planning.ui.agl"), min_value=5.0, max_value=1500.0, value=60.0,
+                          step=5.0, key="plan_agl")
+    coverage = p2.number_input(tr("planning.ui.coverage"), min_value=0.1, max_value=5.0,
+                               value=1.0, step=0.1, key="plan_coverage")
+    spacing = p3.number_input(tr("planning.ui.spacing"), min_value=0.0, value=0.0, step=5.0,
+                              key="plan_spacing")
+    heading = p4.number_input(tr("planning.ui.heading"), min_value=-1.0, max_value=359.0,
+                              value=-1.0, step=1.0, key="plan_heading")
+    q1, q2, q3 = st.columns(3)
+    radius = q1.number_input(tr("planning.ui.radius"), min_value=0.0, value=0.0, step=50.0,
+                             key="plan_radius")
+    interval = q2.number_input(tr("planning.ui.interval"), min_value=1.0, value=30.0, step=5.0,
+                               key="plan_interval")
+    temperature = q3.text_input(tr("planning.ui.temperature"), key="plan_temperature")
+    go = st.form_submit_button(tr("planning.ui.go"), type="primary")
+
+if go:
+    with error_boundary():
+        area = None
+        if area_file is not None:
+            area = _area_from_file(area_file.name, area_file.getvalue())
+        elif area_text.strip():
+            area = _corners(area_text)
+        datum = None
+        if datum_text.strip() and pattern in ("expanding-square", "sector"):
+            p = parse_latlon(datum_text)
+            datum = (p.lat, p.lon)
+        home = None
+        if home_text.strip():
+            p = parse_latlon(home_text)
+            home = (p.lat, p.lon)
+        temp = None
+        if temperature.strip():
+            try:
+                temp = float(temperature.replace(",", "."))
+            except ValueError:
+                raise PlanningError("planning.err_temperature", value=temperature) from None
+        st.session_state["plan_request"] = PlanRequest(
+            asset_id=asset_id, pattern=pattern, area=area if pattern not in (
+                "expanding-square", "sector") else None, datum=datum, agl_m=float(agl),
+            spacing_m=float(spacing) if spacing > 0 else None, coverage=float(coverage),
+            heading_deg=float(heading) if heading >= 0 else None,
+            radius_m=float(radius) if radius > 0 else None, interval_m=float(interval),
+            home=home, light=light, temperature_c=temp,
+            name=f"{pattern}-{asset_id}")
+
+req = st.session_state.get("plan_request")
+if req is None:
+    st.info(tr("planning.ui.start_help"), icon=":material/info:")
+    st.stop()
+
+result = None
+with error_boundary():
+    with st.spinner(tr("planning.ui.planning")):
+        result = _plan(req, tuple(entry.paths))
+if result is None:
+    st.stop()
+plan = result.plan
+
+# --- warnings first: red before anything can be exported --------------------------------------
+for n in plan.notices:
+    text = tr(n.code, **dict(n.params))
+    if n.blocking:
+        st.error(text, icon=":material/block:")
+    else:
+        st.warning(text, icon=":material/warning:")
+
+terrain = result.terrain
+cov = plan_coverage(plan, terrain.grid, terrain=terrain)
+pod = pod_from_coverage(cov)
+m = st.columns(7)
+hours, minutes = divmod(int(round(plan.duration_s / 60.0)), 60)
+m[0].metric(tr("planning.ui.length"), f"{plan.length_m / 1000:.1f} km")
+m[1].metric(tr("planning.ui.time"), f"{hours}:{minutes:02d}")
+m[2].metric(tr("planning.ui.sorties"), f"{len(plan.sorties)}")
+m[3].metric(tr("planning.ui.spacing_out"), f"{plan.spacing_m:.0f} m")
+m[4].metric(tr("planning.ui.sweep"), f"{plan.sweep_width_m:.0f} m")
+m[5].metric(tr("planning.ui.clearance"), f"{plan.min_clearance_m:.0f} m")
+searched = cov > 0
+m[6].metric(tr("planning.ui.pod"), f"{100 * float(pod[searched].mean()) if searched.any() else 0:.0f} %")
+perf = result.performance
+st.caption(tr("planning.ui.performance", altitude=f"{perf.altitude_m:.0f}",
+              density_altitude=f"{perf.density_altitude_m:.0f}",
+              endurance=f"{perf.endurance_s / 60:.0f}", usable=f"{perf.usable_s / 60:.0f}",
+              climb=f"{perf.climb_rate_m_s:.1f}"))
+with st.expander(tr("planning.ui.sweep_derivation")):
+    for step in result.sweep.steps:
+        st.markdown("- " + tr(step.key, **dict(step.params)))
+
+labels = _labels()
+st.plotly_chart(track_figure(terrain, result, labels, area_xy=result.area_xy), width="stretch",
+                config={"displaylogo": False, "scrollZoom": True}, key="plan_track_fig")
+st.subheader(tr("planning.ui.profile"))
+st.plotly_chart(profile_figure(result, labels), width="stretch",
+                config={"displaylogo": False}, key="plan_profile_fig")
+
+st.dataframe(pd.DataFrame([{
+    tr("planning.ui.col_sortie"): s.index,
+    tr("planning.ui.col_minutes"): round(s.duration_s / 60.0, 1),
+    tr("planning.ui.col_length"): round(s.length_m / 1000.0, 2),
+    tr("planning.ui.col_search"): round(s.search_length_m / 1000.0, 2),
+    tr("planning.ui.col_waypoints"): len(s.waypoints),
+} for s in plan.sorties]), hide_index=True, width="stretch")
+
+# --- POS against the current POA map, and what to fly next -------------------------------------
+poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"], key="plan_poa")
+if poa_up is not None:
+    with error_boundary():
+        pm = _read_poa(poa_up.getvalue())
+        pod_poa = pod_from_coverage(plan_coverage(plan, pm.grid, terrain=terrain))
+        st.metric(tr("planning.ui.pos"), f"{100 * sortie_pos(pm.poa, pod_poa):.2f} %")
+        with st.expander(tr("planning.ui.next_title"), expanded=False):
+            from sar_planner.probability import grid_segments
+
+            segs = [(s.name, s.geometry) for s in grid_segments(pm.grid, 2000.0)]
+            home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
+            alt = float(np.nanmean(terrain.elevation)) + req.agl_m
+            options = []
+            for a in assets.values():
+                try:
+                    sw = effective_sweep_width(a, req.agl_m, req.light)
+                    usable = performance_at(a, alt, req.temperature_c).usable_s
+                except PlanningError:
+                    continue
+                if sw.width_m > 0:
+                    options.append(AssetOption(a, sw.width_m, usable, home_xy))
+            ranked = rank_candidates(pm.poa, pm.grid, segs, options)[:10]
+            st.dataframe(pd.DataFrame([{
+                tr("planning.ui.col_rank"): c.rank, tr("planning.ui.col_segment"): c.segment,
+                tr("planning.ui.col_asset"): assets[c.asset_id].name(lang()),
+                tr("planning.ui.col_pos"): round(100 * c.pos, 2),
+                tr("planning.ui.col_rate"): round(100 * c.pos_per_minute, 3),
+                tr("planning.ui.col_why"): " ".join(tr(r.key, **dict(r.params))
+                                                   for r in c.reasons),
+            } for c in ranked]), hide_index=True, width="stretch")
+
+# --- downloads -----------------------------------------------------------------------------------
+st.subheader(tr("planning.ui.downloads"))
+if not plan.exportable:
+    st.error(tr("planning.ui.blocked"), icon=":material/block:")
+else:
+    from sar_planner.formats import WRITERS, write_plan
+
+    cols = st.columns(4)
+    i = 0
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in plan.name)
+    for ext, spec in WRITERS.items():
+        targets = [s.index for s in plan.sorties] if spec.one_flight else [None]
+        for sortie in targets:
+            with cols[i % 4]:
+                with error_boundary():
+                    opts = {"sortie": sortie} if sortie is not None else {}
+                    opts.update(writer_options(plan.asset_id, ext))
+                    if ext == ".html":
+                        opts["lang"] = lang()
+                    data = write_plan(plan, ext, **opts)
+                    label = tr(spec.label)
+                    if sortie is not None and len(plan.sorties) > 1:
+                        label = tr("planning.ui.per_sortie", label=label, n=sortie)
+                    st.download_button(label, data, mime=spec.mime,
+                                       file_name=f"{stem}{'' if sortie is None else f'_{sortie}'}{ext}",
+                                       key=f"plan_dl_{ext}_{sortie}")
+            i += 1
+st.caption(tr("planning.ui.source_note", tol=f"{math.trunc(10)}"))

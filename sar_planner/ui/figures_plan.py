@@ -1,0 +1,149 @@
+"""Figures of the plan page (pure: data in, plotly figure out).
+
+* :func:`track_figure` - the sorties over the shaded relief on metric axes (metres of the mission
+  CRS), markers coloured by height above ground, transits dashed, the segment outline and the
+  launch point;
+* :func:`profile_figure` - terrain under the searching path against the flight altitude, with the
+  requested-height line (terrain + height above ground) and the minimum clearance marked.
+
+No map tiles and no text labels on a web map: nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from sar_planner.flightpath import PlanResult
+from sar_planner.terrain import Terrain
+from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
+
+__all__ = ["track_figure", "profile_figure"]
+
+_AGL_SCALE = "Viridis"
+
+
+def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str], *,
+                 area_xy: Sequence[tuple[float, float]] | None = None,
+                 max_image_px: int = 1200, height_px: int = 620) -> go.Figure:
+    """The plan's sorties over the relief, waypoints coloured by height above ground.
+
+    Parameters
+    ----------
+    terrain:
+        The terrain the plan was made on (its grid gives the axes, metres).
+    result:
+        The plan with its mission-CRS coordinates (``sorties_xyz``).
+    labels:
+        Translated strings: ``easting``, ``northing``, ``agl``, ``sortie``, ``transit``,
+        ``home``, ``area``.
+    area_xy:
+        The segment outline, metres in the terrain CRS.
+    """
+    grid = terrain.grid
+    west, south, east, north = grid.bounds
+    image = png_data_uri(shaded_relief_rgb(decimate(np.asarray(terrain.elevation), max_image_px),
+                                           decimate(np.asarray(terrain.hillshade), max_image_px)))
+    fig = go.Figure()
+    fig.add_layout_image(source=image, xref="x", yref="y", x=west, y=north, sizex=east - west,
+                         sizey=north - south, sizing="stretch", layer="below")
+    if area_xy:
+        ax, ay = zip(*area_xy, strict=True)
+        fig.add_trace(go.Scatter(x=list(ax), y=list(ay), mode="lines", name=labels["area"],
+                                 line={"color": "#d62728", "width": 2}, hoverinfo="skip"))
+    agl_all = []
+    for s, xyz in zip(result.plan.sorties, result.sorties_xyz, strict=True):
+        agl_all.extend(w.agl_m for w in s.waypoints)
+    cmax = max(agl_all) if agl_all else 1.0
+    for s, xyz in zip(result.plan.sorties, result.sorties_xyz, strict=True):
+        roles = [w.role for w in s.waypoints]
+        agl = [w.agl_m for w in s.waypoints]
+        # transits (and take-off / landing) as dashed grey segments, searching as solid
+        tx, ty = [], []
+        for i in range(len(xyz) - 1):
+            if roles[i] != "search":
+                tx += [xyz[i, 0], xyz[i + 1, 0], None]
+                ty += [xyz[i, 1], xyz[i + 1, 1], None]
+        fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", name=labels["transit"],
+                                 line={"color": "rgba(60,60,60,0.7)", "width": 1, "dash": "dash"},
+                                 hoverinfo="skip", showlegend=s.index == 1,
+                                 legendgroup="transit"))
+        sx, sy = [], []
+        for i in range(len(xyz) - 1):
+            if roles[i] == "search":
+                sx += [xyz[i, 0], xyz[i + 1, 0], None]
+                sy += [xyz[i, 1], xyz[i + 1, 1], None]
+        fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines",
+                                 name=f"{labels['sortie']} {s.index}",
+                                 line={"width": 2}, hoverinfo="skip",
+                                 legendgroup=f"s{s.index}"))
+        fig.add_trace(go.Scatter(
+            x=xyz[:, 0], y=xyz[:, 1], mode="markers", legendgroup=f"s{s.index}",
+            showlegend=False, name=f"{labels['sortie']} {s.index}",
+            marker={"size": 6, "color": agl, "colorscale": _AGL_SCALE, "cmin": 0.0,
+                    "cmax": cmax, "showscale": s.index == 1,
+                    "colorbar": {"title": {"text": labels["agl"]}, "thickness": 12}},
+            customdata=np.column_stack([agl, xyz[:, 2]]),
+            hovertemplate=(f"{labels['sortie']} {s.index}<br>{labels['agl']}: "
+                           "%{customdata[0]:.0f} m<br>AMSL %{customdata[1]:.0f} m"
+                           "<extra></extra>")))
+    home = result.sorties_xyz[0][0] if result.sorties_xyz else None
+    if home is not None:
+        fig.add_trace(go.Scatter(x=[home[0]], y=[home[1]], mode="markers", name=labels["home"],
+                                 marker={"symbol": "triangle-up", "size": 14, "color": "#1f77b4",
+                                         "line": {"color": "white", "width": 1}},
+                                 hovertext=[labels["home"]], hoverinfo="text"))
+    fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
+                     constrain="domain", exponentformat="none")
+    fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False,
+                     zeroline=False, scaleanchor="x", scaleratio=1.0, constrain="domain",
+                     exponentformat="none")
+    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
+                      plot_bgcolor="white", dragmode="pan", hovermode="closest",
+                      legend={"orientation": "h", "y": -0.12})
+    return fig
+
+
+def profile_figure(result: PlanResult, labels: Mapping[str, str], *,
+                   max_points: int = 4000, height_px: int = 320) -> go.Figure:
+    """Terrain vs flight altitude along the searching path, with the requested-height line.
+
+    Parameters
+    ----------
+    result:
+        The plan (its ``path.profile`` holds distance, terrain and altitude every half cell).
+    labels:
+        Translated strings: ``distance``, ``altitude``, ``terrain``, ``flight``, ``required``,
+        ``min_clearance``.
+    """
+    prof = np.asarray(result.path.profile)
+    k = max(1, int(np.ceil(len(prof) / max_points)))
+    idx = np.unique(np.concatenate([np.arange(0, len(prof), k),
+                                    [int(np.argmin(prof[:, 2] - prof[:, 1])), len(prof) - 1]]))
+    d = prof[idx, 0] / 1000.0
+    ground = prof[idx, 1]
+    flight = prof[idx, 2]
+    agl = result.plan.agl_m
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=d, y=ground, mode="lines", name=labels["terrain"],
+                             line={"color": "#8c6d46"}, fill="tozeroy",
+                             fillcolor="rgba(176,150,98,0.35)"))
+    fig.add_trace(go.Scatter(x=d, y=ground + agl, mode="lines", name=labels["required"],
+                             line={"color": "#d62728", "dash": "dash", "width": 1}))
+    fig.add_trace(go.Scatter(x=d, y=flight, mode="lines", name=labels["flight"],
+                             line={"color": "#1f77b4", "width": 2}))
+    j = int(np.argmin(prof[:, 2] - prof[:, 1]))
+    fig.add_trace(go.Scatter(x=[prof[j, 0] / 1000.0], y=[prof[j, 2]], mode="markers",
+                             name=labels["min_clearance"],
+                             marker={"color": "#d62728", "size": 9, "symbol": "x"},
+                             hovertext=[f"{prof[j, 2] - prof[j, 1]:.0f} m"], hoverinfo="text"))
+    lo = float(np.nanmin(ground)) - 20.0
+    hi = float(np.nanmax(flight)) + 20.0
+    fig.update_xaxes(title=labels["distance"])
+    fig.update_yaxes(title=labels["altitude"], range=[lo, hi])
+    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
+                      plot_bgcolor="white", hovermode="x unified",
+                      legend={"orientation": "h", "y": -0.3})
+    return fig

@@ -1,0 +1,104 @@
+"""The plan page in AppTest: a pattern over real terrain, its warnings, figures and downloads.
+
+Terrain: the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md), foothills
+west of Kashgar (39.0 N, 75.6 E); and the SYNTHETIC Kunlun demo, whose plans must not export.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN = str(REPO / "sar_planner" / "ui" / "pages" / "plan.py")
+
+
+def _app(lang="en", **state):
+    at = AppTest.from_file(PLAN, default_timeout=180)
+    at.session_state["lang"] = lang
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at
+
+
+def _array(v):
+    """A plotly JSON array (plain list or typed {dtype, bdata})."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def _figures(at):
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def _plan(at, terrain, pattern, asset, **values):
+    at.run()
+    at.selectbox(key="plan_terrain").set_value(terrain)
+    at.selectbox(key="plan_asset").set_value(asset)
+    at.selectbox(key="plan_pattern").set_value(pattern)
+    for key, value in values.items():
+        el = at.text_input(key=key) if key in ("plan_datum", "plan_home", "plan_temperature") \
+            else at.text_area(key=key) if key == "plan_area_text" else at.number_input(key=key)
+        el.set_value(value)
+    at.form_submit_button[0].click().run()
+    return at
+
+
+def test_expanding_square_over_real_terrain_shows_plan_profile_and_downloads():
+    at = _plan(_app(), "pamir-15arcsec", "expanding-square", "m30t", plan_datum="39.0, 75.6",
+               plan_agl=80.0, plan_radius=300.0)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    figs = _figures(at)
+    assert len(figs) == 2
+    track, profile = figs
+    # the sortie's markers are coloured by height above ground, on metric axes
+    markers = [tr for tr in track["data"] if tr.get("mode") == "markers" and
+               isinstance(tr.get("marker", {}).get("color"), list | dict)]
+    assert markers and min(_array(markers[0]["marker"]["color"])) >= 0
+    assert track["layout"]["yaxis"]["scaleanchor"] == "x"
+    # the profile: the flight line never dips below terrain + requested height - 10 m
+    names = [tr["name"] for tr in profile["data"]]
+    assert "Terrain" in names and "Flight altitude" in names
+    ground = _array(next(tr for tr in profile["data"] if tr["name"] == "Terrain")["y"])
+    flight = _array(next(tr for tr in profile["data"] if tr["name"] == "Flight altitude")["y"])
+    assert min(f - g for f, g in zip(flight, ground, strict=True)) >= 80.0 - 10.0
+    labels = {m.label for m in at.metric}
+    assert {"Sorties", "Sweep width", "Lowest clearance"} <= labels
+    # one download per format (one-flight formats per sortie)
+    dl = at.get("download_button")
+    assert len(dl) >= 7
+
+
+def test_synthetic_terrain_shows_red_warning_and_no_downloads():
+    at = _plan(_app(), "kunlun-demo-30m", "sector", "m30t", plan_datum="36.10, 94.85",
+               plan_agl=80.0, plan_radius=400.0)
+    assert not at.exception
+    assert any("SYNTHETIC" in e.value for e in at.error)
+    assert len(at.get("download_button")) == 0
+
+
+def test_missing_area_is_a_clear_error_in_chinese():
+    at = _plan(_app("zh"), "pamir-15arcsec", "parallel", "m30t")
+    assert not at.exception
+    assert any("搜索区域" in e.value for e in at.error)
+
+
+def test_bad_corners_are_refused():
+    at = _plan(_app(), "pamir-15arcsec", "parallel", "m30t",
+               plan_area_text="39.00, 75.60\n39.01, 75.61\n39.00, 75.61\n39.01, 75.60")
+    assert not at.exception
+    assert any("edges do not cross" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_starts_with_help(lang):
+    at = _app(lang).run()
+    assert not at.exception
+    assert at.info
