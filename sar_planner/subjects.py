@@ -31,6 +31,7 @@ __all__ = [
     "category",
     "quartiles_for",
     "source_citation",
+    "child_category",
 ]
 
 TerrainClass = Literal["dry-mountainous", "dry-flat"]
@@ -156,3 +157,15 @@ def quartiles_for(key: str, terrain_class: str = "dry-mountainous") -> Quartiles
 def source_citation() -> str:
     """The citation of the distance table (for display next to the map)."""
     return _load()[1]
+
+
+def child_category(age_years: float) -> str | None:
+    """The published child category for an age (1-15 years), else ``None``.
+
+    >>> child_category(5)
+    'child_4_6'
+    """
+    for lo, hi in ((1, 3), (4, 6), (7, 9), (10, 12), (13, 15)):
+        if lo <= age_years < hi + 1:
+            return f"child_{lo}_{hi}"
+    return None

@@ -188,3 +188,35 @@ def test_terrain_segments_follow_ridges_on_the_page():
     # the segments tile the map: their POA adds up to everything inside it
     assert df.iloc[:, 2].sum() == pytest.approx(1 - float(at.metric[1].value), abs=2e-3)
     assert any("Not in any segment: 0.00 km²" in c.value for c in at.caption)
+
+
+def test_mapscore_of_the_map_for_a_find_at_the_ipp_and_far_away():
+    at = _built()
+    at.text_input(key="poa_find").set_value("38.30, 75.05").run()
+    assert not at.exception
+    score = float(next(m for m in at.metric if m.label == "MapScore").value)
+    assert score > 0.99  # the rings peak at the IPP (Sava et al. 2016: peaked map -> 1)
+    at.text_input(key="poa_find").set_value("38.60, 75.05").run()  # 33 km north: off the map
+    assert not at.exception and any("outside the map area" in e.value for e in at.error)
+
+
+def test_terrain_model_layers_are_drawn_when_switched_on():
+    at = _app(PROBABILITY, mission=_mission(), terrain_entry=PAMIR).run()
+    at.selectbox(key="poa_model").set_value("terrain")
+    at.number_input(key="poa_radius").set_value(6.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.number_input(key="poa_drainage").set_value(1.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    names = [t.get("name") for t in _figures(at)[0]["data"]]
+    assert "drainage" in names
+
+
+def test_mission_page_suggests_the_child_category_for_a_childs_age():
+    at = _app(MISSION).run()
+    at.text_input(key="mission_ipp").set_value("38.30, 75.05")
+    at.number_input(key="mission_age").set_value(5)
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert any("Child 4-6 years" in i.value for i in at.info)
+    assert at.session_state["mission"]["age"] == 5

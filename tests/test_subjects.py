@@ -63,3 +63,13 @@ def test_unknown_category_and_terrain_class_are_refused():
         quartiles_for("yeti")
     with pytest.raises(ProbabilityError, match="no terrain class"):
         quartiles_for("hiker", "temperate-swamp")
+
+
+@pytest.mark.parametrize("age, key", [(1, "child_1_3"), (3.5, "child_1_3"), (4, "child_4_6"),
+                                      (9, "child_7_9"), (12, "child_10_12"), (15, "child_13_15"),
+                                      (16, None), (0.5, None)])
+def test_child_category_by_age_follows_the_published_age_bands(age, key):
+    from sar_planner.subjects import child_category
+
+    # Koester (2008) child bands 1-3, 4-6, 7-9, 10-12, 13-15 years (search-theory.md)
+    assert child_category(age) == key

@@ -41,7 +41,8 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                labels: Mapping[str, str], *, ipp: tuple[float, float] | None = None,
                rings: Sequence[tuple[float, str]] = (),
                segments: Sequence[tuple[str, BaseGeometry]] = (),
-               barriers: Sequence[BaseGeometry] = (), max_cells: int = 250,
+               barriers: Sequence[BaseGeometry] = (), tracks: Sequence[BaseGeometry] = (),
+               drainage: np.ndarray | None = None, max_cells: int = 250,
                max_image_px: int = 1400, height_px: int = 620) -> go.Figure:
     """POA density heat map over the shaded relief.
 
@@ -63,6 +64,11 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
         (name, polygon) outlines.
     barriers:
         Lines or polygons drawn as barriers.
+    tracks:
+        Roads and tracks (lines).
+    drainage:
+        Boolean mask of drainage cells on ``grid`` (drawn as small points, thinned to at most
+        about ``max_cells`` squared).
     max_cells:
         Largest side of the heat map sent to the browser (cells are summed in blocks).
     """
@@ -111,6 +117,18 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
             fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
                                      line={"color": "#0b5fa5", "width": 3}, hoverinfo="skip",
                                      name="barrier", showlegend=False))
+    for geom in tracks:
+        for part in getattr(geom, "geoms", [geom]):
+            x, y = part.xy
+            fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
+                                     line={"color": "#6b4f1d", "width": 2, "dash": "dash"},
+                                     hoverinfo="skip", name="track", showlegend=False))
+    if drainage is not None and drainage.any():
+        k_d = max(1, math.ceil(max(grid.shape) / max_cells))
+        rr, cc = np.nonzero(drainage[::k_d, ::k_d])
+        fig.add_trace(go.Scatter(x=grid.x_centres()[cc * k_d], y=grid.y_centres()[rr * k_d],
+                                 mode="markers", marker={"size": 2, "color": "#1f77b4"},
+                                 hoverinfo="skip", name="drainage", showlegend=False))
     if ipp is not None:
         fig.add_trace(go.Scatter(x=[ipp[0]], y=[ipp[1]], mode="markers",
                                  marker={"symbol": "x", "size": 12, "color": "#111111",

@@ -11,7 +11,8 @@ import datetime as dt
 import streamlit as st
 
 from sar_planner.geo import parse_latlon, to_wgs84
-from sar_planner.subjects import TERRAIN_CLASSES, Quartiles, categories, category, quartiles_for
+from sar_planner.subjects import (TERRAIN_CLASSES, Quartiles, categories, category,
+                                  child_category, quartiles_for)
 from sar_planner.i18n import t
 from sar_planner.ui.common import error_boundary, lang, tr
 
@@ -64,11 +65,17 @@ with st.form("mission_inputs"):
     speed = c9.number_input(tr("probability.mission.speed"), min_value=0.0, step=0.5,
                             value=float(saved.get("speed_kmh", 0.0)), key="mission_speed",
                             help=tr("probability.mission.speed_help"))
+    age = st.number_input(tr("probability.mission.age"), min_value=0, max_value=120, step=1,
+                          value=int(saved.get("age", 0)), key="mission_age")
     notes = st.text_area(tr("probability.mission.notes"), value=saved.get("notes", ""),
                          key="mission_notes")
     submitted = st.form_submit_button(tr("probability.mission.save"), type="primary")
 
 cat = category(subject)
+suggested = child_category(age) if age else None
+if suggested and suggested != subject:
+    st.info(tr("probability.mission.child_hint", age=age,
+               category=tr(f"probability.subject_{suggested}")), icon=":material/child_care:")
 if cat.stands_for:
     st.info(tr("probability.mission.stands_for", local=tr(f"probability.subject_{cat.key}"),
                published=tr(f"probability.subject_{cat.stands_for}")), icon=":material/info:")
@@ -83,6 +90,7 @@ if submitted:
             "ipp_text": ipp_text, "datum": datum, "lat": point.lat, "lon": point.lon,
             "uncertainty_m": unc, "uncertainty_kind": kind, "subject": subject,
             "terrain_class": tclass, "quartiles_km": list(qvals) if own else None,
-            "seen_date": seen_date, "seen_time": seen_time, "speed_kmh": speed, "notes": notes,
+            "seen_date": seen_date, "seen_time": seen_time, "speed_kmh": speed, "age": age,
+            "notes": notes,
         }
         st.success(tr("probability.mission.saved", lat=f"{point.lat:.5f}", lon=f"{point.lon:.5f}"))

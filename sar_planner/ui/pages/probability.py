@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from sar_planner.geo import local_metric_crs
+from sar_planner.geo import local_metric_crs, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
-                                     grid_segments, imported_geometries, map_on_terrain, mattson,
-                                     poa_geotiff_bytes, read_pod_bytes, replay, segment_table,
-                                     terrain_segments)
+                                     grid_segments, imported_geometries, map_on_terrain, mapscore,
+                                     mattson, poa_geotiff_bytes, read_pod_bytes, replay,
+                                     segment_table, terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS, LINES, POLYGONS
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
@@ -214,10 +214,14 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
         a, b = st.columns(2)
         a.metric(tr("probability.ui.in_grid"), f"{shown_map.poa.sum():.3f}")
         b.metric(tr("probability.ui.row"), f"{shown_map.row:.3f}")
-        barriers = res.inputs.terrain_options.barriers if m == "terrain" else ()
+        opts = res.inputs.terrain_options
+        layers = res.layers  # the terrain model's barriers, tracks and drainages, as used
         fig = poa_figure(grid, shown_map.poa, res.elevation, res.hillshade, _labels(),
                          ipp=(res.inputs.ipp_x, res.inputs.ipp_y), rings=rings,
-                         segments=[(s.name, s.geometry) for s in segments], barriers=barriers)
+                         segments=[(s.name, s.geometry) for s in segments],
+                         barriers=opts.barriers if layers is not None else (),
+                         tracks=opts.tracks if layers is not None else (),
+                         drainage=layers.drainage if layers is not None else None)
         st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True},
                         key=f"poa_map_{m}")
 
@@ -245,3 +249,14 @@ d1.download_button(tr("probability.ui.download_tif"), poa_geotiff_bytes(state.cu
 d2.download_button(tr("probability.ui.download_png"), poa_png(state.current.poa),
                    file_name=f"poa_{model}.png", mime="image/png", key="poa_dl_png")
 st.caption(tr("probability.ui.source"))
+
+with st.expander(tr("probability.ui.mapscore")):
+    st.caption(tr("probability.ui.mapscore_help"))
+    find_text = st.text_input(tr("probability.ui.find"), key="poa_find",
+                              placeholder="36.12, 94.88")
+    if find_text:
+        with error_boundary():
+            found = to_wgs84(parse_latlon(find_text))
+            fx, fy = to_local(found.lat, found.lon, grid.crs)
+            st.metric(tr("probability.ui.mapscore_value"),
+                      f"{mapscore(base_map, float(fx), float(fy)):.3f}")
