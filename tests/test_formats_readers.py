@@ -93,6 +93,28 @@ def test_kml_linestring_and_kmz_gx_track():
     assert read_track("g.kml", ground).points[0].alt_amsl_m is None
 
 
+def test_kml_point_fixes_with_timestamps_become_a_track():
+    kml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Placemark><TimeStamp><when>2026-08-14T06:00:10Z</when></TimeStamp>
+  <Point><altitudeMode>absolute</altitudeMode><coordinates>94.851,36.10,3805</coordinates></Point></Placemark>
+<Placemark><TimeStamp><when>2026-08-14T06:00:00Z</when></TimeStamp>
+  <Point><altitudeMode>absolute</altitudeMode><coordinates>94.850,36.10,3800</coordinates></Point></Placemark>
+<Placemark><name>note without time</name><Point><coordinates>94.9,36.2</coordinates></Point></Placemark>
+</Document></kml>"""
+    track = read_track("fixes.kml", kml)
+    assert [(p.lon, p.alt_amsl_m) for p in track.points] == [(94.850, 3800.0), (94.851, 3805.0)]
+    assert track.points[0].time == datetime(2026, 8, 14, 6, 0, tzinfo=timezone.utc)
+
+
+def test_osd_columns_of_other_dji_record_viewers():
+    text = ("CUSTOM.updateTime [local],OSD.latitude,OSD.longitude,OSD.altitude [ft]\n"
+            "14:00:00.1,36.1,94.85,120\n14:00:01.1,36.1001,94.85,125\n")
+    track = read_track("FlightRecord.csv", text.encode())
+    assert [(p.lat, p.lon) for p in track.points] == [(36.1, 94.85), (36.1001, 94.85)]
+    assert all(p.time is None and p.alt_amsl_m is None for p in track.points)
+
+
 def test_airdata_csv_in_feet():
     track = read_track("airdata_flight.csv", _read("airdata_flight.csv"))
     assert track.source_format == "csv-airdata"

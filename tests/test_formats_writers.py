@@ -291,6 +291,10 @@ def test_briefing_is_self_contained_and_escaped(plan, lang, word):
     assert "<svg" in page and "S1-WP00" in page
     # nothing remote: the only URL is the SVG namespace
     assert page.count("http") == page.count("http://www.w3.org/2000/svg")
+    # the return-to-home height the crew must set: highest waypoint minus the take-off point
+    highest = max(w.alt_amsl_m for w in plan.sorties[0].waypoints)
+    rth = f"{highest - plan.home.alt_amsl_m:.0f}"
+    assert (f"at least {rth} m above" if lang == "en" else f"至少高于起飞点 {rth} 米") in page
     # every waypoint is in the table with its AMSL height, rounded to the metre
     for w in plan.sorties[0].waypoints:
         assert f"<td>{w.alt_amsl_m:.0f}</td>" in page

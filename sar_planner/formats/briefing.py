@@ -123,6 +123,9 @@ def write_briefing(plan: SortiePlan, *, sortie: int | None = None, lang: str = "
     notices = "".join(f"<li>{esc(t(n.code, lang, **dict(n.params)))}</li>" for n in plan.notices)
     freq = "".join(f"<li>{esc(f)}</li>" for f in frequencies) or f"<li>{L('brief_none')}</li>"
     total_min = sum(s.duration_s for s in sorties) / 60
+    highest = max(w.alt_amsl_m for s in sorties for w in s.waypoints)
+    rth = L("brief_rth_value", rth=f"{max(highest - plan.home.alt_amsl_m, 0):.0f}",
+            alt=f"{highest:.0f}")
     doc = f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <title>{L('brief_title')} - {esc(plan.name)}</title>
@@ -144,6 +147,7 @@ dl {{ display: grid; grid-template-columns: max-content auto; gap: 1mm 6mm; }} d
 <dt>{L('brief_height')}</dt><dd>{plan.agl_m:.0f} m ({L('brief_min_clearance')} {plan.min_clearance_m:.0f} m)</dd>
 <dt>{L('brief_home')}</dt><dd>{plan.home.lat:.6f}, {plan.home.lon:.6f}, {plan.home.alt_amsl_m:.0f} m</dd>
 <dt>{L('brief_total')}</dt><dd>{len(sorties)} / {total_min:.0f} min</dd>
+<dt>{L('brief_rth')}</dt><dd>{rth}</dd>
 </dl>
 {('<h2 class="warn">' + L('brief_warnings') + '</h2><ul class="warn">' + notices + '</ul>') if notices else ''}
 {_svg_map(plan, sorties, lang)}

@@ -7,9 +7,9 @@ track. Sources and their height conventions:
 
 - GPX 1.1 ``trk/trkseg/trkpt`` (else ``rte/rtept``): ``ele`` taken as AMSL, ``time`` as UTC
   (the GPX schema's ``xsd:dateTime``; a time without zone is UTC by the GPX convention).
-- KML/KMZ ``gx:Track`` (``when`` + ``gx:coord``) or ``LineString``: altitude kept only with
-  ``altitudeMode`` = ``absolute`` (sea level, OGC KML 2.2); ``clampToGround`` (the default) or
-  relative altitudes give None.
+- KML/KMZ ``gx:Track`` (``when`` + ``gx:coord``) or ``LineString``, else Point placemarks with
+  a ``TimeStamp`` in time order: altitude kept only with ``altitudeMode`` = ``absolute`` (sea
+  level, OGC KML 2.2); ``clampToGround`` (the default) or relative altitudes give None.
 - DJI flight records exported as CSV in AirData's layout (``datetime(utc)``, ``latitude``,
   ``longitude``, ``altitude_above_seaLevel(feet|meters)``); rows without a GPS fix (0, 0) are
   skipped. A plain table with ``lat``/``latitude``, ``lon``/``longitude`` and optional
@@ -269,9 +269,34 @@ def _kml_segments(filename: str, root: Element) -> list[list[TrackPoint]]:
     return segments
 
 
+def _kml_timed_points(filename: str, root: Element) -> list[TrackPoint]:
+    """Placemarks holding one Point and a time (``TimeStamp/when``), in time order: the way
+    some loggers write a track as a list of fixes."""
+    pts: list[TrackPoint] = []
+    for pm in root.iter():
+        if local_name(pm.tag) != "Placemark":
+            continue
+        when = next((e.text for e in pm.iter() if local_name(e.tag) == "when"), None)
+        point = next((e for e in pm.iter() if local_name(e.tag) == "Point"), None)
+        t = _parse_time(when)
+        if point is None or t is None:
+            continue
+        coord = next((c for c in point if local_name(c.tag) == "coordinates"), None)
+        if coord is None or not coord.text:
+            continue
+        found = _kml_coords(filename, coord.text, _altitude_absolute(point),
+                            f"point {len(pts) + 1}")
+        if found:
+            pts.append(found[0]._replace(time=t))
+    return sorted(pts, key=lambda p: p.time)
+
+
 def _read_kml(filename: str, data: bytes, fmt: str) -> FlownTrack:
     root = parse_xml(filename, data, "kml", "KML")
-    return _finish(filename, fmt, _kml_segments(filename, root))
+    segments = _kml_segments(filename, root)
+    if not any(segments):
+        segments = [_kml_timed_points(filename, root)]
+    return _finish(filename, fmt, segments)
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -306,8 +331,11 @@ def _read_csv(filename: str, data: bytes) -> FlownTrack:
     except (StopIteration, csv.Error):
         raise FormatError("formats.err_not_format", file=filename, expected="CSV") from None
     cols = _header_map(header)
-    lat_c = cols.get("latitude") or cols.get("lat")
-    lon_c = cols.get("longitude") or cols.get("lon")
+    # AirData: latitude/longitude; plain tables: lat/lon; DJI records decoded by other viewers
+    # (PhantomHelp, Flight Reader): OSD.latitude/OSD.longitude (positions only: their heights
+    # and local times are not sea level and UTC, so they are not used).
+    lat_c = cols.get("latitude") or cols.get("lat") or cols.get("osd.latitude")
+    lon_c = cols.get("longitude") or cols.get("lon") or cols.get("osd.longitude")
     if lat_c is None or lon_c is None:
         raise FormatError("formats.err_csv_columns", file=filename,
                           missing="latitude, longitude")
