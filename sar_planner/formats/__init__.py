@@ -3,18 +3,18 @@
 Writers (all from one :class:`~sar_planner.plan.SortiePlan`; degrees WGS84, heights as each
 format defines them):
 
-======== ============================================ ==========================================
-ext      format                                       heights written
-======== ============================================ ==========================================
-.plan    QGroundControl plan (JSON), one sortie        AMSL per waypoint, MAV_FRAME_GLOBAL (0)
-.waypoints MAVLink ``QGC WPL 110``, one sortie         AMSL per waypoint, frame 0
-.kmz     DJI WPML (Pilot 2), one sortie                WGS84 ellipsoidal = AMSL + EGM2008 N
-.kml     KML 2.2, all sorties                          AMSL (``altitudeMode`` absolute)
-.gpx     GPX 1.1, all sorties                          AMSL (``ele``), N in ``geoidheight``
-.geojson GeoJSON RFC 7946, all sorties                 ellipsoidal (RFC 7946), AMSL in properties
-.csv     waypoint table, all sorties                   AMSL and ellipsoidal columns
-.html    printable sortie briefing (zh / en)           AMSL
-======== ============================================ ==========================================
+=========== =========================================== =========================================
+ext         format                                      heights written
+=========== =========================================== =========================================
+.plan       QGroundControl plan (JSON), one sortie      AMSL per waypoint, MAV_FRAME_GLOBAL (0)
+.waypoints  MAVLink ``QGC WPL 110``, one sortie         AMSL per waypoint, frame 0
+.kmz        DJI WPML (Pilot 2), one sortie              WGS84 ellipsoidal = AMSL + EGM2008 N
+.kml        KML 2.2, all sorties                        AMSL (``altitudeMode`` absolute)
+.gpx        GPX 1.1, all sorties                        AMSL (``ele``), N in ``geoidheight``
+.geojson    GeoJSON RFC 7946, all sorties               ellipsoidal (RFC 7946), AMSL in properties
+.csv        waypoint table, all sorties                 AMSL and ellipsoidal columns
+.html       printable sortie briefing (zh / en)         AMSL
+=========== =========================================== =========================================
 
 Formats an aircraft flies as one mission (``WriterSpec.one_flight``) hold one sortie: a plan
 of several sorties needs ``sortie=N`` for them (the plan page offers one button per sortie).

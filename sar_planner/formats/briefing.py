@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 from pyproj import Transformer
 
+from sar_planner.errors import FormatError
 from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
 from sar_planner.i18n import t
 from sar_planner.plan import SortiePlan
-from sar_planner.errors import FormatError
 
 __all__ = ["write_briefing"]
 
