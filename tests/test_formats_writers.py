@@ -28,6 +28,7 @@ from pyproj import Geod
 from sar_planner.errors import FormatError
 from sar_planner.formats import WRITERS, write_plan
 from sar_planner.formats._common import airborne, geoid_n
+from sar_planner.geo import format_ddm
 from sar_planner.i18n import t
 from sar_planner.plan import Notice, Sortie, SortiePlan, Waypoint
 from sar_planner.terrain import geoid_separation
@@ -298,6 +299,9 @@ def test_briefing_is_self_contained_and_escaped(plan, lang, word):
     # every waypoint is in the table with its AMSL height, rounded to the metre
     for w in plan.sorties[0].waypoints:
         assert f"<td>{w.alt_amsl_m:.0f}</td>" in page
+        assert f"<td>{format_ddm(w.lat, w.lon)}</td>" in page
+    # by hand: 36.09 N = 36 deg 05.400 min; 94.84 E = 94 deg 50.400 min (the home point)
+    assert "<td>36°05.400′N 94°50.400′E</td>" in page
 
 
 # --------------------------------------------------------------------- write_plan rules

@@ -16,6 +16,7 @@ from pyproj import Transformer
 
 from sar_planner.errors import FormatError
 from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
+from sar_planner.geo import format_ddm
 from sar_planner.i18n import t
 from sar_planner.plan import SortiePlan
 
@@ -118,7 +119,8 @@ def write_briefing(plan: SortiePlan, *, sortie: int | None = None, lang: str = "
             role = esc(t("formats.role_" + w.role, lang))
             wp_rows.append(
                 f"<tr><td>{esc(waypoint_label(s, i))}</td><td>{role}</td><td>{w.lat:.6f}</td>"
-                f"<td>{w.lon:.6f}</td><td>{w.alt_amsl_m:.0f}</td><td>{w.agl_m:.0f}</td>"
+                f"<td>{w.lon:.6f}</td><td>{esc(format_ddm(w.lat, w.lon))}</td>"
+                f"<td>{w.alt_amsl_m:.0f}</td><td>{w.agl_m:.0f}</td>"
                 f"<td>{w.speed_m_s:.1f}</td></tr>")
     notices = "".join(f"<li>{esc(t(n.code, lang, **dict(n.params)))}</li>" for n in plan.notices)
     freq = "".join(f"<li>{esc(f)}</li>" for f in frequencies) or f"<li>{L('brief_none')}</li>"
@@ -159,7 +161,7 @@ dl {{ display: grid; grid-template-columns: max-content auto; gap: 1mm 6mm; }} d
 <h2 class="pagebreak">{L('brief_waypoint_table')}</h2>
 <p>{L('brief_heights_note')}</p>
 <table><tr><th>{L('brief_wp')}</th><th>{L('brief_role')}</th><th>{L('brief_lat')}</th><th>{L('brief_lon')}</th>
-<th>{L('brief_alt')}</th><th>{L('brief_agl')}</th><th>{L('brief_speed')}</th></tr>{''.join(wp_rows)}</table>
+<th>{L('brief_ddm')}</th><th>{L('brief_alt')}</th><th>{L('brief_agl')}</th><th>{L('brief_speed')}</th></tr>{''.join(wp_rows)}</table>
 </body></html>
 """
     return doc.encode("utf-8")
