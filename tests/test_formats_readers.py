@@ -58,6 +58,15 @@ def test_gpx_track_segments_times_and_heights():
     assert track.length_m == pytest.approx(2 * 180.10, abs=0.1)
 
 
+def test_gpx_of_timed_waypoints_only():
+    gpx = b"""<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">
+<wpt lat="36.2" lon="94.9"><name>no time: a landmark, not a fix</name></wpt>
+<wpt lat="36.11" lon="94.86"><time>2026-08-14T06:00:20Z</time></wpt>
+<wpt lat="36.10" lon="94.85"><time>2026-08-14T06:00:10Z</time></wpt></gpx>"""
+    track = read_track("fixes.gpx", gpx)
+    assert [(p.lat, p.lon) for p in track.points] == [(36.10, 94.85), (36.11, 94.86)]
+
+
 def test_exported_gpx_route_is_read_as_a_track():
     plan = make_plan()
     track = read_track("plan.gpx", write_plan(plan, ".gpx"))

@@ -489,3 +489,12 @@ def test_unknown_options_are_a_clear_error_and_lang_goes_to_the_briefing_only(pl
     with pytest.raises(FormatError) as err:
         write_plan(plan, ".gpx", sortei=1)
     assert err.value.code == "formats.err_bad_option" and "sortie" in err.value.params["allowed"]
+
+
+def test_writers_for_leaves_out_the_dji_route_for_other_aircraft():
+    from sar_planner.formats import writers_for
+
+    heli = _CatalogueAsset("h125", 4, None, None, None)
+    m350 = _CatalogueAsset("m350-h20t", 2, 89, 0, 43)
+    assert set(writers_for(heli)) == set(WRITERS) - {".kmz"}
+    assert set(writers_for(m350)) == set(WRITERS) == set(writers_for(None))

@@ -52,6 +52,7 @@ from sar_planner.settings import get_settings
 __all__ = [
     "WriterSpec",
     "WRITERS",
+    "writers_for",
     "write_plan",
     "export_path",
     "read_track",
@@ -105,6 +106,16 @@ WRITERS: dict[str, WriterSpec] = {
         WriterSpec(".html", "text/html", "formats.label_html", False, write_briefing),
     )
 }
+
+
+def writers_for(asset: Any | None = None) -> dict[str, WriterSpec]:
+    """The export formats that make sense for ``asset`` (all of :data:`WRITERS` when None):
+    the DJI route (``.kmz``) only for an aircraft with a DJI drone enum (duck-typed
+    ``dji_drone_enum`` of :class:`sar_planner.assets.Asset`)."""
+    if asset is None:
+        return dict(WRITERS)
+    dji = getattr(asset, "dji_drone_enum", None) is not None
+    return {ext: spec for ext, spec in WRITERS.items() if ext != ".kmz" or dji}
 
 
 def _spec_for(ext_or_path: str | os.PathLike[str]) -> tuple[WriterSpec, Path | None]:

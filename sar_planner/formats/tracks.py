@@ -5,7 +5,8 @@ Every reader returns a :class:`FlownTrack`: points in flying order as
 level. Heights are what the file says and are meant for display: coverage uses the horizontal
 track. Sources and their height conventions:
 
-- GPX 1.1 ``trk/trkseg/trkpt`` (else ``rte/rtept``): ``ele`` taken as AMSL, ``time`` as UTC
+- GPX 1.1 ``trk/trkseg/trkpt`` (else ``rte/rtept``, else timed ``wpt`` in time order): ``ele``
+  taken as AMSL, ``time`` as UTC
   (the GPX schema's ``xsd:dateTime``; a time without zone is UTC by the GPX convention).
 - KML/KMZ ``gx:Track`` (``when`` + ``gx:coord``) or ``LineString``, else Point placemarks with
   a ``TimeStamp`` in time order: altitude kept only with ``altitudeMode`` = ``absolute`` (sea
@@ -211,6 +212,11 @@ def _read_gpx(filename: str, data: bytes) -> FlownTrack:
                 count += 1
                 pts.append(pt(p, count))
             segments.append(pts)
+    if not any(segments):
+        # some apps save a flight as timed waypoints: use those that carry a time, in order
+        timed = [q for q in (pt(p, n) for n, p in enumerate(children(root, "wpt"), start=1))
+                 if q.time is not None]
+        segments = [sorted(timed, key=lambda q: q.time)]
     return _finish(filename, "gpx", segments)
 
 
