@@ -542,8 +542,12 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
         back = transit(p_end, home, z_end, None)
         k1, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
         idx = np.arange(k0 + 1, k1 + 1)
-        idx = idx[(np.hypot(*(path.xy[idx] - p0).T) > 1e-6)
-                  & (np.hypot(*(path.xy[idx] - p1).T) > 1e-6)]
+        # drop only a first vertex on p0 and a last one on p1 (a closed contour may pass the
+        # same point again later: that vertex must stay)
+        if len(idx) and np.hypot(*(path.xy[idx[0]] - p0)) <= 1e-6:
+            idx = idx[1:]
+        if len(idx) and np.hypot(*(path.xy[idx[-1]] - p1)) <= 1e-6:
+            idx = idx[:-1]
         leg_idx = np.concatenate([[k0], idx]).astype(int)
         pattern_xyz = np.vstack([[p0[0], p0[1], z0],
                                  np.column_stack([path.xy[idx], path.z[idx]]),

@@ -254,3 +254,27 @@ def test_polygon_outside_the_terrain_is_refused(tmp_path):
     assert exc.value.code == "planning.err_area_outside_terrain"
     x, y = to_local(lat, lon, f"EPSG:{EPSG}")
     assert math.isfinite(float(x)) and math.isfinite(float(y))
+
+
+def test_closed_contour_loops_are_flown_whole_across_sorties(tmp_path):
+    # a hill: z = 3400 - 0.25 r; every contour inside the area is a closed loop that returns to
+    # its first point (a vertex the sortie split must not drop)
+    n, cell = 200, 30.0
+    c = (np.arange(n) + 0.5) * cell
+    xx, yy = np.meshgrid(c, c[::-1])
+    z = 3400.0 - 0.25 * np.hypot(xx - 3000, yy - 3000)
+    path = _write_dem(tmp_path / "hill.tif", z, cell)
+    grid = Grid.from_bounds(f"EPSG:{EPSG}", X0, Y0 - n * cell, X0 + n * cell, Y0, cell)
+    terrain = load_terrain([path], grid)
+    from sar_planner.patterns import contour_search
+
+    area = box(X0 + 1200, Y0 - 4800, X0 + 4800, Y0 - 1200)
+    track = contour_search(terrain.elevation, tuple(grid.transform), area, 25.0)
+    asset = get_asset("m350-h20t")
+    sweep = effective_sweep_width(asset, 80.0, "night")
+    res = build_plan(terrain, track, asset, sweep, 80.0, home_xy=(X0 + 1000, Y0 - 5000))
+    assert len(res.plan.sorties) > 1
+    assert sum(s.search_length_m for s in res.plan.sorties) == pytest.approx(
+        track.search_length_m, rel=1e-6)
+    assert all(s.duration_s <= res.performance.usable_s + 1.0 for s in res.plan.sorties)
+    assert res.plan.exportable
