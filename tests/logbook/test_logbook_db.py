@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from sar_planner.errors import LogbookError
 from sar_planner.logbook.db import get_database, open_database, reset_database_cache, table_names
@@ -22,7 +22,7 @@ from tests.logbook._helpers import local
 def test_migrations_create_every_table_and_match_the_models(db):
     assert set(table_names(db)) >= {t for t in Base.metadata.tables} | {"alembic_version"}
     with db.engine.connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
                                 Base.metadata)
     assert diff == []
@@ -89,3 +89,42 @@ def test_unsupported_url_is_a_clear_error(url):
 
 def test_local_helper_is_beijing_time():
     assert local(2025, 1, 1, 8).astimezone(dt.UTC) == dt.datetime(2025, 1, 1, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("statement", [
+    "DELETE FROM sortie",
+    "UPDATE sortie SET number = number + 100",
+    "DELETE FROM audit_entry",
+    "UPDATE audit_entry SET actor = 'someone else'",
+    "DELETE FROM sortie_revision",
+    "UPDATE sortie_revision SET reason = 'rewritten'",
+])
+def test_the_database_refuses_to_lose_or_rewrite_the_record(db, unit, statement):
+    from sar_planner.logbook.records import approve_sortie, log_sortie
+    from tests.logbook._helpers import sortie
+
+    s = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0)), submit=True)
+    approve_sortie(db, unit.commander, s.id)  # so a kept revision exists
+    with pytest.raises(DBAPIError, match="never deletes or rewrites"):
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT number FROM sortie").scalar() == 1
+        assert conn.exec_driver_sql("SELECT count(*) FROM sortie_revision").scalar() == 1
+
+
+def test_migrations_downgrade_and_upgrade_again(db_url):
+    from alembic import command
+
+    from sar_planner.logbook.db import _alembic_config
+
+    db = open_database(db_url)
+    cfg = _alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert table_names(db) in ([], ["alembic_version"])
+    db.dispose()
+    db = open_database(db_url)  # start-up migrates again
+    assert "sortie" in table_names(db)
+    db.dispose()
