@@ -513,9 +513,22 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
                            descent)
         return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[-1] - home_ground) / descent)
 
+    def quick_out(p0: np.ndarray, z0: float) -> float:
+        """Take-off and transit time to p0 (the rate-limited profile, not simplified)."""
+        if np.hypot(*(p0 - home)) < 1.0:
+            return max(0.0, z0 - home_ground) / climb
+        pts, _, _ = _densify(np.vstack([home, p0]), terrain.grid.cell_size)
+        target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
+        target[-1] = max(target[-1], z0)
+        step = np.hypot(*np.diff(pts, axis=0).T)
+        z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
+                           descent)
+        return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[0] - home_ground) / climb)
+
     budget = perf.usable_s
     # turns where the transits meet the pattern and the raise-only join are not in the estimate
     margin = 2.0 * asset.turn_time_s + 10.0
+
     sorties_xyz: list[np.ndarray] = []
     sortie_kinds: list[np.ndarray] = []
     sortie_speeds: list[np.ndarray] = []
@@ -534,6 +547,18 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
             return t_out + (tau_end - tau) + quick_back(p1, z1) + margin
 
         tau_end = _furthest(cost, tau, total, budget)
+        if tau_end < total:
+            # if one more sortie would finish the pattern, share the rest evenly between the two
+            # (no last sortie of a few minutes), as long as both still fit
+            _, pe, ze = _point_at(path.xy, path.z, times, tau_end)
+            _, pl, zl = _point_at(path.xy, path.z, times, total)
+            last = quick_out(pe, ze) + (total - tau_end) + quick_back(pl, zl) + margin
+            if last <= budget:
+                even = tau + (total - tau) / 2.0
+                _, pm, zm = _point_at(path.xy, path.z, times, even)
+                second = quick_out(pm, zm) + (total - even) + quick_back(pl, zl) + margin
+                if even < tau_end and cost(even) <= budget and second <= budget:
+                    tau_end = even
         if tau_end < total and tau_end - tau < min(60.0, 0.05 * budget):
             raise PlanningError("planning.err_out_of_reach", asset=asset.name_en,
                                 distance=f"{np.hypot(*(p0 - home)) / 1000:.1f}",

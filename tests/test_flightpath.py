@@ -143,6 +143,9 @@ def test_plan_over_a_ridge_splits_into_sorties_within_endurance(tmp_path):
         assert vz.min() >= -perf.descent_rate_m_s - 1e-6
     assert plan.min_clearance_m >= 70.0
     assert plan.exportable
+    # the last two sorties share what is left evenly (no last flight of a few minutes)
+    d = [s.duration_s for s in plan.sorties]
+    assert abs(d[-1] - d[-2]) < 0.25 * perf.usable_s
 
 
 def test_the_whole_plan_time_adds_up(tmp_path):
