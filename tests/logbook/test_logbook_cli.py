@@ -99,3 +99,21 @@ def test_db_backup(capsys, tmp_path, db_url):
         assert out.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
     assert main(["db", "backup", "--out", str(out)]) == 2  # never overwrites a backup
     assert "exists already" in capsys.readouterr().err
+
+
+def test_postgresql_backup_without_pg_dump_says_what_to_do(capsys, db_url, monkeypatch):
+    if db_url.startswith("sqlite"):
+        pytest.skip("pg_dump is only for the PostgreSQL log")
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert main(["db", "backup", "--out", "/tmp/never-written.dump"]) == 2
+    assert "pg_dump is not installed" in capsys.readouterr().err
+
+
+def test_unreachable_database_is_a_clear_cli_error(capsys, monkeypatch):
+    monkeypatch.setenv("SAR_PLANNER_DATABASE_URL", "postgresql+psycopg://sar:secret@127.0.0.1:1/none")
+    reset_database_cache()
+    assert main(["log", "stats"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be reached" in err and "secret" not in err and "Traceback" not in err

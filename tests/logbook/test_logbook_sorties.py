@@ -6,6 +6,8 @@ import datetime as dt
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from sar_planner.auth import Actor, create_user
@@ -276,3 +278,30 @@ def test_a_locked_database_is_a_clear_error_and_the_entry_can_be_retried(db_url,
     assert log_sortie(impatient, unit.crew, entry).number == 1
     impatient.dispose()
     holder.dispose()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=2)), min_size=1, max_size=12))
+def test_refused_entries_never_leave_a_gap(tmp_path_factory, steps):
+    """Any mix of good and bad entries: the good ones are numbered 1, 2, 3... in the order saved."""
+    from sar_planner.auth import create_first_admin
+    from sar_planner.logbook.db import open_database
+
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('gap') / 'log.db'}")
+    admin = create_first_admin(db, "admin", "Admin", PASSWORD)
+    add_aircraft(db, admin, "B-7185", "AC311A", "helicopter")
+    add_crew_member(db, admin, "孙立民")
+    saved, t = [], local(2025, 7, 1, 6, 0)
+    for good, kind in steps:
+        t += dt.timedelta(hours=2)
+        crew = (("孙立民", "pilot"),)
+        bad_changes = [{"hours": -1}, {"aircraft": "B-0000"}, {"crew": (("nobody", "pilot"),)}]
+        change = {} if good else bad_changes[kind]
+        entry = sortie(t, **{"crew": crew, "task": "training", "incident": None, **change})
+        try:
+            saved.append(log_sortie(db, Actor(admin.user_id, "admin", "commander"), entry).number)
+        except LogbookError:
+            assert not good
+    assert saved == list(range(1, len(saved) + 1))
+    assert running_totals(db).last_number == len(saved)
+    db.dispose()
