@@ -92,6 +92,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
         x=xs, y=ys, z=z, zmin=zmin, zmax=zmax, colorscale=_COLORS, opacity=0.6,
         customdata=np.stack([sums, dens], axis=-1),
         colorbar={"title": {"text": labels["density"]}, "tickvals": ticks.tolist(),
+                  "len": 0.8, "thickness": 14,
                   "ticktext": [f"{10.0 ** t:g}" for t in ticks]},
         hovertemplate=(f"{labels['poa']}: %{{customdata[0]:.2e}}<br>"
                        f"{labels['density']}: %{{customdata[1]:.2e}}<br>"
