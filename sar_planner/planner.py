@@ -29,7 +29,8 @@ from sar_planner.grid import Grid
 from sar_planner.patterns import (AREA_PATTERNS, DATUM_PATTERNS, PATTERNS, Track, check_area,
                                   contour_search, creeping_line, expanding_square,
                                   parallel_track, sector, track_line)
-from sar_planner.sweep import Light, SweepWidth, effective_sweep_width, track_spacing
+from sar_planner.sweep import (Light, SweepStep, SweepWidth, effective_sweep_width,
+                               track_spacing)
 from sar_planner.terrain import MAX_GRID_CELLS, Terrain, load_terrain
 
 __all__ = ["PlanRequest", "area_to_local", "terrain_for", "plan_search", "writer_options"]
@@ -77,6 +78,9 @@ class PlanRequest:
         Plan name.
     crs:
         Mission CRS to plan in; None = UTM zone of the area's centre.
+    sweep_width_m:
+        The unit's own sweep width from its trials for this plan, metres; None = the catalogue
+        or the model.
     """
 
     asset_id: str
@@ -96,6 +100,7 @@ class PlanRequest:
     extension_m: float = 0.0
     name: str = ""
     crs: str | None = None
+    sweep_width_m: float | None = None
 
 
 def _centre(req: PlanRequest) -> tuple[float, float]:
@@ -217,6 +222,13 @@ def plan_search(req: PlanRequest, sources: Sequence[str] | None = None,
         hx, hy = to_local(req.home[0], req.home[1], crs)
         home_xy = (float(hx), float(hy))
     sweep: SweepWidth = effective_sweep_width(asset, req.agl_m, req.light)
+    if req.sweep_width_m is not None:
+        w = float(req.sweep_width_m)
+        if not (math.isfinite(w) and w > 0):
+            raise PlanningError("planning.err_sweep_zero", width=f"{w}")
+        # the unit's figure replaces the width; the camera footprint still sets the clearance
+        sweep = SweepWidth(w, "unit", (SweepStep("planning.sweep_unit", {"width": f"{w:.0f}"}),),
+                           footprint_m=sweep.footprint_m, gsd_m=sweep.gsd_m)
     if sweep.width_m <= 0:
         raise PlanningError("planning.err_sweep_zero", width="0")
     spacing = track_spacing(sweep.width_m, req.coverage) if req.spacing_m is None else float(

@@ -157,3 +157,22 @@ def test_pod_rasterises_a_plan_on_the_poa_grid(tmp_path, capsys):
     # 4 km^2 searched (of 36 km^2 holding 0.9) = 0.632 x 0.1 = 0.063
     assert res["pos"] == pytest.approx((1 - math.exp(-1)) * 0.9 * 4 / 36, rel=0.12)
     assert summary["sweep_width_m"] == pytest.approx(res["sweep_width_m"])
+
+
+def test_track_line_with_the_units_sweep_width(tmp_path, capsys):
+    dem = _dem(tmp_path)
+    pts = [list(_lonlat(X0 + 1000 + 500 * i, Y0 - 3000)) for i in range(9)]  # 4 km east-west
+    line = tmp_path / "road.geojson"
+    line.write_text(json.dumps({"type": "Feature", "properties": {"name": "road"},
+                                "geometry": {"type": "LineString", "coordinates": pts}}),
+                    encoding="utf-8")
+    code, stdout, err = _run(capsys, ["plan", "--terrain", str(dem), "--line", str(line),
+                                      "--asset", "m30t", "--pattern", "track-line",
+                                      "--sweep-width", "60", "--agl", "80",
+                                      "--out", str(tmp_path / "road.geojson.csv")])
+    assert code == 0, err
+    s = json.loads(stdout)
+    # two passes 30 m either side of the 4 km road (S = W = 60 m), plus a 60 m turn
+    assert (s["sweep_method"], s["sweep_width_m"], s["spacing_m"]) == ("unit", 60.0, 60.0)
+    search = 2 * 4000.0
+    assert search <= s["length_m"] <= search + 200.0 + 2 * 100.0

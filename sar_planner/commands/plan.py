@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--area", help="segment polygon (GeoJSON, KML/KMZ or zipped shapefile)")
     where.add_argument("--datum", help="datum 'LAT,LON' for expanding-square and sector")
+    where.add_argument("--line", help="line to follow for track-line (GeoJSON, KML/KMZ, shapefile)")
     p.add_argument("--asset", required=True, help="asset id (see: sar-planner assets)")
     p.add_argument("--pattern", required=True, choices=PATTERNS)
     p.add_argument("--agl", type=float, default=60.0, help="height above ground, m (60)")
@@ -47,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--heading", type=float, default=None, help="leg heading, degrees")
     p.add_argument("--radius", type=float, default=None, help="square half-side / sector radius, m")
     p.add_argument("--interval", type=float, default=None, help="contour height interval, m (30)")
+    p.add_argument("--extension", type=float, default=0.0, help="turn extension beyond rows, m")
+    p.add_argument("--sweep-width", type=float, default=None,
+                   help="the unit's own sweep width for this plan, m (default: catalogue/model)")
     p.add_argument("--home", default=None, help="launch point 'LAT,LON' (default: pattern start)")
     p.add_argument("--light", choices=("day", "night"), default="day")
     p.add_argument("--temperature", type=float, default=None, help="outside air temperature, C")
@@ -85,6 +89,16 @@ def _read_area(path: str) -> tuple[tuple[float, float], ...]:
         raise PlanningError("planning.err_area_invalid",
                             reason=t("planning.reason_self_intersection", "en"))
     return tuple((float(x), float(y)) for x, y in polys[0].geometry.exterior.coords)
+
+
+def _read_line(path: str) -> tuple[tuple[float, float], ...]:
+    from sar_planner.formats import read_area
+
+    lines = [a for a in read_area(Path(path).name, _read_bytes(path))
+             if a.geometry.geom_type == "LineString"]
+    if len(lines) != 1:
+        raise PlanningError("planning.err_line")
+    return tuple((float(x), float(y)) for x, y in lines[0].geometry.coords)
 
 
 def _read_bytes(path: str) -> bytes:
@@ -146,6 +160,8 @@ def run_plan(args: argparse.Namespace) -> int:
         asset_id=args.asset, pattern=args.pattern,
         area=_read_area(args.area) if args.area else None,
         datum=_latlon(args.datum) if args.datum else None,
+        line=_read_line(args.line) if args.line else None,
+        extension_m=args.extension, sweep_width_m=args.sweep_width,
         agl_m=args.agl, spacing_m=args.spacing, coverage=args.coverage,
         heading_deg=args.heading, radius_m=args.radius, interval_m=args.interval,
         home=_latlon(args.home) if args.home else None, light=args.light,

@@ -62,6 +62,15 @@ def _area_from_file(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
     return tuple((float(x), float(y)) for x, y in polys[0].geometry.exterior.coords)
 
 
+def _line_from_file(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
+    from sar_planner.formats import read_area
+
+    lines = [a for a in read_area(name, data) if a.geometry.geom_type == "LineString"]
+    if len(lines) != 1:
+        raise PlanningError("planning.err_line")
+    return tuple((float(x), float(y)) for x, y in lines[0].geometry.coords)
+
+
 def _read_poa(data: bytes):
     from sar_planner.probability import read_poa_geotiff
 
@@ -106,7 +115,7 @@ with st.form("plan_form"):
     c1, c2, c3 = st.columns(3)
     asset_id = c1.selectbox(tr("planning.ui.asset"), list(assets),
                             format_func=lambda a, _l=lang(): assets[a].name(_l), key="plan_asset")
-    pattern = c2.selectbox(tr("planning.ui.pattern"), list(PATTERNS[:5]),
+    pattern = c2.selectbox(tr("planning.ui.pattern"), list(PATTERNS),
                            format_func=lambda p, _l=lang(): t(f"planning.ui.pattern_{p.replace('-', '_')}", _l),
                            key="plan_pattern")
     light = c3.radio(tr("planning.ui.light"), ["day", "night"], horizontal=True,
@@ -134,12 +143,17 @@ with st.form("plan_form"):
     interval = q2.number_input(tr("planning.ui.interval"), min_value=1.0, value=30.0, step=5.0,
                                key="plan_interval")
     temperature = q3.text_input(tr("planning.ui.temperature"), key="plan_temperature")
+    sweep_own = q1.number_input(tr("planning.ui.sweep_own"), min_value=0.0, value=0.0, step=5.0,
+                                key="plan_sweep_own")
     go = st.form_submit_button(tr("planning.ui.go"), type="primary")
 
 if go:
     with error_boundary():
         area = None
-        if area_file is not None:
+        line = None
+        if pattern == "track-line":
+            line = _line_from_file(area_file.name, area_file.getvalue()) if area_file else None
+        elif area_file is not None:
             area = _area_from_file(area_file.name, area_file.getvalue())
         elif area_text.strip():
             area = _corners(area_text)
@@ -159,11 +173,12 @@ if go:
                 raise PlanningError("planning.err_temperature", value=temperature) from None
         st.session_state["plan_request"] = PlanRequest(
             asset_id=asset_id, pattern=pattern, area=area if pattern not in (
-                "expanding-square", "sector") else None, datum=datum, agl_m=float(agl),
+                "expanding-square", "sector") else None, datum=datum, line=line, agl_m=float(agl),
             spacing_m=float(spacing) if spacing > 0 else None, coverage=float(coverage),
             heading_deg=float(heading) if heading >= 0 else None,
             radius_m=float(radius) if radius > 0 else None, interval_m=float(interval),
             home=home, light=light, temperature_c=temp,
+            sweep_width_m=float(sweep_own) if sweep_own > 0 else None,
             name=f"{pattern}-{asset_id}")
 
 req = st.session_state.get("plan_request")
