@@ -286,3 +286,29 @@ def test_signin_helper_for_other_page_tests(data_dir, role):
     sign_in_apptest(at, role).run()
     assert at.title[0].value == "Qaidam SAR planner"  # past the gate, on the home page
     reset_database_cache()
+
+
+def test_commander_amends_an_approved_sortie_and_sees_its_history(accounts):
+    crew = sign_in(accounts, "ma", PASSWORD).actor
+    commander = sign_in(accounts, "wang", PASSWORD).actor
+    t0 = dt.datetime(2025, 7, 1, 8, 0, tzinfo=LOCAL_TZ)
+    from sar_planner.logbook.records import approve_sortie, sortie_history
+
+    s = log_sortie(accounts, crew, SortieInput("training", "B-7185", t0, t0 + dt.timedelta(hours=1),
+                                               (("马建国", "pilot"),), remarks="as flown"), submit=True)
+    approve_sortie(accounts, commander, s.id)
+    at = _run("review", "en", "wang")
+    at.selectbox(key="rv_amend_pick").set_value(1)
+    _submit(at, "Load into the amendment form")
+    assert at.text_area(key="rv_remarks").value == "as flown"  # the stored values are in the form
+    at.time_input(key="rv_l_time").set_value(dt.time(9, 30))
+    at.text_area(key="rv_remarks").input("landing per tower log")
+    _submit(at, "Save amendment")
+    assert any("Give a reason" in e.value for e in at.error)
+    at.text_input(key="rv_amend_reason").input("tower log shows landing 09:30")
+    _submit(at, "Save amendment")
+    assert any("revision 2" in m.value for m in at.success), [e.value for e in at.error]
+    history = sortie_history(accounts, s.id)
+    assert [h.data["remarks"] for h in history] == ["as flown", "landing per tower log"]
+    (rec,) = list_sorties(accounts)
+    assert rec.flight_hours == 1.5 and rec.number == 1
