@@ -102,3 +102,28 @@ def test_page_starts_with_help(lang):
     at = _app(lang).run()
     assert not at.exception
     assert at.info
+
+
+def test_pos_and_what_to_fly_next_from_an_uploaded_poa_map():
+    from sar_planner.grid import Grid
+    from sar_planner.geo import to_local
+    from sar_planner.probability import ProbabilityMap, poa_geotiff_bytes
+
+    at = _plan(_app(), "pamir-15arcsec", "expanding-square", "m30t", plan_datum="39.0, 75.6",
+               plan_agl=80.0, plan_radius=300.0)
+    x, y = to_local(39.0, 75.6, "EPSG:32643")
+    grid = Grid.from_bounds("EPSG:32643", float(x) - 4000, float(y) - 4000, float(x) + 4000,
+                            float(y) + 4000, 100.0)
+    poa = np.full(grid.shape, 1.0 / (grid.shape[0] * grid.shape[1]))
+    data = poa_geotiff_bytes(ProbabilityMap(grid, poa, 0.0))
+    at.file_uploader(key="plan_poa").set_value(("poa.tif", data, "image/tiff")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    pos = next(m for m in at.metric if m.label.startswith("POS"))
+    # a uniform map over 64 km^2: POS = share of the map swept x POD, a fraction of a percent
+    value = float(pos.value.rstrip(" %"))
+    assert 0.1 < value < 5.0
+    frames = at.dataframe
+    ranking = frames[-1].value
+    assert list(ranking["Rank"])[:3] == [1, 2, 3]
+    assert ranking["POS per minute (%)"].is_monotonic_decreasing
