@@ -25,3 +25,23 @@ def sortie(takeoff: dt.datetime, hours: float = 1.0, aircraft: str = "B-7185",
     return SortieInput(task_type=task, aircraft=aircraft, takeoff_at=takeoff,
                        landing_at=takeoff + dt.timedelta(hours=hours), crew=crew,
                        incident_number=incident, **kw)  # type: ignore[arg-type]
+
+
+def log_many_in_own_process(url: str, registration: str, pilot: str, count: int, first_hour: int) -> list[int]:
+    """Log ``count`` sorties from a separate process (a second station); returns their numbers."""
+    from sar_planner.auth import Actor
+    from sar_planner.logbook.db import open_database
+    from sar_planner.logbook.records import log_sortie
+
+    db = open_database(url)
+    actor = Actor(None, f"station-{registration}", "commander")
+    out = []
+    try:
+        for k in range(count):
+            start = local(2025, 9, 1, 0, 0) + dt.timedelta(hours=first_hour, minutes=30 * k)
+            rec = log_sortie(db, actor, sortie(start, hours=0.4, aircraft=registration, task="training",
+                                               incident=None, crew=((pilot, "pilot"),)))
+            out.append(rec.number)
+    finally:
+        db.dispose()
+    return out

@@ -305,3 +305,23 @@ def test_refused_entries_never_leave_a_gap(tmp_path_factory, steps):
     assert saved == list(range(1, len(saved) + 1))
     assert running_totals(db).last_number == len(saved)
     db.dispose()
+
+
+def test_stations_in_separate_processes_share_one_gap_free_count(db_url, db, unit):
+    """Four processes (as four stations or four app servers would) log 25 sorties each."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tests.logbook._helpers import log_many_in_own_process
+
+    set_opening_balance(db, "admin", 350, 500.0)
+    jobs = []
+    for i in range(4):
+        add_aircraft(db, unit.admin, f"QHJ-P{i}", "DJI Matrice 30T", "drone")
+        add_crew_member(db, unit.admin, f"station pilot {i}")
+        jobs.append((db_url, f"QHJ-P{i}", f"station pilot {i}", 25, 0))
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(log_many_in_own_process, *zip(*jobs)))
+    numbers = sorted(n for r in results for n in r)
+    assert numbers == list(range(351, 451))
+    assert [s.number for s in list_sorties(db)] == list(range(351, 451))
