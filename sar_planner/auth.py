@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
+import threading
 from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
@@ -34,6 +35,8 @@ __all__ = [
     "PERMISSIONS",
     "PAGE_PERMISSIONS",
     "MIN_PASSWORD_LENGTH",
+    "MAX_FAILED_SIGN_INS",
+    "SIGN_IN_LOCKOUT_S",
     "Actor",
     "SignedIn",
     "hash_password",
@@ -76,6 +79,29 @@ PAGE_PERMISSIONS: dict[str, str] = {key: f"page.{key}" for key in (
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
 _DUMMY_HASH = _hasher.hash("not a password: equalises the time of unknown-user sign-ins")
+
+#: After this many wrong passwords in a row for one user name, sign-in waits (this process).
+MAX_FAILED_SIGN_INS = 5
+#: How long that wait is, seconds.
+SIGN_IN_LOCKOUT_S = 60
+_failures: dict[str, tuple[int, dt.datetime]] = {}
+_failures_lock = threading.Lock()
+
+
+def _check_not_locked(username: str, now: dt.datetime) -> None:
+    with _failures_lock:
+        count, last = _failures.get(username, (0, now))
+        if count >= MAX_FAILED_SIGN_INS:
+            wait = SIGN_IN_LOCKOUT_S - (now - last).total_seconds()
+            if wait > 0:
+                raise AuthError("auth.err_locked_out", seconds=int(wait) + 1)
+            _failures.pop(username, None)
+
+
+def _note_failure(username: str, now: dt.datetime) -> None:
+    with _failures_lock:
+        count, _ = _failures.get(username, (0, now))
+        _failures[username] = (count + 1, now)
 
 
 @dataclass(frozen=True)
@@ -288,18 +314,25 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
     ------
     AuthError
         ``auth.err_sign_in`` for an unknown name, a wrong password or a disabled account (one
-        message for all three, so the form does not reveal which names exist).
+        message for all three, so the form does not reveal which names exist);
+        ``auth.err_locked_out`` for :data:`SIGN_IN_LOCKOUT_S` seconds after
+        :data:`MAX_FAILED_SIGN_INS` wrong passwords in a row for that name.
     """
     now = now or dt.datetime.now(dt.UTC)
     username = username.strip().lower()
+    _check_not_locked(username, now)
     with db.read() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             verify_password(_DUMMY_HASH, password)
+            _note_failure(username, now)
             raise AuthError("auth.err_sign_in")
         ok = verify_password(user.password_hash, password)
         if not ok or not user.active:
+            _note_failure(username, now)
             raise AuthError("auth.err_sign_in")
+        with _failures_lock:
+            _failures.pop(username, None)
         signed = SignedIn(Actor(user.id, user.username, user.role), user.display_name, now)
         stale = _hasher.check_needs_rehash(user.password_hash)
     if stale:

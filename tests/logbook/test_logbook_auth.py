@@ -140,3 +140,16 @@ def test_each_role_sees_only_its_pages():
 def test_command_line_actor_is_an_admin():
     a = Actor.command_line()
     assert a.role == "admin" and a.username.startswith("cli:") and a.user_id is None
+
+
+def test_repeated_wrong_passwords_make_sign_in_wait(db, unit):
+    t0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
+    for _ in range(5):
+        with pytest.raises(AuthError) as err:
+            sign_in(db, "li", "guess guess guess", now=t0)
+        assert err.value.code == "auth.err_sign_in"
+    with pytest.raises(AuthError) as err:  # even the right password waits now
+        sign_in(db, "li", PASSWORD, now=t0 + dt.timedelta(seconds=30))
+    assert err.value.code == "auth.err_locked_out" and err.value.params["seconds"] == 31
+    assert sign_in(db, "li", PASSWORD, now=t0 + dt.timedelta(seconds=61)).actor.username == "li"
+    sign_in(db, "wang", PASSWORD, now=t0)  # other names are not affected
