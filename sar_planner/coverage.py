@@ -10,8 +10,9 @@ Terrain masking: a cell steeper than ``slope_limit_deg`` whose surface faces awa
 sensor (the angle between its upward normal and the line of sight to the nearest point of the
 searching track is at least ``max_incidence_deg``, 90 by default) gets no coverage.
 
-The swaths are rasterised at ``supersample`` x ``supersample`` points per cell (rasterio), so a
-cell's coverage is exact to about 1 / supersample^2 of a swath.
+Each swath polygon (shapely buffer of the run, flat ends) is intersected exactly with the cells
+it touches (found with rasterio's all-touched rasterisation), so coverage is the true swept area
+per cell, whatever the swath width and the cell size.
 Coordinates are metres in the grid's CRS; latitude/longitude inputs are degrees WGS84.
 """
 
@@ -24,7 +25,6 @@ import numpy as np
 import shapely
 from affine import Affine
 from rasterio import features
-from rasterio.enums import MergeAlg
 from scipy.spatial import cKDTree
 
 from sar_planner.errors import PlanningError
@@ -34,7 +34,6 @@ from sar_planner.plan import SortiePlan
 from sar_planner.terrain import Terrain
 
 __all__ = [
-    "DEFAULT_SUPERSAMPLE",
     "swath_coverage",
     "terrain_mask",
     "pod_from_coverage",
@@ -44,18 +43,57 @@ __all__ = [
     "sortie_pos",
 ]
 
-DEFAULT_SUPERSAMPLE = 4
-
-
 def _check_width(sweep_width_m: float) -> float:
     if not (math.isfinite(sweep_width_m) and sweep_width_m > 0):
         raise PlanningError("planning.err_sweep_zero", width=f"{sweep_width_m}")
     return float(sweep_width_m)
 
 
-def swath_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
-                   supersample: int = DEFAULT_SUPERSAMPLE) -> np.ndarray:
-    """Coverage per cell of searching runs with sweep width W.
+def _chords(ring: np.ndarray, xs: np.ndarray, y0: np.ndarray, size: float) -> np.ndarray:
+    """Length of the vertical line x = xs inside a convex polygon and within [y0, y0 + size].
+
+    ``ring`` is the closed exterior (V + 1, 2); ``xs`` is (N, K); ``y0`` is (N,).
+    """
+    ax, ay = ring[:-1, 0], ring[:-1, 1]
+    bx, by = ring[1:, 0], ring[1:, 1]
+    x = xs[..., None]
+    slanted = ax != bx
+    within = (x >= np.minimum(ax, bx)) & (x <= np.maximum(ax, bx)) & slanted
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = ay + (x - ax) * np.where(slanted, (by - ay) / np.where(slanted, bx - ax, 1.0), 0.0)
+    lo = np.where(within, y, np.inf).min(axis=-1)
+    hi = np.where(within, y, -np.inf).max(axis=-1)
+    top = y0[:, None] + size
+    return np.clip(np.minimum(hi, top) - np.maximum(lo, y0[:, None]), 0.0, None)
+
+
+def _convex_cell_areas(ring: np.ndarray, x0: np.ndarray, y0: np.ndarray, size: float
+                       ) -> np.ndarray:
+    """Exact area of each square [x0, x0 + size] x [y0, y0 + size] inside a convex polygon.
+
+    Between the x of the polygon's vertices and of its edges' crossings with the square's top
+    and bottom, the chord length is linear in x, so the midpoint rule on those pieces is exact.
+    """
+    ax, ay = ring[:-1, 0], ring[:-1, 1]
+    bx, by = ring[1:, 0], ring[1:, 1]
+    dy = by - ay
+    flat = dy == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(flat, 0.0, (bx - ax) / np.where(flat, 1.0, dy))
+    cross_b = ax + (y0[:, None] - ay) * inv            # x where each edge meets y = y0
+    cross_t = ax + (y0[:, None] + size - ay) * inv     # ... and y = y0 + size
+    n = len(x0)
+    pts = np.concatenate([x0[:, None], x0[:, None] + size,
+                          np.broadcast_to(ax, (n, len(ax))), cross_b, cross_t], axis=1)
+    pts = np.clip(np.where(np.isfinite(pts), pts, x0[:, None]), x0[:, None], x0[:, None] + size)
+    pts.sort(axis=1)
+    width = np.diff(pts, axis=1)
+    mid = 0.5 * (pts[:, 1:] + pts[:, :-1])
+    return np.sum(width * _chords(ring, mid, y0, size), axis=1)
+
+
+def swath_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float) -> np.ndarray:
+    """Coverage per cell of searching runs with sweep width W (exact swath area per cell).
 
     Parameters
     ----------
@@ -65,13 +103,12 @@ def swath_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
         Searching polylines, each an (M, 2) array of x, y metres in ``grid.crs``.
     sweep_width_m:
         Effective sweep width W, metres (swath W wide, centred on the track, flat ends).
-    supersample:
-        Sample points per cell side.
 
     Returns
     -------
     numpy.ndarray
-        float64 coverage per cell, ``grid.shape`` (0 where nothing was searched).
+        float64 coverage per cell, ``grid.shape`` (0 where nothing was searched): the area of
+        each run's swath inside the cell over the cell's area, summed over the runs.
 
     Examples
     --------
@@ -84,37 +121,50 @@ def swath_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
     10.0
     """
     width = _check_width(sweep_width_m)
-    k = int(supersample)
-    if k < 1 or k > 16:
-        raise PlanningError("planning.err_supersample", value=f"{supersample}")
-    polys = []
+    rows, cols = grid.shape
+    out = np.zeros(grid.shape, dtype=np.float64)
+    west, _, _, north = grid.bounds
+    cell = grid.cell_size
     for run in runs:
         run = np.asarray(run, dtype=np.float64)
         if run.ndim != 2 or len(run) < 2 or not np.all(np.isfinite(run)):
             continue
-        line = shapely.linestrings(run)
+        # terrain following adds waypoints along straight legs: drop the collinear ones (1 cm)
+        # so a leg's swath is a plain rectangle, cheap to intersect with the cells
+        line = shapely.simplify(shapely.linestrings(run), 0.01)
         if line.length <= 0:
             continue
-        polys.append(shapely.buffer(line, width / 2.0, cap_style="flat", join_style="round"))
-    rows, cols = grid.shape
-    out = np.zeros(grid.shape, dtype=np.float64)
-    if not polys:
-        return out
-    west, south, east, north = grid.bounds
-    minx, miny, maxx, maxy = shapely.total_bounds(polys)
-    cell = grid.cell_size
-    c0 = max(0, int(math.floor((minx - west) / cell)))
-    c1 = min(cols, int(math.ceil((maxx - west) / cell)))
-    r0 = max(0, int(math.floor((north - maxy) / cell)))
-    r1 = min(rows, int(math.ceil((north - miny) / cell)))
-    if c1 <= c0 or r1 <= r0:
-        return out
-    sub = cell / k
-    transform = Affine(sub, 0.0, west + c0 * cell, 0.0, -sub, north - r0 * cell)
-    burned = features.rasterize(((p, 1) for p in polys), out_shape=((r1 - r0) * k, (c1 - c0) * k),
-                                transform=transform, fill=0, merge_alg=MergeAlg.add,
-                                dtype="uint16")
-    out[r0:r1, c0:c1] = burned.reshape(r1 - r0, k, c1 - c0, k).mean(axis=(1, 3))
+        poly = shapely.buffer(line, width / 2.0, cap_style="flat", join_style="round")
+        minx, miny, maxx, maxy = poly.bounds
+        c0 = max(0, int(math.floor((minx - west) / cell)))
+        c1 = min(cols, int(math.ceil((maxx - west) / cell)))
+        r0 = max(0, int(math.floor((north - maxy) / cell)))
+        r1 = min(rows, int(math.ceil((north - miny) / cell)))
+        if c1 <= c0 or r1 <= r0:
+            continue
+        # candidate cells: every cell the swath touches; then the exact area inside each
+        transform = Affine(cell, 0.0, west + c0 * cell, 0.0, -cell, north - r0 * cell)
+        touched = features.rasterize([(poly, 1)], out_shape=(r1 - r0, c1 - c0),
+                                     transform=transform, fill=0, all_touched=True,
+                                     dtype="uint8")
+        rr, cc = np.nonzero(touched)
+        if len(rr) == 0:
+            continue
+        x0 = west + (c0 + cc) * cell
+        y1 = north - (r0 + rr) * cell
+        boxes = shapely.box(x0, y1 - cell, x0 + cell, y1)
+        shapely.prepare(poly)
+        inside = shapely.contains(poly, boxes)
+        frac = np.ones(len(rr))
+        edge = ~inside
+        if edge.any():
+            convex = abs(poly.convex_hull.area - poly.area) <= 1e-9 * poly.area
+            if convex and len(poly.exterior.coords) <= 64:
+                ring = np.asarray(poly.exterior.coords)
+                frac[edge] = _convex_cell_areas(ring, x0[edge], y1[edge] - cell, cell) / cell**2
+            else:
+                frac[edge] = shapely.area(shapely.intersection(boxes[edge], poly)) / cell**2
+        out[r0 + rr, c0 + cc] += frac
     return out
 
 
@@ -220,8 +270,8 @@ def plan_runs(plan: SortiePlan, crs: object) -> list[np.ndarray]:
 
 def _coverage_from_runs(grid: Grid, runs: list[np.ndarray], sweep_width_m: float,
                         terrain: Terrain | None, slope_limit_deg: float,
-                        max_incidence_deg: float, supersample: int) -> np.ndarray:
-    cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m, supersample)
+                        max_incidence_deg: float) -> np.ndarray:
+    cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m)
     if terrain is not None and runs and cov.any():
         sensors = np.vstack([_densify_xyz(r, max(grid.cell_size, 1.0)) for r in runs])
         seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
@@ -232,21 +282,19 @@ def _coverage_from_runs(grid: Grid, runs: list[np.ndarray], sweep_width_m: float
 
 def plan_coverage(plan: SortiePlan, grid: Grid, sweep_width_m: float | None = None,
                   terrain: Terrain | None = None, slope_limit_deg: float = 30.0,
-                  max_incidence_deg: float = 90.0,
-                  supersample: int = DEFAULT_SUPERSAMPLE) -> np.ndarray:
+                  max_incidence_deg: float = 90.0) -> np.ndarray:
     """Coverage per cell of a plan's searching legs on ``grid`` (terrain masking if given).
 
     ``sweep_width_m`` defaults to the plan's own sweep width.
     """
     width = plan.sweep_width_m if sweep_width_m is None else sweep_width_m
     return _coverage_from_runs(grid, plan_runs(plan, grid.crs), width, terrain, slope_limit_deg,
-                               max_incidence_deg, supersample)
+                               max_incidence_deg)
 
 
 def track_coverage(lat: np.ndarray, lon: np.ndarray, alt_amsl_m: np.ndarray | None, grid: Grid,
                    sweep_width_m: float, terrain: Terrain | None = None,
-                   slope_limit_deg: float = 30.0, max_incidence_deg: float = 90.0,
-                   supersample: int = DEFAULT_SUPERSAMPLE) -> np.ndarray:
+                   slope_limit_deg: float = 30.0, max_incidence_deg: float = 90.0) -> np.ndarray:
     """Coverage per cell of a flown track (every fix searching), degrees WGS84 in.
 
     ``alt_amsl_m`` (metres above sea level) is needed only for terrain masking; without it the
@@ -271,7 +319,7 @@ def track_coverage(lat: np.ndarray, lon: np.ndarray, alt_amsl_m: np.ndarray | No
         z = np.asarray(alt_amsl_m, dtype=np.float64).ravel()
     run = np.column_stack([x, y, z])
     return _coverage_from_runs(grid, [run], sweep_width_m, terrain, slope_limit_deg,
-                               max_incidence_deg, supersample)
+                               max_incidence_deg)
 
 
 def sortie_pos(poa: np.ndarray, pod: np.ndarray) -> float:

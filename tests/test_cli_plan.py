@@ -176,3 +176,35 @@ def test_track_line_with_the_units_sweep_width(tmp_path, capsys):
     assert (s["sweep_method"], s["sweep_width_m"], s["spacing_m"]) == ("unit", 60.0, 60.0)
     search = 2 * 4000.0
     assert search <= s["length_m"] <= search + 200.0 + 2 * 100.0
+
+
+def test_pod_of_a_flown_gpx_track(tmp_path, capsys):
+    import gpxpy.gpx
+
+    grid = Grid.from_bounds("EPSG:32646", X0, Y0 - 6000, X0 + 6000, Y0, 50.0)
+    poa = np.full(grid.shape, 1.0 / (grid.shape[0] * grid.shape[1]))
+    poa_file = tmp_path / "poa.tif"
+    write_poa_geotiff(poa_file, ProbabilityMap(grid, poa, 0.0))
+    g = gpxpy.gpx.GPX()
+    seg = gpxpy.gpx.GPXTrackSegment()
+    for i in range(21):  # a straight 2,000 m line flown east at 3,100 m
+        lon, lat = _lonlat(X0 + 2000 + 100 * i, Y0 - 3000)
+        seg.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=3100.0))
+    trk = gpxpy.gpx.GPXTrack()
+    trk.segments.append(seg)
+    g.tracks.append(trk)
+    track = tmp_path / "flown.gpx"
+    track.write_text(g.to_xml(), encoding="utf-8")
+    code, stdout, err = _run(capsys, ["pod", "--poa", str(poa_file), "--track", str(track),
+                                      "--asset", "m30t", "--agl", "80", "--out",
+                                      str(tmp_path / "pod.tif")])
+    assert code == 0, err
+    res = json.loads(stdout)
+    w = res["sweep_width_m"]
+    # 2,000 m x W swept once (the line lies on a row boundary: half the swath in each row);
+    # POS = sum POA x (1 - e^-C)
+    with rasterio.open(tmp_path / "pod.tif") as src:
+        pod = src.read(1)
+    cov = -np.log1p(-pod)
+    assert cov.sum() * 2500.0 == pytest.approx(2000.0 * w, rel=1e-4)  # GPX keeps ~1e-7 deg
+    assert res["pos"] == pytest.approx(float((poa * pod).sum()), abs=1e-6)

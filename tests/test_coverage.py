@@ -44,6 +44,20 @@ def test_tracks_one_sweep_width_apart_give_pod_1_minus_1_over_e_inside_the_area(
     assert cov.sum() * grid.cell_area == pytest.approx(w * track.search_length_m, rel=1e-9)
 
 
+def test_a_narrow_swath_on_coarse_cells_keeps_its_true_area():
+    # W = 34 m over 100 m cells, a leg along a row boundary and one at 30 degrees: the swept
+    # area per cell is exact (no sub-cell sampling), so the sum is W x L
+    grid = Grid.from_bounds(UTM46, X0, Y0, X0 + 3000, Y0 + 3000, 100.0)
+    runs = [np.array([[X0 + 100, Y0 + 1500], [X0 + 2900, Y0 + 1500]]),
+            np.array([[X0 + 500, Y0 + 200], [X0 + 500 + 2000 * math.sin(math.radians(30)),
+                                             Y0 + 200 + 2000 * math.cos(math.radians(30))]])]
+    cov = swath_coverage(grid, runs, 34.0)
+    assert cov.sum() * grid.cell_area == pytest.approx(34.0 * (2800 + 2000), rel=1e-9)
+    row = grid.shape[0] - 1 - 15  # the cells just north and south of y = 1,500 m
+    assert cov[row, 5] == pytest.approx(17.0 / 100.0)
+    assert cov[row + 1, 5] == pytest.approx(17.0 / 100.0)
+
+
 def test_half_the_spacing_doubles_the_coverage():
     grid = Grid.from_bounds(UTM46, X0, Y0, X0 + 1000, Y0 + 1000, 10.0)
     track = parallel_track(box(X0 + 100, Y0 + 100, X0 + 900, Y0 + 900), 25.0, heading_deg=0.0)
@@ -108,9 +122,9 @@ def test_plan_coverage_reads_the_search_legs_back_from_the_plan(tmp_path):
     plan = build_plan(terrain, track, asset, sweep, 80.0).plan
     cov = plan_coverage(plan, terrain.grid)
     direct = swath_coverage(terrain.grid, track.search_runs(), 40.0)
-    # the plan went through WGS84 and back: agree to the rasteriser's sub-cell sampling
-    assert np.abs(cov - direct).max() <= 1 / 16 + 1e-9
-    assert cov.sum() == pytest.approx(direct.sum(), rel=1e-3)
+    # the plan went through WGS84 (9 decimals) and back: the same swept area per cell
+    assert np.abs(cov - direct).max() <= 1e-4
+    assert cov.sum() == pytest.approx(direct.sum(), rel=1e-6)
 
 
 def test_flown_track_coverage_in_degrees():
