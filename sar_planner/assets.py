@@ -58,9 +58,9 @@ _ISA_K = 2.25577e-5  # lapse / T0, per metre
 _ISA_EXP_P = 5.25588  # g M / (R L)
 _TROPOPAUSE_M = 11000.0
 
-_ASSET_FIGURES = ("search_speed_m_s", "transit_speed_m_s", "endurance_s", "endurance_ref_altitude_m",
-                  "reserve_s", "max_altitude_amsl_m", "climb_rate_m_s", "descent_rate_m_s",
-                  "turn_time_s")
+_ASSET_FIGURES = ("search_speed_m_s", "transit_speed_m_s", "endurance_s",
+                  "endurance_ref_altitude_m", "reserve_s", "max_altitude_amsl_m",
+                  "climb_rate_m_s", "descent_rate_m_s", "turn_time_s")
 _OPTIONAL_FIGURES = ("max_agl_m", "sweep_width_override_m", "sweep_visibility_km")
 _SENSOR_FIGURES = ("width_px", "height_px", "pixel_pitch_um", "focal_mm")
 
@@ -277,7 +277,7 @@ class Performance:
 
 
 def catalogue_path() -> Path:
-    """The catalogue in use: the unit's copy in the data folder if present, else the packaged one."""
+    """The catalogue in use: the unit's copy in the data folder if present, else the bundled one."""
     from sar_planner.settings import get_settings
 
     try:
@@ -379,7 +379,8 @@ def _load(path_str: str, mtime_ns: int) -> dict[str, Asset]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanningError("planning.err_catalogue_syntax", file=path.name, reason=str(exc)) from None
+        raise PlanningError("planning.err_catalogue_syntax", file=path.name,
+                            reason=str(exc)) from None
     except OSError:
         raise PlanningError("planning.err_catalogue_read", file=str(path)) from None
     sensors = {sid: _parse_sensor(sid, t, path) for sid, t in data.get("sensor", {}).items()}

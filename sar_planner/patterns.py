@@ -129,7 +129,8 @@ def check_area(area: BaseGeometry) -> Polygon | MultiPolygon:
         (which names shapely's reason and place).
     """
     if not isinstance(area, Polygon | MultiPolygon) or area.is_empty:
-        raise PlanningError("planning.err_area_type", kind=getattr(area, "geom_type", type(area).__name__))
+        raise PlanningError("planning.err_area_type",
+                            kind=getattr(area, "geom_type", type(area).__name__))
     # the hull, not the signed area: a bow-tie's halves cancel but it is not "zero area"
     if not math.isfinite(area.area) or area.convex_hull.area <= 1.0:
         raise PlanningError("planning.err_area_zero", area=f"{area.area:.1f}")
@@ -394,7 +395,8 @@ def expanding_square(datum_xy: tuple[float, float] | None, spacing_m: float, rad
     datum = _check_datum(datum_xy, "expanding-square")
     spacing = _check_spacing(spacing_m)
     if not (math.isfinite(radius_m) and radius_m >= spacing / 2.0):
-        raise PlanningError("planning.err_radius", value=f"{radius_m}", minimum=f"{spacing / 2:.0f}")
+        raise PlanningError("planning.err_radius", value=f"{radius_m}",
+                            minimum=f"{spacing / 2:.0f}")
     k = max(1, math.ceil(2.0 * radius_m / spacing - 1e-9))
     if 2 * k > _MAX_LEGS:
         raise PlanningError("planning.err_too_many_legs", legs=2 * k, limit=_MAX_LEGS)

@@ -62,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     d = sub.add_parser("pod", help="POD of a track on a POA map's grid, and its POS")
     d.add_argument("--poa", required=True, help="POA GeoTIFF (sar-planner poa)")
-    d.add_argument("--track", required=True, help="flown track (GPX, KML/KMZ, CSV, tlog) or plan GeoJSON")
+    d.add_argument("--track", required=True,
+                   help="flown track (GPX, KML/KMZ, CSV, tlog) or plan GeoJSON")
     d.add_argument("--asset", required=True, help="asset id")
     d.add_argument("--agl", type=float, default=60.0, help="height above ground flown, m (60)")
     d.add_argument("--light", choices=("day", "night"), default="day")

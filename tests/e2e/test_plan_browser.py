@@ -25,7 +25,8 @@ def test_plan_an_expanding_square_and_download_it(page_en, app_server):
     page.get_by_label("Square half-side / sector radius (m; 0 = auto)").fill("300")
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Plan").click()
     wait_for_app(page, timeout_ms=120_000)
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    # red hazards (e.g. the height cap over steep ground) may show; nothing blocks the export
+    assert page.get_by_text("Export is disabled").count() == 0
     charts = page.locator("[data-testid='stPlotlyChart']")
     charts.nth(1).wait_for()
     assert charts.count() == 2

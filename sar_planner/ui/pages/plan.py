@@ -115,9 +115,10 @@ with st.form("plan_form"):
     c1, c2, c3 = st.columns(3)
     asset_id = c1.selectbox(tr("planning.ui.asset"), list(assets),
                             format_func=lambda a, _l=lang(): assets[a].name(_l), key="plan_asset")
-    pattern = c2.selectbox(tr("planning.ui.pattern"), list(PATTERNS),
-                           format_func=lambda p, _l=lang(): t(f"planning.ui.pattern_{p.replace('-', '_')}", _l),
-                           key="plan_pattern")
+    pattern = c2.selectbox(
+        tr("planning.ui.pattern"), list(PATTERNS),
+        format_func=lambda p, _l=lang(): t(f"planning.ui.pattern_{p.replace('-', '_')}", _l),
+        key="plan_pattern")
     light = c3.radio(tr("planning.ui.light"), ["day", "night"], horizontal=True,
                      format_func=lambda v, _l=lang(): t(f"planning.ui.light_{v}", _l),
                      key="plan_light")
@@ -199,8 +200,10 @@ for n in plan.notices:
     text = tr(n.code, **dict(n.params))
     if n.blocking:
         st.error(text, icon=":material/block:")
-    else:
-        st.warning(text, icon=":material/warning:")
+    elif n.code == "planning.notice_sorties":  # information, not a hazard
+        st.info(text, icon=":material/battery_charging_full:")
+    else:  # a hazard the crew must weigh (height cap ...): red, but export stays possible
+        st.error(text, icon=":material/warning:")
 
 terrain = result.terrain
 cov = plan_coverage(plan, terrain.grid, terrain=terrain)
@@ -214,7 +217,8 @@ m[3].metric(tr("planning.ui.spacing_out"), f"{plan.spacing_m:.0f} m")
 m[4].metric(tr("planning.ui.sweep"), f"{plan.sweep_width_m:.0f} m")
 m[5].metric(tr("planning.ui.clearance"), f"{plan.min_clearance_m:.0f} m")
 searched = cov > 0
-m[6].metric(tr("planning.ui.pod"), f"{100 * float(pod[searched].mean()) if searched.any() else 0:.0f} %")
+mean_pod = float(pod[searched].mean()) if searched.any() else 0.0
+m[6].metric(tr("planning.ui.pod"), f"{100 * mean_pod:.0f} %")
 perf = result.performance
 st.caption(tr("planning.ui.performance", altitude=f"{perf.altitude_m:.0f}",
               density_altitude=f"{perf.density_altitude_m:.0f}",
@@ -294,8 +298,9 @@ else:
                     label = tr(spec.label)
                     if sortie is not None and len(plan.sorties) > 1:
                         label = tr("planning.ui.per_sortie", label=label, n=sortie)
+                    suffix = "" if sortie is None else f"_{sortie}"
                     st.download_button(label, data, mime=spec.mime,
-                                       file_name=f"{stem}{'' if sortie is None else f'_{sortie}'}{ext}",
+                                       file_name=f"{stem}{suffix}{ext}",
                                        key=f"plan_dl_{ext}_{sortie}")
             i += 1
 st.caption(tr("planning.ui.source_note", tol=f"{math.trunc(10)}"))
