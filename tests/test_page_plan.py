@@ -128,3 +128,8 @@ def test_pos_and_what_to_fly_next_from_an_uploaded_poa_map():
     ranking = frames[-1].value
     assert list(ranking["Rank"])[:3] == [1, 2, 3]
     assert ranking["POS per minute (%)"].is_monotonic_decreasing
+    # only 10 minutes of daylight left: every sortie is shorter, so each buys less POS
+    at.number_input(key="plan_next_daylight").set_value(10.0).run()
+    assert not at.exception
+    short = at.dataframe[-1].value
+    assert short["POS (%)"].max() < ranking["POS (%)"].max()

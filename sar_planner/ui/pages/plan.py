@@ -253,7 +253,12 @@ if poa_up is not None:
         with st.expander(tr("planning.ui.next_title"), expanded=False):
             from sar_planner.probability import grid_segments
 
-            segs = [(s.name, s.geometry) for s in grid_segments(pm.grid, 2000.0)]
+            n1, n2 = st.columns(2)
+            seg_km = n1.number_input(tr("planning.ui.next_segment_km"), min_value=0.5,
+                                     value=2.0, step=0.5, key="plan_next_seg")
+            daylight = n2.number_input(tr("planning.ui.next_daylight"), min_value=0.0,
+                                       value=0.0, step=10.0, key="plan_next_daylight")
+            segs = [(s.name, s.geometry) for s in grid_segments(pm.grid, seg_km * 1000.0)]
             home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
             alt = float(np.nanmean(terrain.elevation)) + req.agl_m
             options = []
@@ -261,6 +266,8 @@ if poa_up is not None:
                 try:
                     sw = effective_sweep_width(a, req.agl_m, req.light)
                     usable = performance_at(a, alt, req.temperature_c).usable_s
+                    if daylight > 0:  # what is left of the day caps every sortie
+                        usable = min(usable, daylight * 60.0)
                 except PlanningError:
                     continue
                 if sw.width_m > 0:
