@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from affine import Affine
 from pyproj import Transformer
 from scipy import ndimage
@@ -281,3 +283,52 @@ def test_closed_contour_loops_are_flown_whole_across_sorties(tmp_path):
         track.search_length_m, rel=1e-6)
     assert all(s.duration_s <= res.performance.usable_s + 1.0 for s in res.plan.sorties)
     assert res.plan.exportable
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), agl=st.floats(20.0, 150.0), tol=st.floats(0.0, 15.0),
+       climb=st.floats(0.5, 8.0), descent=st.floats(0.5, 8.0), speed=st.floats(3.0, 30.0),
+       radius=st.floats(0.0, 200.0))
+def test_terrain_following_holds_over_random_relief(seed, agl, tol, climb, descent, speed,
+                                                    radius):
+    # random hills (sums of Gaussian bumps up to 400 m) on a 30 m grid; a zig-zag path
+    if tol >= agl:
+        return
+    from sar_planner.terrain import Terrain
+
+    rng = np.random.default_rng(seed)
+    n, cell = 120, 30.0
+    grid = Grid.from_bounds(f"EPSG:{EPSG}", X0, Y0 - n * cell, X0 + n * cell, Y0, cell)
+    xs, ys = np.meshgrid(grid.x_centres(), grid.y_centres())
+    z = np.full(grid.shape, 3000.0)
+    for _ in range(8):
+        cx, cy = rng.uniform(X0, X0 + n * cell), rng.uniform(Y0 - n * cell, Y0)
+        z += rng.uniform(-150, 400) * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2)
+                                              / (2 * rng.uniform(100, 800) ** 2))
+    terrain = Terrain(grid=grid, elevation=z, sources=("random",), filled_voids=0,
+                      synthetic=True)
+    pts = np.column_stack([rng.uniform(X0 + 300, X0 + n * cell - 300, 5),
+                           rng.uniform(Y0 - n * cell + 300, Y0 - 300, 5)])
+    kinds = np.array(["search"] * 4)
+    speeds = np.full(4, speed)
+    path = follow_terrain(terrain, pts, kinds, speeds, agl, radius, climb, descent, tol)
+    # 1. never below the requested height minus the tolerance, anywhere along the path
+    #    (bilinear terrain every 2 m, computed here, not by the planner)
+    dense = []
+    for a, b, za, zb in zip(path.xy[:-1], path.xy[1:], path.z[:-1], path.z[1:], strict=True):
+        k = max(1, int(np.ceil(np.hypot(*(b - a)) / 2.0)))
+        t = np.arange(k) / k
+        dense.append(np.column_stack([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t,
+                                      za + (zb - za) * t]))
+    d = np.vstack(dense)
+    row = (Y0 - d[:, 1]) / cell - 0.5
+    col = (d[:, 0] - X0) / cell - 0.5
+    ground = ndimage.map_coordinates(z, [row, col], order=1, mode="nearest")
+    assert np.min(d[:, 2] - ground) >= agl - tol - 1e-6
+    assert path.min_clearance_m >= agl - tol - 1e-6
+    # 2. every leg within the climb and descent limits
+    vz, _ = _rates(np.column_stack([path.xy, path.z]), path.speeds)
+    assert vz.max() <= climb + 1e-6 and vz.min() >= -descent - 1e-6
+    # 3. every input vertex is kept (the pattern's corners are flown)
+    for p in pts:
+        assert np.min(np.hypot(*(path.xy - p).T)) < 1e-6
