@@ -93,7 +93,8 @@ def sortie_form_fields(prefix: str, *, aircraft: list[str], crew: list[str], mis
                  format_func=labeller("", empty="logbook.ui.choose"))
     c2.selectbox(tr("logbook.ui.copilot"), [_NONE, *crew], key=_k(prefix, "copilot"),
                  format_func=labeller("", empty="logbook.ui.nobody"))
-    c3.multiselect(tr("logbook.ui.observers"), crew, key=_k(prefix, "observers"))
+    c3.multiselect(tr("logbook.ui.observers"), crew, key=_k(prefix, "observers"),
+                   placeholder=tr("logbook.ui.choose"))
     c1, c2 = st.columns(2)
     c1.text_input(tr("logbook.ui.takeoff_site"), key=_k(prefix, "t_site"))
     c2.text_input(tr("logbook.ui.landing_site"), key=_k(prefix, "l_site"))

@@ -37,12 +37,15 @@ with error_boundary():
         area = c3.text_input(tr("logbook.ui.area"), key="st_area")
         c1, c2 = st.columns(2)
         aircraft = c1.multiselect(tr("logbook.ui.aircraft"), [a["registration"] for a in list_aircraft(db)],
-                                  key="st_aircraft")
-        crew = c2.multiselect(tr("logbook.ui.crew"), [c["name"] for c in list_crew(db)], key="st_crew")
+                                  key="st_aircraft", placeholder=tr("logbook.ui.choose"))
+        crew = c2.multiselect(tr("logbook.ui.crew"), [c["name"] for c in list_crew(db)], key="st_crew",
+                              placeholder=tr("logbook.ui.choose"))
         c1, c2 = st.columns(2)
         tasks = c1.multiselect(tr("logbook.ui.task_type"), list(TASK_TYPES), key="st_tasks",
+                               placeholder=tr("logbook.ui.choose"),
                                format_func=labeller("logbook.ui.task_"))
         outcomes = c2.multiselect(tr("logbook.ui.outcome"), list(OUTCOMES), key="st_outcomes",
+                                  placeholder=tr("logbook.ui.choose"),
                                   format_func=labeller("logbook.ui.outcome_"))
     if start and end and end < start:
         st.warning(tr("logbook.err_date_range", start=str(start), end=str(end)))
@@ -69,9 +72,12 @@ with error_boundary():
     c2.subheader(tr("logbook.ui.report_to_find"))
     found = report_to_find_hours(db)
     shown_missions = {r.incident_number for r in records}
-    c2.dataframe(pd.DataFrame([{tr("logbook.ui.mission"): k, tr("logbook.ui.hours"): v}
-                               for k, v in found.items() if k in shown_missions]), hide_index=True,
-                 key="st_find_tbl")
+    find_rows = [{tr("logbook.ui.mission"): k, tr("logbook.ui.hours"): v}
+                 for k, v in found.items() if k in shown_missions]
+    if find_rows:
+        c2.dataframe(pd.DataFrame(find_rows), hide_index=True, key="st_find_tbl")
+    else:
+        c2.caption(tr("logbook.ui.no_find_times"))
     if any(r.track for r in records):
         st.plotly_chart(tracks_figure(records, tr("logbook.ui.tracks")), key="st_tracks")
     else:
