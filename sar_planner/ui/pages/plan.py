@@ -83,7 +83,9 @@ def _read_poa(data: bytes):
 def _labels() -> dict[str, str]:
     keys = ("easting", "northing", "agl", "sortie", "transit", "home", "area", "distance",
             "altitude", "terrain", "flight", "required", "min_clearance")
-    return {k: tr(f"planning.ui.{k}") for k in keys}
+    out = {k: tr(f"planning.ui.{k}") for k in keys}
+    out["home"] = tr("planning.ui.home_marker")
+    return out
 
 
 st.title(tr("nav.plan"))
@@ -292,7 +294,13 @@ else:
     cols = st.columns(4)
     i = 0
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in plan.name)
+    plan_asset = assets.get(plan.asset_id)
+    dji_ready = plan_asset is not None and plan_asset.dji_drone_enum is not None \
+        and plan_asset.dji_payload_enum is not None
     for ext, spec in WRITERS.items():
+        if ext == ".kmz" and not dji_ready:  # DJI Pilot 2 refuses a route without its model
+            st.caption(tr("planning.ui.no_dji"))
+            continue
         targets = [s.index for s in plan.sorties] if spec.one_flight else [None]
         for sortie in targets:
             with cols[i % 4]:
