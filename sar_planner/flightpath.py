@@ -475,129 +475,150 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
     assert path is not None and perf is not None
     if progress:
         progress(0.5)
-    if perf.usable_s <= 60.0:
-        raise PlanningError("planning.err_no_endurance", asset=asset.name_en,
-                            altitude=f"{perf.altitude_m:.0f}",
-                            endurance=f"{perf.endurance_s / 60:.0f}",
-                            reserve=f"{asset.reserve_s / 60:.0f}")
-    climb, descent = perf.climb_rate_m_s, perf.descent_rate_m_s
-    home = np.asarray(home_xy if home_xy is not None else path.xy[0], dtype=np.float64)
-    home_ground = float(_bilinear(np.asarray(terrain.elevation, dtype=np.float64), terrain,
-                                  np.array([home[0]]), np.array([home[1]]))[0])
-    times = _leg_times(path.xy, path.z, path.speeds, asset.turn_time_s, climb, descent)
-    total = float(times[-1])
-    radius = clearance_radius_m
+    # the transits to and from the pattern may cross higher ground than the pattern itself:
+    # endurance and climb are derated at the highest point of the whole plan, so if the sorties
+    # climb above the altitude used, derate there and plan again (raising only: converges fast)
+    for attempt in range(4):
+        if attempt:
+            path = follow_terrain(terrain, track.xy, track.kinds, speeds, agl_m,
+                                  clearance_radius_m, perf.climb_rate_m_s,
+                                  perf.descent_rate_m_s, tolerance_m, _max=sampler)
+        if perf.usable_s <= 60.0:
+            raise PlanningError("planning.err_no_endurance", asset=asset.name_en,
+                                altitude=f"{perf.altitude_m:.0f}",
+                                endurance=f"{perf.endurance_s / 60:.0f}",
+                                reserve=f"{asset.reserve_s / 60:.0f}")
+        climb, descent = perf.climb_rate_m_s, perf.descent_rate_m_s
+        home = np.asarray(home_xy if home_xy is not None else path.xy[0], dtype=np.float64)
+        home_ground = float(_bilinear(np.asarray(terrain.elevation, dtype=np.float64), terrain,
+                                      np.array([home[0]]), np.array([home[1]]))[0])
+        times = _leg_times(path.xy, path.z, path.speeds, asset.turn_time_s, climb, descent)
+        total = float(times[-1])
+        radius = clearance_radius_m
 
-    def transit(a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None) -> Path3D:
-        if np.hypot(*(b - a)) < 1.0:
-            b = a + np.array([0.0, 1.0])
-        return follow_terrain(terrain, np.vstack([a, b]), np.array(["transit"]),
-                              np.array([asset.transit_speed_m_s]), agl_m, radius, climb, descent,
-                              tolerance_m, start_z=za, end_z=zb, _max=sampler)
+        def transit(a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None) -> Path3D:
+            if np.hypot(*(b - a)) < 1.0:
+                b = a + np.array([0.0, 1.0])
+            return follow_terrain(terrain, np.vstack([a, b]), np.array(["transit"]),
+                                  np.array([asset.transit_speed_m_s]), agl_m, radius, climb, descent,
+                                  tolerance_m, start_z=za, end_z=zb, _max=sampler)
 
-    def transit_time(p: Path3D, up_from_ground: bool) -> float:
-        t = _leg_times(p.xy, p.z, p.speeds, asset.turn_time_s, climb, descent)[-1]
-        vertical = (p.z[0] - home_ground) / climb if up_from_ground else (
-            p.z[-1] - home_ground) / descent
-        return float(t + max(0.0, vertical))
+        def transit_time(p: Path3D, up_from_ground: bool) -> float:
+            t = _leg_times(p.xy, p.z, p.speeds, asset.turn_time_s, climb, descent)[-1]
+            vertical = (p.z[0] - home_ground) / climb if up_from_ground else (
+                p.z[-1] - home_ground) / descent
+            return float(t + max(0.0, vertical))
 
-    def quick_back(p1: np.ndarray, z1: float) -> float:
-        """Return transit + landing time from p1 (the rate-limited profile, not simplified)."""
-        if np.hypot(*(home - p1)) < 1.0:
-            return max(0.0, z1 - home_ground) / descent
-        pts, _, _ = _densify(np.vstack([p1, home]), terrain.grid.cell_size)
-        target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
-        target[0] = max(target[0], z1)
-        step = np.hypot(*np.diff(pts, axis=0).T)
-        z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
-                           descent)
-        return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[-1] - home_ground) / descent)
+        def quick_back(p1: np.ndarray, z1: float) -> float:
+            """Return transit + landing time from p1 (the rate-limited profile, not simplified)."""
+            if np.hypot(*(home - p1)) < 1.0:
+                return max(0.0, z1 - home_ground) / descent
+            pts, _, _ = _densify(np.vstack([p1, home]), terrain.grid.cell_size)
+            target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
+            target[0] = max(target[0], z1)
+            step = np.hypot(*np.diff(pts, axis=0).T)
+            z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
+                               descent)
+            return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[-1] - home_ground) / descent)
 
-    def quick_out(p0: np.ndarray, z0: float) -> float:
-        """Take-off and transit time to p0 (the rate-limited profile, not simplified)."""
-        if np.hypot(*(p0 - home)) < 1.0:
-            return max(0.0, z0 - home_ground) / climb
-        pts, _, _ = _densify(np.vstack([home, p0]), terrain.grid.cell_size)
-        target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
-        target[-1] = max(target[-1], z0)
-        step = np.hypot(*np.diff(pts, axis=0).T)
-        z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
-                           descent)
-        return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[0] - home_ground) / climb)
+        def quick_out(p0: np.ndarray, z0: float) -> float:
+            """Take-off and transit time to p0 (the rate-limited profile, not simplified)."""
+            if np.hypot(*(p0 - home)) < 1.0:
+                return max(0.0, z0 - home_ground) / climb
+            pts, _, _ = _densify(np.vstack([home, p0]), terrain.grid.cell_size)
+            target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
+            target[-1] = max(target[-1], z0)
+            step = np.hypot(*np.diff(pts, axis=0).T)
+            z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
+                               descent)
+            return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[0] - home_ground) / climb)
 
-    budget = perf.usable_s
-    # turns where the transits meet the pattern and the raise-only join are not in the estimate
-    margin = 2.0 * asset.turn_time_s + 10.0
+        budget = perf.usable_s
+        # turns where the transits meet the pattern and the raise-only join are not in the estimate
+        margin = 2.0 * asset.turn_time_s + 10.0
 
-    sorties_xyz: list[np.ndarray] = []
-    sortie_kinds: list[np.ndarray] = []
-    sortie_speeds: list[np.ndarray] = []
-    tau = 0.0
-    guard = 0
-    while tau < total - 1e-6:
-        guard += 1
-        if guard > 200:
-            raise PlanningError("planning.err_too_many_sorties", limit=200)
-        k0, p0, z0 = _point_at(path.xy, path.z, times, tau)
-        out = transit(home, p0, None, z0)
-        t_out = transit_time(out, True)
+        sorties_xyz: list[np.ndarray] = []
+        sortie_kinds: list[np.ndarray] = []
+        sortie_speeds: list[np.ndarray] = []
+        tau = 0.0
+        guard = 0
+        while tau < total - 1e-6:
+            guard += 1
+            if guard > 200:
+                raise PlanningError("planning.err_too_many_sorties", limit=200)
+            k0, p0, z0 = _point_at(path.xy, path.z, times, tau)
+            out = transit(home, p0, None, z0)
+            t_out = transit_time(out, True)
 
-        def cost(tau_end: float) -> float:
-            _, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
-            return t_out + (tau_end - tau) + quick_back(p1, z1) + margin
+            def cost(tau_end: float) -> float:
+                _, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
+                return t_out + (tau_end - tau) + quick_back(p1, z1) + margin
 
-        tau_end = _furthest(cost, tau, total, budget)
-        if tau_end < total:
-            # if one more sortie would finish the pattern, share the rest evenly between the two
-            # (no last sortie of a few minutes), as long as both still fit
-            _, pe, ze = _point_at(path.xy, path.z, times, tau_end)
-            _, pl, zl = _point_at(path.xy, path.z, times, total)
-            last = quick_out(pe, ze) + (total - tau_end) + quick_back(pl, zl) + margin
-            if last <= budget:
-                even = tau + (total - tau) / 2.0
-                _, pm, zm = _point_at(path.xy, path.z, times, even)
-                second = quick_out(pm, zm) + (total - even) + quick_back(pl, zl) + margin
-                if even < tau_end and cost(even) <= budget and second <= budget:
-                    tau_end = even
-        if tau_end < total and tau_end - tau < min(60.0, 0.05 * budget):
-            raise PlanningError("planning.err_out_of_reach", asset=asset.name_en,
-                                distance=f"{np.hypot(*(p0 - home)) / 1000:.1f}",
-                                usable=f"{budget / 60:.0f}")
-        _, p_end, z_end = _point_at(path.xy, path.z, times, tau_end)
-        back = transit(p_end, home, z_end, None)
-        k1, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
-        idx = np.arange(k0 + 1, k1 + 1)
-        # drop only a first vertex on p0 and a last one on p1 (a closed contour may pass the
-        # same point again later: that vertex must stay)
-        if len(idx) and np.hypot(*(path.xy[idx[0]] - p0)) <= 1e-6:
-            idx = idx[1:]
-        if len(idx) and np.hypot(*(path.xy[idx[-1]] - p1)) <= 1e-6:
-            idx = idx[:-1]
-        leg_idx = np.concatenate([[k0], idx]).astype(int)
-        pattern_xyz = np.vstack([[p0[0], p0[1], z0],
-                                 np.column_stack([path.xy[idx], path.z[idx]]),
-                                 [p1[0], p1[1], z1]])
-        home_xyz = np.array([[home[0], home[1], home_ground]])
-        xyz = np.vstack([home_xyz,
-                         np.column_stack([out.xy[:-1], out.z[:-1]]),
-                         pattern_xyz,
-                         np.column_stack([back.xy[1:], back.z[1:]]),
-                         home_xyz])
-        kinds = np.concatenate([["takeoff"], out.kinds, path.kinds[leg_idx], ["transit"],
-                                back.kinds[1:], ["land", "land"]])
-        spd = np.concatenate([[asset.transit_speed_m_s], out.speeds, path.speeds[leg_idx],
-                              [asset.transit_speed_m_s], back.speeds[1:],
-                              [asset.transit_speed_m_s, asset.transit_speed_m_s]])
-        # joins between transits and pattern: raise-only rate limits over the airborne points
-        air = slice(1, len(xyz) - 1)
-        air_len = np.hypot(*np.diff(xyz[air, :2], axis=0).T)
-        xyz[air, 2] = _enforce_rates(xyz[air, 2], air_len, spd[1:len(xyz) - 2], climb, descent)
-        if len(kinds) != len(xyz) or len(spd) != len(xyz):  # pragma: no cover - internal check
-            raise AssertionError("sortie assembly lost a point")
-        sorties_xyz.append(xyz)
-        sortie_kinds.append(kinds)
-        sortie_speeds.append(spd)
-        tau = tau_end
+            tau_end = _furthest(cost, tau, total, budget)
+            if tau_end < total:
+                # if one more sortie would finish the pattern, share the rest evenly between the two
+                # (no last sortie of a few minutes), as long as both still fit
+                _, pe, ze = _point_at(path.xy, path.z, times, tau_end)
+                _, pl, zl = _point_at(path.xy, path.z, times, total)
+                last = quick_out(pe, ze) + (total - tau_end) + quick_back(pl, zl) + margin
+                if last <= budget:
+                    even = tau + (total - tau) / 2.0
+                    _, pm, zm = _point_at(path.xy, path.z, times, even)
+                    second = quick_out(pm, zm) + (total - even) + quick_back(pl, zl) + margin
+                    if even < tau_end and cost(even) <= budget and second <= budget:
+                        tau_end = even
+            if tau_end < total and tau_end - tau < min(60.0, 0.05 * budget):
+                raise PlanningError("planning.err_out_of_reach", asset=asset.name_en,
+                                    distance=f"{np.hypot(*(p0 - home)) / 1000:.1f}",
+                                    usable=f"{budget / 60:.0f}")
+            _, p_end, z_end = _point_at(path.xy, path.z, times, tau_end)
+            back = transit(p_end, home, z_end, None)
+            k1, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
+            idx = np.arange(k0 + 1, k1 + 1)
+            # drop only a first vertex on p0 and a last one on p1 (a closed contour may pass the
+            # same point again later: that vertex must stay)
+            if len(idx) and np.hypot(*(path.xy[idx[0]] - p0)) <= 1e-6:
+                idx = idx[1:]
+            if len(idx) and np.hypot(*(path.xy[idx[-1]] - p1)) <= 1e-6:
+                idx = idx[:-1]
+            leg_idx = np.concatenate([[k0], idx]).astype(int)
+            pattern_xyz = np.vstack([[p0[0], p0[1], z0],
+                                     np.column_stack([path.xy[idx], path.z[idx]]),
+                                     [p1[0], p1[1], z1]])
+            home_xyz = np.array([[home[0], home[1], home_ground]])
+            xyz = np.vstack([home_xyz,
+                             np.column_stack([out.xy[:-1], out.z[:-1]]),
+                             pattern_xyz,
+                             np.column_stack([back.xy[1:], back.z[1:]]),
+                             home_xyz])
+            kinds = np.concatenate([["takeoff"], out.kinds, path.kinds[leg_idx], ["transit"],
+                                    back.kinds[1:], ["land", "land"]])
+            spd = np.concatenate([[asset.transit_speed_m_s], out.speeds, path.speeds[leg_idx],
+                                  [asset.transit_speed_m_s], back.speeds[1:],
+                                  [asset.transit_speed_m_s, asset.transit_speed_m_s]])
+            # joins between transits and pattern: raise-only rate limits over the airborne points
+            air = slice(1, len(xyz) - 1)
+            air_len = np.hypot(*np.diff(xyz[air, :2], axis=0).T)
+            xyz[air, 2] = _enforce_rates(xyz[air, 2], air_len, spd[1:len(xyz) - 2], climb, descent)
+            if len(kinds) != len(xyz) or len(spd) != len(xyz):  # pragma: no cover - internal check
+                raise AssertionError("sortie assembly lost a point")
+            sorties_xyz.append(xyz)
+            sortie_kinds.append(kinds)
+            sortie_speeds.append(spd)
+            tau = tau_end
+
+        top_all = max(float(x[:, 2].max()) for x in sorties_xyz)
+        if top_all > asset.max_altitude_amsl_m:
+            raise PlanningError("planning.err_above_ceiling", asset=asset.name_en,
+                                altitude=f"{top_all:.0f}",
+                                ceiling=f"{asset.max_altitude_amsl_m:.0f}")
+        if top_all <= perf.altitude_m + 1.0:
+            break
+        # aim a little above, so the next pass is very likely the last
+        perf = performance_at(asset, min(top_all + 25.0, asset.max_altitude_amsl_m),
+                              temperature_c)
+    else:  # pragma: no cover - needs terrain that keeps raising the path for four passes
+        raise PlanningError("planning.err_altitude_iteration", altitude=f"{top_all:.0f}")
     if progress:
         progress(0.8)
 

@@ -332,3 +332,21 @@ def test_terrain_following_holds_over_random_relief(seed, agl, tol, climb, desce
     # 3. every input vertex is kept (the pattern's corners are flown)
     for p in pts:
         assert np.min(np.hypot(*(path.xy - p).T)) < 1e-6
+
+
+def test_endurance_is_derated_at_the_highest_transit_not_just_the_pattern(tmp_path):
+    # launch west of a 600 m ridge, search the flat ground east of it: the transits cross the
+    # ridge (3,600 m + height) although the pattern itself stays near 3,000 m
+    terrain, _ = _ridge_terrain(tmp_path, height=600.0)
+    asset = get_asset("m30t")
+    sweep = effective_sweep_width(asset, 80.0)
+    area = box(X0 + 4500, Y0 - 4000, X0 + 5700, Y0 - 2000)
+    track = parallel_track(area, sweep.width_m, heading_deg=0.0)
+    res = build_plan(terrain, track, asset, sweep, 80.0, home_xy=(X0 + 600, Y0 - 3000))
+    top = max(float(x[:, 2].max()) for x in res.sorties_xyz)
+    assert float(res.path.z.max()) < 3000.0 + 80.0 + 20.0  # the pattern alone is low
+    assert top >= 3600.0 + 80.0 - 10.0                       # the transits are not
+    assert res.performance.altitude_m >= top - 1.0
+    assert res.performance.endurance_s == pytest.approx(
+        performance_at(asset, res.performance.altitude_m).endurance_s)
+    assert all(s.duration_s <= res.performance.usable_s + 1.0 for s in res.plan.sorties)
