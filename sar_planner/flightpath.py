@@ -20,7 +20,10 @@ Time: each leg at its speed (search or transit), plus the turn time scaled by th
 (``turn_time_s`` per 180 degrees), plus the vertical climb after take-off and descent to land.
 Sorties: the pattern is cut where the next point could not be reached with the return transit
 and landing inside the derated endurance minus the reserve; each sortie flies out from the launch
-point, continues the pattern, and returns.
+point, continues the pattern, and returns. When one more sortie would finish the pattern, the
+rest is shared evenly between the last two. Endurance and climb are derated at the highest point
+of the whole plan, transits included (the plan is redone if a transit climbs above the altitude
+first used), and that point is checked against the asset's maximum operating altitude.
 
 Coordinates are metres in the terrain grid's CRS (the mission CRS); altitudes metres above mean
 sea level (the DEM's datum); times seconds.
