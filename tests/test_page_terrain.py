@@ -13,6 +13,7 @@ from rasterio.transform import from_origin
 from streamlit.testing.v1 import AppTest
 
 from sar_planner.geo import to_local
+from tests.signin import sign_in_apptest
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
@@ -21,6 +22,7 @@ DEMO = REPO / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
 def _terrain_page(lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state["lang"] = lang
+    sign_in_apptest(at, "crew")  # crews load terrain (sar_planner.auth.PERMISSIONS)
     at.run()
     at.switch_page("sar_planner/ui/pages/terrain.py")
     at.run()
