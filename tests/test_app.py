@@ -312,3 +312,24 @@ def test_commander_amends_an_approved_sortie_and_sees_its_history(accounts):
     assert [h.data["remarks"] for h in history] == ["as flown", "landing per tower log"]
     (rec,) = list_sorties(accounts)
     assert rec.flight_hours == 1.5 and rec.number == 1
+
+
+def test_admin_imports_the_history_and_backs_up(accounts, data_dir):
+    at = _run("settings", "en", "admin")
+    bad = b"sortie_no,date,takeoff\n1,2019-03-08,09:35\n"
+    at.file_uploader(key="ih_file").set_value(("bad.csv", bad, "text/csv"))
+    _submit(at, "Import")
+    assert any("line 1:" in e.value and "flight_hours" in e.value for e in at.error)
+    sample = (REPO / "missions" / "sample_sortie_history.csv").read_bytes()
+    at.file_uploader(key="ih_file").set_value(("sample_sortie_history.csv", sample, "text/csv"))
+    _submit(at, "Import")
+    assert any("350 historical sorties imported" in s.value for s in at.success), [e.value for e in at.error]
+    _submit(at, "Back up the database now")
+    done = next(s.value for s in at.success if "Backup written" in s.value)
+    backups = list((data_dir / "backups").glob("sar_planner-*.db"))
+    assert len(backups) == 1 and str(backups[0]) in done
+    import sqlite3
+
+    con = sqlite3.connect(backups[0])
+    assert con.execute("SELECT count(*) FROM sortie").fetchone() == (350,)
+    con.close()
