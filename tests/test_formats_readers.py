@@ -67,6 +67,26 @@ def test_gpx_of_timed_waypoints_only():
     assert [(p.lat, p.lon) for p in track.points] == [(36.10, 94.85), (36.11, 94.86)]
 
 
+def test_geojson_line_track_with_coord_times():
+    doc = {"type": "Feature", "properties": {"coordTimes": ["2026-08-14T06:00:00Z",
+                                                            "2026-08-14T06:00:05Z"]},
+           "geometry": {"type": "LineString", "coordinates": [[94.85, 36.1, 3752.4],
+                                                              [94.851, 36.1, 3753.0]]}}
+    track = read_track("t.geojson", json.dumps(doc).encode())
+    assert track.source_format == "geojson"
+    assert [(p.lat, p.lon, p.alt_amsl_m) for p in track.points] == [(36.1, 94.85, None),
+                                                                     (36.1, 94.851, None)]
+    assert track.points[1].time == datetime(2026, 8, 14, 6, 0, 5, tzinfo=timezone.utc)
+    # our own plan GeoJSON: one segment per sortie track (the waypoint points are not a line)
+    plan = make_plan(n_sorties=2)
+    track = read_track("plan.geojson", write_plan(plan, ".geojson"))
+    assert len(track.segments) == 2
+    assert len(track.points) == sum(len(s.waypoints) for s in plan.sorties)
+    with pytest.raises(FormatError) as err:
+        read_track("t.geojson", b'{"type": "LineString", "coordinates": [[94.85]]}')
+    assert err.value.code == "formats.err_not_format"
+
+
 def test_exported_gpx_route_is_read_as_a_track():
     plan = make_plan()
     track = read_track("plan.gpx", write_plan(plan, ".gpx"))
@@ -242,11 +262,13 @@ def test_size_caps(monkeypatch):
 
 
 @settings(max_examples=60, deadline=None)
-@given(name=st.sampled_from(["a.gpx", "a.kml", "a.kmz", "a.csv", "a.geojson", "a.zip"]),
+@given(name=st.sampled_from(["a.gpx", "a.kml", "a.kmz", "a.csv", "a.geojson", "a.zip",
+                             "t.geojson"]),
        data=st.binary(min_size=1, max_size=400))
 def test_any_bytes_give_a_track_area_or_a_format_error(name, data):
     # Whatever a user uploads, the reader answers with data or a FormatError, never a crash.
-    reader = read_area if name.endswith((".geojson", ".zip")) else read_track
+    reader = read_area if name.startswith("a.") and name.endswith((".geojson", ".zip")) \
+        else read_track
     try:
         reader(name, data)
     except FormatError as exc:
@@ -363,3 +385,62 @@ def test_every_error_key_used_exists_in_both_catalogues():
     for lang in ("en", "zh"):
         missing = keys - set(catalogue(lang))
         assert not missing, (lang, missing)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False, width=32)
+    | st.text(max_size=8) | st.sampled_from(["Feature", "FeatureCollection", "LineString",
+                                            "Polygon", "MultiLineString", "Point"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["type", "features", "geometry", "coordinates",
+                                       "properties", "name", "coordTimes", "crs"]),
+                      children, max_size=5),
+    max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=_json)
+def test_any_json_gives_areas_a_track_or_a_format_error(doc):
+    data = json.dumps(doc).encode()
+    for reader, name in ((read_area, "a.geojson"), (read_track, "t.geojson")):
+        try:
+            reader(name, data)
+        except FormatError as exc:
+            assert exc.code.startswith("formats.err_")
+
+
+_num_text = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str),
+                      st.sampled_from(["", " ", "abc", "1e400", "-0", "36.1,94.8", "nan"]))
+_coords = st.lists(st.tuples(_num_text, _num_text, _num_text), max_size=4).map(
+    lambda ts: " ".join(",".join(t) for t in ts))
+_gpx_pt = st.builds(lambda tag, lat, lon, ele, time: f'<{tag} lat="{lat}" lon="{lon}">'
+                    f"<ele>{ele}</ele><time>{time}</time></{tag}>",
+                    st.sampled_from(["trkpt", "rtept", "wpt"]), _num_text, _num_text, _num_text,
+                    st.sampled_from(["2026-08-14T06:00:00Z", "yesterday", "", "2026-13-45"]))
+_kml_geom = st.one_of(
+    _coords.map(lambda c: f"<LineString><coordinates>{c}</coordinates></LineString>"),
+    _coords.map(lambda c: "<Polygon><outerBoundaryIs><LinearRing><coordinates>"
+                          f"{c}</coordinates></LinearRing></outerBoundaryIs></Polygon>"),
+    _coords.map(lambda c: f"<Point><coordinates>{c}</coordinates></Point>"),
+    st.lists(_num_text, max_size=3).map(lambda v: "<gx:Track><when>2026-08-14T06:00:00Z</when>"
+                                        f"<gx:coord>{' '.join(v)}</gx:coord></gx:Track>"))
+
+
+@settings(max_examples=120, deadline=None)
+@given(gpx_pts=st.lists(_gpx_pt, max_size=5), kml_geoms=st.lists(_kml_geom, max_size=4))
+def test_odd_values_in_well_formed_gpx_and_kml_give_data_or_a_format_error(gpx_pts, kml_geoms):
+    gpx = ('<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+           + "".join(p for p in gpx_pts if p.startswith("<trkpt")) + "</trkseg></trk>"
+           + "".join(p for p in gpx_pts if not p.startswith("<trkpt")) + "</gpx>")
+    kml = ('<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/'
+           'ext/2.2"><Document>' + "".join(f"<Placemark>{g}</Placemark>" for g in kml_geoms)
+           + "</Document></kml>")
+    for reader, name, data in ((read_track, "f.gpx", gpx), (read_track, "f.kml", kml),
+                               (read_area, "f.kml", kml)):
+        try:
+            result = reader(name, data.encode())
+        except FormatError as exc:
+            assert exc.code.startswith("formats.err_")
+        else:
+            pts = result.points if hasattr(result, "points") else []
+            assert all(abs(p.lat) <= 90 and abs(p.lon) <= 180 for p in pts)

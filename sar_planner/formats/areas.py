@@ -61,9 +61,11 @@ class NamedArea:
 
 
 def _check_degrees(filename: str, geom: BaseGeometry) -> None:
+    xy = shapely.get_coordinates(geom)
+    if not np.all(np.isfinite(xy)):
+        raise FormatError("formats.err_bad_coordinate", file=filename, where="NaN / infinity")
     minx, miny, maxx, maxy = geom.bounds
-    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) or \
-            minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
         raise FormatError("formats.err_not_degrees", file=filename)
 
 
@@ -76,7 +78,11 @@ def _finish(filename: str, items: list[tuple[str | None, BaseGeometry]]) -> list
         _check_degrees(filename, geom)
         repaired = False
         if not geom.is_valid:
-            geom = shapely.make_valid(geom)
+            try:
+                geom = shapely.make_valid(geom)
+            except shapely.errors.ShapelyError:
+                raise FormatError("formats.err_bad_geometry", file=filename, name=name or n) \
+                    from None
             repaired = True
             if geom.geom_type == "GeometryCollection":
                 polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
@@ -105,6 +111,15 @@ def _name_of(props: dict[str, Any] | None) -> str | None:
 
 def _read_geojson(filename: str, data: bytes) -> list[NamedArea]:
     try:
+        return _read_geojson_unguarded(filename, data)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError,
+            shapely.errors.ShapelyError):
+        # any structure that is JSON but not GeoJSON the code above did not foresee
+        raise FormatError("formats.err_not_format", file=filename, expected="GeoJSON") from None
+
+
+def _read_geojson_unguarded(filename: str, data: bytes) -> list[NamedArea]:
+    try:
         doc = json.loads(bytes(data).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise FormatError("formats.err_not_format", file=filename, expected="GeoJSON") from None
@@ -112,7 +127,8 @@ def _read_geojson(filename: str, data: bytes) -> list[NamedArea]:
         raise FormatError("formats.err_not_format", file=filename, expected="GeoJSON")
     crs = doc.get("crs")
     if crs:  # GeoJSON 2008 named CRS: accept only WGS84 longitude/latitude
-        name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+        props = crs.get("properties") if isinstance(crs, dict) else None
+        name = str(props.get("name", "")) if isinstance(props, dict) else ""
         if not any(k in name.upper() for k in ("CRS84", "EPSG::4326", "EPSG:4326")):
             raise FormatError("formats.err_geojson_crs", file=filename, crs=name or str(crs))
     if doc["type"] == "FeatureCollection":
@@ -130,7 +146,7 @@ def _read_geojson(filename: str, data: bytes) -> list[NamedArea]:
         try:
             geom = shape(f["geometry"])
         except (KeyError, TypeError, ValueError, AttributeError, IndexError,
-                shapely.errors.GEOSException):
+                shapely.errors.ShapelyError):
             raise FormatError("formats.err_not_format", file=filename,
                               expected="GeoJSON") from None
         items.append((_name_of(f.get("properties")), geom))
@@ -145,14 +161,25 @@ def _kml_ring(filename: str, text: str | None) -> list[tuple[float, float]]:
     for tup in (text or "").split():
         parts = tup.split(",")
         try:
-            pts.append((float(parts[0]), float(parts[1])))
+            lon, lat = float(parts[0]), float(parts[1])
         except (ValueError, IndexError):
             raise FormatError("formats.err_bad_coordinate", file=filename,
                               where=tup[:40]) from None
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise FormatError("formats.err_bad_coordinate", file=filename, where=tup[:40])
+        pts.append((lon, lat))
     return pts
 
 
 def _read_kml(filename: str, data: bytes) -> list[NamedArea]:
+    try:
+        return _read_kml_unguarded(filename, data)
+    except shapely.errors.ShapelyError:
+        # a ring of fewer than 3 distinct corners and the like
+        raise FormatError("formats.err_bad_geometry", file=filename, name="?") from None
+
+
+def _read_kml_unguarded(filename: str, data: bytes) -> list[NamedArea]:
     from shapely.geometry import LineString, Point, Polygon
 
     root = parse_xml(filename, data, "kml", "KML")
@@ -240,7 +267,7 @@ def _read_shapefile_zip(filename: str, data: bytes) -> list[NamedArea]:
                 continue
             try:
                 geom = shape(shp_obj.__geo_interface__)
-            except (ValueError, TypeError, shapely.errors.GEOSException):
+            except (ValueError, TypeError, shapely.errors.ShapelyError):
                 raise FormatError("formats.err_shp_bad", file=filename, layer=shp_name) from None
             if to_wgs84 is not None:
                 geom = shapely.transform(

@@ -15,6 +15,9 @@ track. Sources and their height conventions:
   ``longitude``, ``altitude_above_seaLevel(feet|meters)``); rows without a GPS fix (0, 0) are
   skipped. A plain table with ``lat``/``latitude``, ``lon``/``longitude`` and optional
   ``time_utc`` and ``alt_amsl_m`` columns is read too.
+- GeoJSON ``LineString``/``MultiLineString`` features, times from ``properties.coordTimes``
+  (the togeojson convention); heights are left out (RFC 7946 makes them ellipsoidal, and many
+  tools put sea-level heights there instead, so neither can be trusted).
 - QGroundControl telemetry logs (``.tlog``: MAVLink packets each after an 8-byte microsecond
   UTC time stamp) through pymavlink: ``GLOBAL_POSITION_INT`` (``alt`` = mm above MSL), else
   ``GPS_RAW_INT`` with a 3D fix.
@@ -43,7 +46,7 @@ from sar_planner.settings import get_settings
 __all__ = ["TrackPoint", "FlownTrack", "read_track", "TRACK_EXTENSIONS", "MAX_TRACK_POINTS"]
 
 #: File extensions :func:`read_track` understands.
-TRACK_EXTENSIONS = (".gpx", ".kml", ".kmz", ".csv", ".tlog")
+TRACK_EXTENSIONS = (".gpx", ".kml", ".kmz", ".csv", ".tlog", ".geojson", ".json")
 #: Most points one track may hold (a 10 Hz log of 55 hours).
 MAX_TRACK_POINTS = 2_000_000
 
@@ -384,6 +387,49 @@ def _read_csv(filename: str, data: bytes) -> FlownTrack:
     return _finish(filename, "csv-airdata" if airdata else "csv", [pts])
 
 
+# ---------------------------------------------------------------------------- GeoJSON
+
+
+def _read_geojson(filename: str, data: bytes) -> FlownTrack:
+    import json
+
+    try:
+        doc = json.loads(bytes(data).decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise FormatError("formats.err_not_format", file=filename, expected="GeoJSON") from None
+    if not isinstance(doc, dict) or "type" not in doc:
+        raise FormatError("formats.err_not_format", file=filename, expected="GeoJSON")
+    if doc["type"] == "FeatureCollection":
+        feats = doc.get("features") or []
+    elif doc["type"] == "Feature":
+        feats = [doc]
+    else:
+        feats = [{"type": "Feature", "geometry": doc, "properties": {}}]
+    segments: list[list[TrackPoint]] = []
+    try:
+        for f in feats:
+            geom = (f or {}).get("geometry") or {}
+            props = (f or {}).get("properties") or {}
+            kind = geom.get("type")
+            lines = [geom.get("coordinates")] if kind == "LineString" else \
+                geom.get("coordinates") if kind == "MultiLineString" else []
+            times = props.get("coordTimes") or []   # the togeojson convention
+            if kind == "LineString" and times and not isinstance(times[0], list):
+                times = [times]
+            for k, line in enumerate(lines or []):
+                line_times = times[k] if k < len(times) and isinstance(times[k], list) else []
+                pts = []
+                for i, pos in enumerate(line):
+                    t = _parse_time(line_times[i]) if i < len(line_times) else None
+                    # RFC 7946 heights are ellipsoidal and often misused for sea level: no guess
+                    pts.append(_point(filename, t, float(pos[1]), float(pos[0]), None,
+                                      f"line {len(segments) + 1}, point {i + 1}"))
+                segments.append(pts)
+    except (TypeError, ValueError, IndexError, AttributeError):
+        raise FormatError("formats.err_not_format", file=filename, expected="GeoJSON") from None
+    return _finish(filename, "geojson", segments)
+
+
 # ---------------------------------------------------------------------------- .tlog
 
 
@@ -478,5 +524,7 @@ def read_track(filename: str, data: bytes) -> FlownTrack:
         return _read_csv(filename, data)
     if ext == ".tlog":
         return _read_tlog(filename, data)
+    if ext in (".geojson", ".json"):
+        return _read_geojson(filename, data)
     raise FormatError("formats.err_unknown_track", ext=ext or filename,
                       known=", ".join(TRACK_EXTENSIONS))
