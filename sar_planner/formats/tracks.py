@@ -433,6 +433,18 @@ def _read_geojson(filename: str, data: bytes) -> FlownTrack:
 # ---------------------------------------------------------------------------- .tlog
 
 
+#: Time stamps outside these years are damage, not flights (the point is kept without a time).
+_TLOG_YEARS = (2000, 2100)
+
+
+def _tlog_time(stamp: object) -> datetime | None:
+    try:
+        t = datetime.fromtimestamp(float(stamp), tz=timezone.utc)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return t if _TLOG_YEARS[0] <= t.year < _TLOG_YEARS[1] else None
+
+
 def _read_tlog(filename: str, data: bytes) -> FlownTrack:
     from pymavlink import mavutil
 
@@ -457,7 +469,7 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
                     break  # a damaged tail: keep what was read
                 if msg is None:
                     break
-                t = datetime.fromtimestamp(float(msg._timestamp), tz=timezone.utc)
+                t = _tlog_time(getattr(msg, "_timestamp", None))
                 if msg.get_type() == "GLOBAL_POSITION_INT":
                     if msg.lat == 0 and msg.lon == 0:
                         continue
