@@ -464,3 +464,21 @@ def test_damaged_tlog_gives_positions_or_a_format_error(junk, cut, flip):
     else:
         assert all(abs(p.lat) <= 90 and abs(p.lon) <= 180 for p in track.points)
         assert all(p.time is None or 2000 <= p.time.year < 2100 for p in track.points)
+
+
+def test_a_shapefile_cut_short_is_refused_not_read_in_part():
+    x0, y0 = 666_000.0, 3_996_000.0
+    rings = [[(x0 + k * 2000, y0), (x0 + k * 2000, y0 + 1000), (x0 + k * 2000 + 1000, y0 + 1000),
+              (x0 + k * 2000 + 1000, y0), (x0 + k * 2000, y0)] for k in range(3)]
+    good = _shapefile_zip(32646, rings)
+    assert len(read_area("three.zip", good)) == 3
+    members = {n: zipfile.ZipFile(io.BytesIO(good)).read(n)
+               for n in zipfile.ZipFile(io.BytesIO(good)).namelist()}
+    members["areas/segments.shp"] = members["areas/segments.shp"][:-60]   # last shape cut
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for n, d in members.items():
+            zf.writestr(n, d)
+    with pytest.raises(FormatError) as err:
+        read_area("cut.zip", buf.getvalue())
+    assert err.value.code == "formats.err_shp_bad"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -244,23 +245,29 @@ def _read_shapefile_zip(filename: str, data: bytes) -> list[NamedArea]:
 
         dbf, shx, prj, cpg = member(".dbf"), member(".shx"), member(".prj"), member(".cpg")
         encoding = (cpg.decode("ascii", "ignore").strip() if cpg else "") or "utf-8"
+        corrupt = getattr(shapefile, "PossiblyCorruptFileHeader", None)
         try:
-            reader = shapefile.Reader(shp=io.BytesIO(members[shp_name]),
-                                      shx=io.BytesIO(shx) if shx else None,
-                                      dbf=io.BytesIO(dbf) if dbf else None,
-                                      encoding=encoding, encodingErrors="replace")
-            records = list(reader.iterShapeRecords()) if dbf else \
-                [(s, None) for s in reader.iterShapes()]
-        except Exception:  # pyshp raises ShapefileException and struct/IO errors
+            with warnings.catch_warnings():
+                if corrupt is not None:
+                    # a header whose size disagrees with the file: damaged, maybe cut short;
+                    # refuse rather than load part of the areas
+                    warnings.simplefilter("error", corrupt)
+                reader = shapefile.Reader(shp=io.BytesIO(members[shp_name]),
+                                          shx=io.BytesIO(shx) if shx else None,
+                                          dbf=io.BytesIO(dbf) if dbf else None,
+                                          encoding=encoding, encodingErrors="replace")
+                records = list(reader.iterShapeRecords()) if dbf else \
+                    [(s, None) for s in reader.iterShapes()]
+        except Exception:  # pyshp raises ShapefileException, struct/IO errors, the warning
             raise FormatError("formats.err_shp_bad", file=filename, layer=shp_name) from None
         to_wgs84 = None
         if prj:
             try:
                 crs = CRS.from_wkt(prj.decode("utf-8", "replace"))
-            except CRSError:
+                if not crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+                    to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True).transform
+            except (CRSError, ProjError):
                 raise FormatError("formats.err_shp_bad", file=filename, layer=shp_name) from None
-            if not crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-                to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True).transform
         for sr in records:
             shp_obj, rec = (sr.shape, sr.record) if hasattr(sr, "shape") else sr
             if shp_obj.shapeType == shapefile.NULL:
