@@ -237,6 +237,8 @@ def test_hostile_xml_is_refused(name):
     ("track.gpx", b"", "formats.err_empty_file"),
     ("track.exe", b"MZ", "formats.err_unknown_track"),
     ("track.kmz", b"PK\x03\x04broken", "formats.err_zip_bad"),
+    ("flight.tlog", (DATA / "flown_track.gpx").read_bytes(), "formats.err_not_format"),
+    ("flight.tlog", (DATA / "airdata_flight.csv").read_bytes(), "formats.err_not_format"),
 ])
 def test_files_that_are_not_what_their_name_says(name, data, code):
     with pytest.raises(FormatError) as err:

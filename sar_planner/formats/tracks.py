@@ -535,6 +535,11 @@ def read_track(filename: str, data: bytes) -> FlownTrack:
             raise FormatError("formats.err_not_format", file=filename, expected="CSV")
         return _read_csv(filename, data)
     if ext == ".tlog":
+        head = bytes(data[:64]).lstrip()
+        if is_zip(data) or head.startswith((b"<", b"{", b"\xef\xbb\xbf")) or \
+                head[:40].lower().startswith((b"time", b"lat")):
+            # XML, JSON, zip or a CSV header: a log is binary from its first byte
+            raise FormatError("formats.err_not_format", file=filename, expected="tlog")
         return _read_tlog(filename, data)
     if ext in (".geojson", ".json"):
         return _read_geojson(filename, data)
