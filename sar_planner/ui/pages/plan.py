@@ -195,127 +195,133 @@ with error_boundary():
         result = _plan(req, tuple(entry.paths))
 if result is None:
     st.stop()
-plan = result.plan
 
-# --- warnings first: red before anything can be exported --------------------------------------
-for n in plan.notices:
-    text = tr(n.code, **dict(n.params))
-    if n.blocking:
-        st.error(text, icon=":material/block:")
-    elif n.code == "planning.notice_sorties":  # information, not a hazard
-        st.info(text, icon=":material/battery_charging_full:")
-    else:  # a hazard the crew must weigh (height cap ...): red, but export stays possible
-        st.error(text, icon=":material/warning:")
+def _render(result, req: PlanRequest) -> None:
+    """Everything shown for a finished plan (inside the page's error boundary)."""
+    plan = result.plan
+    # --- warnings first: red before anything can be exported --------------------------------------
+    for n in plan.notices:
+        text = tr(n.code, **dict(n.params))
+        if n.blocking:
+            st.error(text, icon=":material/block:")
+        elif n.code == "planning.notice_sorties":  # information, not a hazard
+            st.info(text, icon=":material/battery_charging_full:")
+        else:  # a hazard the crew must weigh (height cap ...): red, but export stays possible
+            st.error(text, icon=":material/warning:")
 
-terrain = result.terrain
-cov = plan_coverage(plan, terrain.grid, terrain=terrain)
-pod = pod_from_coverage(cov)
-m = st.columns(7)
-hours, minutes = divmod(int(round(plan.duration_s / 60.0)), 60)
-m[0].metric(tr("planning.ui.length"), f"{plan.length_m / 1000:.1f} km")
-m[1].metric(tr("planning.ui.time"), f"{hours}:{minutes:02d}")
-m[2].metric(tr("planning.ui.sorties"), f"{len(plan.sorties)}")
-m[3].metric(tr("planning.ui.spacing_out"), f"{plan.spacing_m:.0f} m")
-m[4].metric(tr("planning.ui.sweep"), f"{plan.sweep_width_m:.0f} m")
-m[5].metric(tr("planning.ui.clearance"), f"{plan.min_clearance_m:.0f} m")
-searched = cov > 0
-mean_pod = float(pod[searched].mean()) if searched.any() else 0.0
-m[6].metric(tr("planning.ui.pod"), f"{100 * mean_pod:.0f} %")
-perf = result.performance
-st.caption(tr("planning.ui.performance", altitude=f"{perf.altitude_m:.0f}",
-              density_altitude=f"{perf.density_altitude_m:.0f}",
-              endurance=f"{perf.endurance_s / 60:.0f}", usable=f"{perf.usable_s / 60:.0f}",
-              climb=f"{perf.climb_rate_m_s:.1f}"))
-with st.expander(tr("planning.ui.sweep_derivation")):
-    for step in result.sweep.steps:
-        st.markdown("- " + tr(step.key, **dict(step.params)))
+    terrain = result.terrain
+    cov = plan_coverage(plan, terrain.grid, terrain=terrain)
+    pod = pod_from_coverage(cov)
+    m = st.columns(7)
+    hours, minutes = divmod(int(round(plan.duration_s / 60.0)), 60)
+    m[0].metric(tr("planning.ui.length"), f"{plan.length_m / 1000:.1f} km")
+    m[1].metric(tr("planning.ui.time"), f"{hours}:{minutes:02d}")
+    m[2].metric(tr("planning.ui.sorties"), f"{len(plan.sorties)}")
+    m[3].metric(tr("planning.ui.spacing_out"), f"{plan.spacing_m:.0f} m")
+    m[4].metric(tr("planning.ui.sweep"), f"{plan.sweep_width_m:.0f} m")
+    m[5].metric(tr("planning.ui.clearance"), f"{plan.min_clearance_m:.0f} m")
+    searched = cov > 0
+    mean_pod = float(pod[searched].mean()) if searched.any() else 0.0
+    m[6].metric(tr("planning.ui.pod"), f"{100 * mean_pod:.0f} %")
+    perf = result.performance
+    st.caption(tr("planning.ui.performance", altitude=f"{perf.altitude_m:.0f}",
+                  density_altitude=f"{perf.density_altitude_m:.0f}",
+                  endurance=f"{perf.endurance_s / 60:.0f}", usable=f"{perf.usable_s / 60:.0f}",
+                  climb=f"{perf.climb_rate_m_s:.1f}"))
+    with st.expander(tr("planning.ui.sweep_derivation")):
+        for step in result.sweep.steps:
+            st.markdown("- " + tr(step.key, **dict(step.params)))
 
-labels = _labels()
-st.plotly_chart(track_figure(terrain, result, labels, area_xy=result.area_xy), width="stretch",
-                config={"displaylogo": False, "scrollZoom": True}, key="plan_track_fig")
-st.subheader(tr("planning.ui.profile"))
-st.plotly_chart(profile_figure(result, labels), width="stretch",
-                config={"displaylogo": False}, key="plan_profile_fig")
+    labels = _labels()
+    st.plotly_chart(track_figure(terrain, result, labels, area_xy=result.area_xy), width="stretch",
+                    config={"displaylogo": False, "scrollZoom": True}, key="plan_track_fig")
+    st.subheader(tr("planning.ui.profile"))
+    st.plotly_chart(profile_figure(result, labels), width="stretch",
+                    config={"displaylogo": False}, key="plan_profile_fig")
 
-st.dataframe(pd.DataFrame([{
-    tr("planning.ui.col_sortie"): s.index,
-    tr("planning.ui.col_minutes"): round(s.duration_s / 60.0, 1),
-    tr("planning.ui.col_length"): round(s.length_m / 1000.0, 2),
-    tr("planning.ui.col_search"): round(s.search_length_m / 1000.0, 2),
-    tr("planning.ui.col_waypoints"): len(s.waypoints),
-} for s in plan.sorties]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{
+        tr("planning.ui.col_sortie"): s.index,
+        tr("planning.ui.col_minutes"): round(s.duration_s / 60.0, 1),
+        tr("planning.ui.col_length"): round(s.length_m / 1000.0, 2),
+        tr("planning.ui.col_search"): round(s.search_length_m / 1000.0, 2),
+        tr("planning.ui.col_waypoints"): len(s.waypoints),
+    } for s in plan.sorties]), hide_index=True, width="stretch")
 
-# --- POS against the current POA map, and what to fly next -------------------------------------
-poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"], key="plan_poa")
-if poa_up is not None:
-    with error_boundary():
-        pm = _read_poa(poa_up.getvalue())
-        pod_poa = pod_from_coverage(plan_coverage(plan, pm.grid, terrain=terrain))
-        st.metric(tr("planning.ui.pos"), f"{100 * sortie_pos(pm.poa, pod_poa):.2f} %")
-        with st.expander(tr("planning.ui.next_title"), expanded=False):
-            from sar_planner.probability import grid_segments
+    # --- POS against the current POA map, and what to fly next -------------------------------------
+    poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"], key="plan_poa")
+    if poa_up is not None:
+        with error_boundary():
+            pm = _read_poa(poa_up.getvalue())
+            pod_poa = pod_from_coverage(plan_coverage(plan, pm.grid, terrain=terrain))
+            st.metric(tr("planning.ui.pos"), f"{100 * sortie_pos(pm.poa, pod_poa):.2f} %")
+            with st.expander(tr("planning.ui.next_title"), expanded=False):
+                from sar_planner.probability import grid_segments
 
-            n1, n2 = st.columns(2)
-            seg_km = n1.number_input(tr("planning.ui.next_segment_km"), min_value=0.5,
-                                     value=2.0, step=0.5, key="plan_next_seg")
-            daylight = n2.number_input(tr("planning.ui.next_daylight"), min_value=0.0,
-                                       value=0.0, step=10.0, key="plan_next_daylight")
-            segs = [(s.name, s.geometry) for s in grid_segments(pm.grid, seg_km * 1000.0)]
-            home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
-            alt = float(np.nanmean(terrain.elevation)) + req.agl_m
-            options = []
-            for a in assets.values():
-                try:
-                    sw = effective_sweep_width(a, req.agl_m, req.light)
-                    usable = performance_at(a, alt, req.temperature_c).usable_s
-                    if daylight > 0:  # what is left of the day caps every sortie
-                        usable = min(usable, daylight * 60.0)
-                except PlanningError:
-                    continue
-                if sw.width_m > 0:
-                    options.append(AssetOption(a, sw.width_m, usable, home_xy))
-            ranked = rank_candidates(pm.poa, pm.grid, segs, options)[:10]
-            st.dataframe(pd.DataFrame([{
-                tr("planning.ui.col_rank"): c.rank, tr("planning.ui.col_segment"): c.segment,
-                tr("planning.ui.col_asset"): assets[c.asset_id].name(lang()),
-                tr("planning.ui.col_pos"): round(100 * c.pos, 2),
-                tr("planning.ui.col_rate"): round(100 * c.pos_per_minute, 3),
-                tr("planning.ui.col_why"): " ".join(tr(r.key, **dict(r.params))
-                                                   for r in c.reasons),
-            } for c in ranked]), hide_index=True, width="stretch")
+                n1, n2 = st.columns(2)
+                seg_km = n1.number_input(tr("planning.ui.next_segment_km"), min_value=0.5,
+                                         value=2.0, step=0.5, key="plan_next_seg")
+                daylight = n2.number_input(tr("planning.ui.next_daylight"), min_value=0.0,
+                                           value=0.0, step=10.0, key="plan_next_daylight")
+                segs = [(s.name, s.geometry) for s in grid_segments(pm.grid, seg_km * 1000.0)]
+                home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
+                alt = float(np.nanmean(terrain.elevation)) + req.agl_m
+                options = []
+                for a in assets.values():
+                    try:
+                        sw = effective_sweep_width(a, req.agl_m, req.light)
+                        usable = performance_at(a, alt, req.temperature_c).usable_s
+                        if daylight > 0:  # what is left of the day caps every sortie
+                            usable = min(usable, daylight * 60.0)
+                    except PlanningError:
+                        continue
+                    if sw.width_m > 0:
+                        options.append(AssetOption(a, sw.width_m, usable, home_xy))
+                ranked = rank_candidates(pm.poa, pm.grid, segs, options)[:10]
+                st.dataframe(pd.DataFrame([{
+                    tr("planning.ui.col_rank"): c.rank, tr("planning.ui.col_segment"): c.segment,
+                    tr("planning.ui.col_asset"): assets[c.asset_id].name(lang()),
+                    tr("planning.ui.col_pos"): round(100 * c.pos, 2),
+                    tr("planning.ui.col_rate"): round(100 * c.pos_per_minute, 3),
+                    tr("planning.ui.col_why"): " ".join(tr(r.key, **dict(r.params))
+                                                       for r in c.reasons),
+                } for c in ranked]), hide_index=True, width="stretch")
 
-# --- downloads -----------------------------------------------------------------------------------
-st.subheader(tr("planning.ui.downloads"))
-if not plan.exportable:
-    st.error(tr("planning.ui.blocked"), icon=":material/block:")
-else:
-    from sar_planner.formats import WRITERS, write_plan
+    # --- downloads -----------------------------------------------------------------------------------
+    st.subheader(tr("planning.ui.downloads"))
+    if not plan.exportable:
+        st.error(tr("planning.ui.blocked"), icon=":material/block:")
+    else:
+        from sar_planner.formats import WRITERS, write_plan
 
-    cols = st.columns(4)
-    i = 0
-    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in plan.name)
-    plan_asset = assets.get(plan.asset_id)
-    dji_ready = plan_asset is not None and plan_asset.dji_drone_enum is not None \
-        and plan_asset.dji_payload_enum is not None
-    for ext, spec in WRITERS.items():
-        if ext == ".kmz" and not dji_ready:  # DJI Pilot 2 refuses a route without its model
-            st.caption(tr("planning.ui.no_dji"))
-            continue
-        targets = [s.index for s in plan.sorties] if spec.one_flight else [None]
-        for sortie in targets:
-            with cols[i % 4]:
-                with error_boundary():
-                    opts = {"sortie": sortie} if sortie is not None else {}
-                    opts.update(writer_options(plan.asset_id, ext))
-                    if ext == ".html":
-                        opts["lang"] = lang()
-                    data = write_plan(plan, ext, **opts)
-                    label = tr(spec.label)
-                    if sortie is not None and len(plan.sorties) > 1:
-                        label = tr("planning.ui.per_sortie", label=label, n=sortie)
-                    suffix = "" if sortie is None else f"_{sortie}"
-                    st.download_button(label, data, mime=spec.mime,
-                                       file_name=f"{stem}{suffix}{ext}",
-                                       key=f"plan_dl_{ext}_{sortie}")
-            i += 1
-st.caption(tr("planning.ui.source_note", tol=f"{math.trunc(10)}"))
+        cols = st.columns(4)
+        i = 0
+        stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in plan.name)
+        plan_asset = assets.get(plan.asset_id)
+        dji_ready = plan_asset is not None and plan_asset.dji_drone_enum is not None \
+            and plan_asset.dji_payload_enum is not None
+        for ext, spec in WRITERS.items():
+            if ext == ".kmz" and not dji_ready:  # DJI Pilot 2 refuses a route without its model
+                st.caption(tr("planning.ui.no_dji"))
+                continue
+            targets = [s.index for s in plan.sorties] if spec.one_flight else [None]
+            for sortie in targets:
+                with cols[i % 4]:
+                    with error_boundary():
+                        opts = {"sortie": sortie} if sortie is not None else {}
+                        opts.update(writer_options(plan.asset_id, ext))
+                        if ext == ".html":
+                            opts["lang"] = lang()
+                        data = write_plan(plan, ext, **opts)
+                        label = tr(spec.label)
+                        if sortie is not None and len(plan.sorties) > 1:
+                            label = tr("planning.ui.per_sortie", label=label, n=sortie)
+                        suffix = "" if sortie is None else f"_{sortie}"
+                        st.download_button(label, data, mime=spec.mime,
+                                           file_name=f"{stem}{suffix}{ext}",
+                                           key=f"plan_dl_{ext}_{sortie}")
+                i += 1
+    st.caption(tr("planning.ui.source_note", tol=f"{math.trunc(10)}"))
+
+
+with error_boundary():
+    _render(result, req)
