@@ -512,29 +512,33 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
                 p.z[-1] - home_ground) / descent
             return float(t + max(0.0, vertical))
 
-        def quick_back(p1: np.ndarray, z1: float) -> float:
-            """Return transit + landing time from p1 (the rate-limited profile, not simplified)."""
-            if np.hypot(*(home - p1)) < 1.0:
-                return max(0.0, z1 - home_ground) / descent
-            pts, _, _ = _densify(np.vstack([p1, home]), terrain.grid.cell_size)
+        def quick_leg(a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None
+                      ) -> tuple[float, float, float]:
+            """(flight time, start altitude, end altitude) of a transit a -> b: the
+            rate-limited profile, not simplified (for the cheap search of the cut points)."""
+            if np.hypot(*(b - a)) < 1.0:
+                z = max(v for v in (za, zb, home_ground) if v is not None)
+                return 0.0, z, z
+            pts, _, _ = _densify(np.vstack([a, b]), terrain.grid.cell_size)
             target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
-            target[0] = max(target[0], z1)
+            if za is not None:
+                target[0] = max(target[0], za)
+            if zb is not None:
+                target[-1] = max(target[-1], zb)
             step = np.hypot(*np.diff(pts, axis=0).T)
-            z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
-                               descent)
-            return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[-1] - home_ground) / descent)
+            z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s),
+                               climb, descent)
+            return float(step.sum() / asset.transit_speed_m_s), float(z[0]), float(z[-1])
 
         def quick_out(p0: np.ndarray, z0: float) -> float:
-            """Take-off and transit time to p0 (the rate-limited profile, not simplified)."""
-            if np.hypot(*(p0 - home)) < 1.0:
-                return max(0.0, z0 - home_ground) / climb
-            pts, _, _ = _densify(np.vstack([home, p0]), terrain.grid.cell_size)
-            target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
-            target[-1] = max(target[-1], z0)
-            step = np.hypot(*np.diff(pts, axis=0).T)
-            z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s), climb,
-                               descent)
-            return float(step.sum() / asset.transit_speed_m_s + max(0.0, z[0] - home_ground) / climb)
+            """Take-off and transit time from the launch point to p0."""
+            t, z_start, _ = quick_leg(home, p0, None, z0)
+            return t + max(0.0, z_start - home_ground) / climb
+
+        def quick_back(p1: np.ndarray, z1: float) -> float:
+            """Transit time from p1 back to the launch point, and landing."""
+            t, _, z_end = quick_leg(p1, home, z1, None)
+            return t + max(0.0, z_end - home_ground) / descent
 
         budget = perf.usable_s
         # turns where the transits meet the pattern and the raise-only join are not in the estimate
