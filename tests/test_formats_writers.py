@@ -243,7 +243,7 @@ def test_gpx_reads_back_with_gpxpy(plan):
 # --------------------------------------------------------------------- GeoJSON
 
 
-def test_geojson_follows_rfc7946_heights(plan):
+def test_geojson_heights_are_sea_level_as_the_cli_contract_says(plan):
     doc = json.loads(write_plan(plan, ".geojson"))
     assert doc["type"] == "FeatureCollection"
     tracks = [f for f in doc["features"] if f["properties"]["kind"] == "track"]
@@ -251,11 +251,15 @@ def test_geojson_follows_rfc7946_heights(plan):
     wps = plan.sorties[0].waypoints
     coords = tracks[0]["geometry"]["coordinates"]
     for (lon, lat, h), wp in zip(coords, wps, strict=True):
-        # RFC 7946 s.4: third element = height above the WGS84 ellipsoid
-        assert_same_point((lat, lon, h), wp, alt=wp.alt_amsl_m + geoid_separation(wp.lat, wp.lon))
+        # issue 4: "GeoJSON coordinates are [lon, lat, altitude above mean sea level in metres]"
+        assert_same_point((lat, lon, h), wp, alt=wp.alt_amsl_m)
     points = [f for f in doc["features"] if f["properties"]["kind"] == "waypoint"]
     for f, wp in zip(points, wps, strict=True):
         assert abs(f["properties"]["alt_amsl_m"] - wp.alt_amsl_m) < 0.1
+        # the RFC 7946 (ellipsoidal) height is there too: AMSL + EGM2008 N
+        n = geoid_separation(wp.lat, wp.lon)
+        assert abs(f["properties"]["alt_ellipsoid_m"] - (wp.alt_amsl_m + n)) < 0.01
+    assert "mean sea level" in doc["height_note"]
     area = [f for f in doc["features"] if f["properties"]["kind"] == "area"][0]
     assert area["geometry"]["coordinates"][0][0] == area["geometry"]["coordinates"][0][-1]
 

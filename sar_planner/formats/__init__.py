@@ -11,7 +11,7 @@ ext         format                                      heights written
 .kmz        DJI WPML (Pilot 2), one sortie              WGS84 ellipsoidal = AMSL + EGM2008 N
 .kml        KML 2.2, all sorties                        AMSL (``altitudeMode`` absolute)
 .gpx        GPX 1.1, all sorties                        AMSL (``ele``), N in ``geoidheight``
-.geojson    GeoJSON RFC 7946, all sorties               ellipsoidal (RFC 7946), AMSL in properties
+.geojson    GeoJSON, all sorties                        AMSL (the CLI contract), ellipsoidal in properties
 .csv        waypoint table, all sorties                 AMSL and ellipsoidal columns
 .html       printable sortie briefing (zh / en)         AMSL
 =========== =========================================== =========================================

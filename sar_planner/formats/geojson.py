@@ -1,10 +1,11 @@
 """GeoJSON (RFC 7946) writer: segment, home, one track per sortie and every waypoint.
 
-RFC 7946 section 4 fixes the coordinate reference system as WGS84 longitude, latitude and says
-the optional third position element is the height in metres above or below the WGS84
-**ellipsoid**. Positions are therefore ``[lon, lat, h]`` with h = AMSL + N (EGM2008 geoid
-separation, about -48 m near Golmud). Every point also carries ``alt_amsl_m`` (sea level) and
-``alt_ellipsoid_m`` in its properties so nobody has to guess which height is which.
+Positions are ``[lon, lat, altitude above mean sea level in metres]``: that is the unit's contract
+for ``sar-planner plan --out FILE.geojson`` (issue 4), which analysts' scripts build on. It departs
+from RFC 7946 section 4, which makes the third element a height above the WGS84 **ellipsoid**
+(about 48 m less than sea level near Golmud, EGM2008), so the file says so in ``height_note`` and
+every point also carries ``alt_amsl_m`` and ``alt_ellipsoid_m`` in its properties: a reader that
+follows the RFC can take the ellipsoidal height from there.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     def _h(w: Waypoint) -> float:
         return heights[id(w)]
 
+    def _pos_amsl(w: Waypoint) -> list[float]:
+        return _pos(w, round(w.alt_amsl_m, 3))
+
     feats: list[dict[str, Any]] = []
     if plan.area_wgs84:
         ring = [[round(lon, 9), round(lat, 9)] for lon, lat in plan.area_wgs84]
@@ -53,28 +57,29 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
         feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
                       "properties": {"kind": "area", "name": plan.name}})
     feats.append({"type": "Feature",
-                  "geometry": {"type": "Point", "coordinates": _pos(plan.home, _h(plan.home))},
+                  "geometry": {"type": "Point", "coordinates": _pos_amsl(plan.home)},
                   "properties": {"kind": "home", "alt_amsl_m": plan.home.alt_amsl_m,
                                  "alt_ellipsoid_m": _h(plan.home)}})
     for s in sorties:
         feats.append({
             "type": "Feature",
             "geometry": {"type": "LineString",
-                         "coordinates": [_pos(w, _h(w)) for w in s.waypoints]},
+                         "coordinates": [_pos_amsl(w) for w in s.waypoints]},
             "properties": {"kind": "track", "sortie": s.index, "length_m": s.length_m,
                            "duration_s": s.duration_s, "search_length_m": s.search_length_m},
         })
         for i, w in enumerate(s.waypoints):
             feats.append({
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": _pos(w, _h(w))},
+                "geometry": {"type": "Point", "coordinates": _pos_amsl(w)},
                 "properties": {"kind": "waypoint", "name": waypoint_label(s, i),
                                "sortie": s.index, "seq": i, "role": w.role,
                                "alt_amsl_m": w.alt_amsl_m, "alt_ellipsoid_m": _h(w),
                                "agl_m": w.agl_m, "speed_m_s": w.speed_m_s},
             })
     doc = {"type": "FeatureCollection", "name": plan.name,
-           "height_note": "third coordinate = metres above the WGS84 ellipsoid (RFC 7946); "
-                          "properties.alt_amsl_m = metres above mean sea level",
+           "height_note": "third coordinate = metres above mean sea level (EGM2008 orthometric), "
+                          "not the RFC 7946 ellipsoidal height; properties.alt_ellipsoid_m = "
+                          "metres above the WGS84 ellipsoid",
            "features": feats}
     return json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=1).encode("utf-8")
