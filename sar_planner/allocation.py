@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from sar_planner.assets import Asset
 from sar_planner.errors import PlanningError
 from sar_planner.grid import Grid
+from sar_planner.patterns import min_width
 
 __all__ = [
     "PATTERN_OVERHEAD",
@@ -219,12 +220,6 @@ def _segment_poa(poa: np.ndarray, grid: Grid, segments: Sequence[tuple[str, Base
     return [float(v) for v in sums]
 
 
-def _min_width(geom: BaseGeometry) -> float:
-    c = np.asarray(geom.minimum_rotated_rectangle.exterior.coords)
-    sides = np.hypot(*np.diff(c, axis=0).T)
-    return float(sides.min()) if len(sides) else 0.0
-
-
 def rank_candidates(poa: np.ndarray, grid: Grid, segments: Sequence[tuple[str, BaseGeometry]],
                     options: Sequence[AssetOption],
                     patterns: Sequence[str] = ("parallel",)) -> list[Candidate]:
@@ -275,7 +270,7 @@ def rank_candidates(poa: np.ndarray, grid: Grid, segments: Sequence[tuple[str, B
                 available = opt.usable_s - transit
                 if available <= 60.0:
                     continue
-                legs = max(1.0, _min_width(geom) / w)
+                legs = max(1.0, min_width(geom) / w)
                 leg_len = area / max(legs * w, 1e-9)
                 per_leg = (leg_len / a.search_speed_m_s + a.turn_time_s) * overhead
                 # searching share of the time spent in the pattern

@@ -37,6 +37,7 @@ __all__ = [
     "Track",
     "check_area",
     "fewest_turns_heading",
+    "min_width",
     "parallel_track",
     "creeping_line",
     "expanding_square",
@@ -235,11 +236,12 @@ def fewest_turns_heading(area: BaseGeometry, spacing_m: float, step_deg: float =
         best = min(scored)
     if best is None:
         raise PlanningError("planning.err_spacing_too_large", spacing=f"{spacing:.0f}",
-                            width=f"{_min_width(area):.0f}")
+                            width=f"{min_width(area):.0f}")
     return best[2]
 
 
-def _min_width(area: BaseGeometry) -> float:
+def min_width(area: BaseGeometry) -> float:
+    """Smallest width of ``area`` across any direction (minimum rotated rectangle), metres."""
     rect = area.minimum_rotated_rectangle
     c = np.asarray(rect.exterior.coords)
     sides = np.hypot(*np.diff(c, axis=0).T)

@@ -33,7 +33,8 @@ from sar_planner.sweep import (Light, SweepStep, SweepWidth, effective_sweep_wid
                                track_spacing)
 from sar_planner.terrain import MAX_GRID_CELLS, Terrain, load_terrain
 
-__all__ = ["PlanRequest", "area_to_local", "terrain_for", "plan_search", "writer_options"]
+__all__ = ["PlanRequest", "area_to_local", "terrain_for", "plan_search", "writer_options",
+           "read_segment", "read_line"]
 
 _MARGIN_M = 500.0
 
@@ -285,3 +286,34 @@ def writer_options(asset_id: str, ext: str) -> dict[str, Any]:
     if a.dji_payload_enum is not None:
         opts["payload_enum"] = a.dji_payload_enum
     return opts
+
+
+def read_segment(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
+    """The one search area in a GeoJSON, KML/KMZ or zipped-shapefile file, as a (lon, lat) ring.
+
+    Raises
+    ------
+    PlanningError
+        Not exactly one polygon in the file, or a polygon whose edges cross (the reader repaired
+        it: the crew must redraw it rather than fly a guess).
+    """
+    from sar_planner.formats import read_area
+
+    areas = [a for a in read_area(name, data)
+             if a.geometry.geom_type in ("Polygon", "MultiPolygon")]
+    if any(a.repaired for a in areas):  # a bow-tie comes back as two triangles: refuse it
+        raise PlanningError("planning.err_area_crossing", file=name)
+    polys = [a for a in areas if a.geometry.geom_type == "Polygon"]
+    if len(polys) != 1 or len(areas) != 1:
+        raise PlanningError("planning.err_area_count", file=name, count=len(areas))
+    return tuple((float(x), float(y)) for x, y in polys[0].geometry.exterior.coords)
+
+
+def read_line(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
+    """The one line (road, drainage) in a GeoJSON, KML/KMZ or zipped-shapefile file, (lon, lat)."""
+    from sar_planner.formats import read_area
+
+    lines = [a for a in read_area(name, data) if a.geometry.geom_type == "LineString"]
+    if len(lines) != 1:
+        raise PlanningError("planning.err_line")
+    return tuple((float(x), float(y)) for x, y in lines[0].geometry.coords)

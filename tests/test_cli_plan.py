@@ -208,3 +208,17 @@ def test_pod_of_a_flown_gpx_track(tmp_path, capsys):
     cov = -np.log1p(-pod)
     assert cov.sum() * 2500.0 == pytest.approx(2000.0 * w, rel=1e-4)  # GPX keeps ~1e-7 deg
     assert res["pos"] == pytest.approx(float((poa * pod).sum()), abs=1e-6)
+
+
+def test_a_crossing_area_file_is_refused(tmp_path, capsys):
+    dem = _dem(tmp_path)
+    a, b = _lonlat(X0 + 1000, Y0 - 3000), _lonlat(X0 + 3000, Y0 - 1000)
+    c, d = _lonlat(X0 + 3000, Y0 - 3000), _lonlat(X0 + 1000, Y0 - 1000)
+    bowtie = {"type": "Feature", "properties": {},
+              "geometry": {"type": "Polygon", "coordinates": [[a, b, c, d, a]]}}
+    area = tmp_path / "bowtie.geojson"
+    area.write_text(json.dumps(bowtie), encoding="utf-8")
+    code, _, err = _run(capsys, ["plan", "--terrain", str(dem), "--area", str(area), "--asset",
+                                 "m30t", "--pattern", "parallel", "--out",
+                                 str(tmp_path / "x.geojson")])
+    assert code == 2 and "edges that cross" in err and "Traceback" not in err

@@ -27,7 +27,7 @@ from sar_planner.errors import PlanningError
 from sar_planner.geo import parse_latlon
 from sar_planner.i18n import t
 from sar_planner.patterns import PATTERNS
-from sar_planner.planner import PlanRequest, plan_search, writer_options
+from sar_planner.planner import PlanRequest, plan_search, read_line, read_segment, writer_options
 
 __all__ = ["register", "run", "run_plan", "run_assets", "run_pod", "plan_summary"]
 
@@ -79,27 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_area(path: str) -> tuple[tuple[float, float], ...]:
-    from sar_planner.formats import read_area
-
-    data = _read_bytes(path)
-    areas = read_area(Path(path).name, data)
-    polys = [a for a in areas if a.geometry.geom_type == "Polygon"]
-    if len(polys) != 1:
-        raise PlanningError("planning.err_area_count", file=Path(path).name, count=len(polys))
-    if polys[0].repaired:
-        raise PlanningError("planning.err_area_invalid",
-                            reason=t("planning.reason_self_intersection", "en"))
-    return tuple((float(x), float(y)) for x, y in polys[0].geometry.exterior.coords)
+    return read_segment(Path(path).name, _read_bytes(path))
 
 
 def _read_line(path: str) -> tuple[tuple[float, float], ...]:
-    from sar_planner.formats import read_area
-
-    lines = [a for a in read_area(Path(path).name, _read_bytes(path))
-             if a.geometry.geom_type == "LineString"]
-    if len(lines) != 1:
-        raise PlanningError("planning.err_line")
-    return tuple((float(x), float(y)) for x, y in lines[0].geometry.coords)
+    return read_line(Path(path).name, _read_bytes(path))
 
 
 def _read_bytes(path: str) -> bytes:

@@ -22,7 +22,8 @@ from sar_planner.errors import PlanningError
 from sar_planner.geo import parse_latlon
 from sar_planner.i18n import t
 from sar_planner.patterns import PATTERNS
-from sar_planner.planner import PlanRequest, plan_search, writer_options
+from sar_planner.planner import (PlanRequest, plan_search, read_line, read_segment,
+                                 writer_options)
 from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
@@ -48,27 +49,6 @@ def _corners(text: str) -> tuple[tuple[float, float], ...]:
     if pts[0] != pts[-1]:
         pts.append(pts[0])
     return tuple(pts)
-
-
-def _area_from_file(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
-    from sar_planner.formats import read_area
-
-    polys = [a for a in read_area(name, data) if a.geometry.geom_type == "Polygon"]
-    if len(polys) != 1:
-        raise PlanningError("planning.err_area_count", file=name, count=len(polys))
-    if polys[0].repaired:
-        raise PlanningError("planning.err_area_invalid",
-                            reason=tr("planning.reason_self_intersection"))
-    return tuple((float(x), float(y)) for x, y in polys[0].geometry.exterior.coords)
-
-
-def _line_from_file(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
-    from sar_planner.formats import read_area
-
-    lines = [a for a in read_area(name, data) if a.geometry.geom_type == "LineString"]
-    if len(lines) != 1:
-        raise PlanningError("planning.err_line")
-    return tuple((float(x), float(y)) for x, y in lines[0].geometry.coords)
 
 
 def _read_poa(data: bytes):
@@ -155,9 +135,9 @@ if go:
         area = None
         line = None
         if pattern == "track-line":
-            line = _line_from_file(area_file.name, area_file.getvalue()) if area_file else None
+            line = read_line(area_file.name, area_file.getvalue()) if area_file else None
         elif area_file is not None:
-            area = _area_from_file(area_file.name, area_file.getvalue())
+            area = read_segment(area_file.name, area_file.getvalue())
         elif area_text.strip():
             area = _corners(area_text)
         datum = None
