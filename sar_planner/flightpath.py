@@ -676,6 +676,13 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
                               {"max_agl": f"{max_agl:.0f}", "cap": f"{asset.max_agl_m:.0f}"}))
     if terrain.synthetic:
         notices.append(Notice("planning.notice_synthetic", {}, blocking=True))
+    if asset.kind in ("vtol", "helicopter") and track.spacing_m > 0:
+        # a 180-degree turn in turn_time_s at search speed has diameter v t / (pi / 2)
+        diameter = 2.0 * asset.search_speed_m_s * asset.turn_time_s / math.pi
+        if track.spacing_m < diameter and "turn" in set(track.kinds):
+            notices.append(Notice("planning.notice_turn_diameter",
+                                  {"spacing": f"{track.spacing_m:.0f}",
+                                   "diameter": f"{diameter:.0f}"}))
     if len(sorties) > 1:
         notices.append(Notice("planning.notice_sorties",
                               {"sorties": len(sorties), "usable": f"{perf.usable_s / 60:.0f}"}))

@@ -350,3 +350,19 @@ def test_endurance_is_derated_at_the_highest_transit_not_just_the_pattern(tmp_pa
     assert res.performance.endurance_s == pytest.approx(
         performance_at(asset, res.performance.altitude_m).endurance_s)
     assert all(s.duration_s <= res.performance.usable_s + 1.0 for s in res.plan.sorties)
+
+
+def test_fixed_wing_legs_closer_than_its_turn_are_warned_about(tmp_path):
+    # VTOL in the catalogue: 18 m/s, 14 s per 180-degree turn -> diameter 2 x 18 x 14 / pi = 160 m
+    terrain, _ = _ridge_terrain(tmp_path, height=0.0)
+    asset = get_asset("vtol")
+    sweep = effective_sweep_width(asset, 150.0, "night")
+    track = parallel_track(box(X0 + 600, Y0 - 3000, X0 + 3000, Y0 - 600), 100.0,
+                           heading_deg=90.0)
+    plan = build_plan(terrain, track, asset, sweep, 150.0).plan
+    (n,) = [n for n in plan.notices if n.code == "planning.notice_turn_diameter"]
+    assert n.params == {"spacing": "100", "diameter": "160"} and not n.blocking
+    wide = parallel_track(box(X0 + 600, Y0 - 3000, X0 + 3000, Y0 - 600), 200.0,
+                          heading_deg=90.0)
+    plan = build_plan(terrain, wide, asset, sweep, 150.0).plan
+    assert not [n for n in plan.notices if n.code == "planning.notice_turn_diameter"]
