@@ -138,3 +138,11 @@ def test_asset_json_names_both_languages():
     j = get_asset("h125").to_json()
     assert j["name"]["zh"] and j["name"]["en"] and j["kind"] == "helicopter"
     assert dataclasses.is_dataclass(get_asset("h125"))
+
+
+def test_every_dji_drone_names_its_camera_for_wpml():
+    # DJI Cloud API enumerations (flight-formats.md; Cloud API "Enumeration Values of Camera"):
+    # H20T 43, H30T 83, M30T camera 53, M3T camera 67. Without it DJI Pilot 2 cannot load a route.
+    expected = {"m350-h20t": 43, "m350-h30t": 83, "m30t": 53, "mavic3t": 67}
+    for asset_id, payload in expected.items():
+        assert get_asset(asset_id).dji_payload_enum == payload, asset_id
