@@ -135,12 +135,17 @@ def test_pos_and_what_to_fly_next_from_an_uploaded_poa_map():
     assert short["POS (%)"].max() < ranking["POS (%)"].max()
 
 
-def test_no_dji_route_for_an_aircraft_without_dji_numbers():
-    # the Mavic 3T's camera number is not in the catalogue (unverified): no .kmz, a plain note
+def test_dji_route_is_offered_for_dji_drones_only():
+    # every DJI drone in the catalogue carries its WPML drone and camera numbers (test_assets.py)
     at = _plan(_app(), "pamir-15arcsec", "sector", "mavic3t", plan_datum="39.0, 75.6",
                plan_agl=70.0, plan_radius=300.0)
     assert not at.exception
     assert not [e for e in at.error if e.icon == ":material/block:"]
     labels = [b.proto.label for b in at.get("download_button")]
+    assert any(".kmz" in label for label in labels)
+    # a helicopter flies no DJI route
+    at = _plan(_app(), "pamir-15arcsec", "sector", "h125", plan_datum="39.0, 75.6",
+               plan_agl=150.0, plan_radius=2000.0)
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
     assert labels and not any(".kmz" in label for label in labels)
-    assert any("DJI" in c.value for c in at.caption)
