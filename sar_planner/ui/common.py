@@ -18,7 +18,7 @@ from sar_planner.errors import SarPlannerError
 from sar_planner.i18n import LANGUAGES, language_from_locale, t
 from sar_planner.settings import Settings, get_settings
 
-__all__ = ["lang", "tr", "error_boundary", "language_switch", "app_settings", "not_built", "show_error"]
+__all__ = ["lang", "tr", "error_boundary", "language_switch", "app_settings", "show_error"]
 
 _log = logging.getLogger("sar_planner.ui")
 
@@ -81,11 +81,3 @@ def language_switch() -> None:
     if choice != current:
         st.session_state["lang"] = choice
         st.rerun()
-
-
-def not_built(page: str) -> None:
-    """Say plainly that ``page`` is not built yet and what it will do (from the catalogue)."""
-    st.title(tr(f"nav.{page}"))
-    st.info(tr("common.not_built_title"), icon=":material/construction:")
-    st.markdown(tr("common.not_built_body"))
-    st.markdown(tr(f"pages.{page}_plan"))

@@ -13,6 +13,7 @@ from sar_planner.terrain.library import import_uploads, list_library
 from sar_planner.terrain.overview import EntrySummary, overview, point_report, summarize
 from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.figures import terrain_figure
+from sar_planner.ui.session import require_page
 
 
 def _stamp(paths: tuple[str, ...]) -> tuple[float, ...]:
@@ -35,6 +36,7 @@ def _overview(paths: tuple[str, ...], stamp: tuple[float, ...]):
     return overview(paths, _summary(paths, stamp))
 
 
+require_page("terrain")
 st.title(tr("tpage.title"))
 st.info(tr("tpage.real_data_note"), icon=":material/info:")
 settings = app_settings()
