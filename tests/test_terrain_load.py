@@ -35,9 +35,9 @@ from sar_planner.terrain import (
 )
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "terrain"
-QAIDAM = SHARED / "qaidam_mapzen_5arcmin_pvlib.tif"
+# the real grids are bundled in terrain/ (same bytes as ../shared/terrain, PROVENANCE.md)
+QAIDAM = Path(__file__).resolve().parent.parent / "terrain" / "qaidam_mapzen_5arcmin_pvlib.tif"
 TUJUNGA = SHARED / "bigtujunga_srtm30m_utm11n.tif"
-needs_qaidam = pytest.mark.skipif(not QAIDAM.exists(), reason="shared Qaidam grid not present")
 
 
 def write_tif(path: Path, z: np.ndarray, transform: Affine, crs="EPSG:4326", dtype="float32",
@@ -107,7 +107,6 @@ def test_grid_around_rejects_bad_sizes():
     assert exc.value.code == "terrain.err_grid_too_big"
 
 
-@needs_qaidam
 def test_grid_covering_holds_the_whole_dataset_within_max_cells():
     info = inspect(QAIDAM)
     grid = grid_covering(info.bounds_wgs84, max_cells=1500)
@@ -125,7 +124,6 @@ def test_grid_covering_holds_the_whole_dataset_within_max_cells():
 
 # ---- reprojection of the real Qaidam grid ---------------------------------------------------------
 
-@needs_qaidam
 def test_qaidam_reprojected_to_utm_stays_inside_the_tile_and_matches_source_samples():
     grid = grid_around(36.40, 94.90, 40_000, 500)
     terrain = load_terrain([QAIDAM], grid)
@@ -142,14 +140,12 @@ def test_qaidam_reprojected_to_utm_stays_inside_the_tile_and_matches_source_samp
                                                                 abs=28)
 
 
-@needs_qaidam
 def test_golmud_nearest_cell_is_2826_m():
     # PROVENANCE.md: Golmud 36.40 N 94.90 E = 2826 m (nearest cell of the 5' grid)
     terrain = load_terrain([QAIDAM], grid_around(36.40, 94.90, 3000, 250), resampling="nearest")
     assert elevation_at(terrain, 36.40, 94.90) == pytest.approx(2826.0, abs=1e-9)
 
 
-@needs_qaidam
 def test_whole_dataset_overview_is_partial_outside_its_edges():
     grid = grid_covering(inspect(QAIDAM).bounds_wgs84, max_cells=400)
     with pytest.raises(OutsideTerrainError) as exc:

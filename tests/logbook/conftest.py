@@ -36,6 +36,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     base = _pg_base()
     if base is None:
+        if os.environ.get("CI"):  # CI runs scripts/test.sh, which starts PostgreSQL: never skip there
+            pytest.fail("SAR_PLANNER_TEST_PG_URL is not set under CI: scripts/test.sh must start PostgreSQL")
         pytest.skip("SAR_PLANNER_TEST_PG_URL is not set: no PostgreSQL server for this run "
                     "(scripts/test.sh starts one and sets it)")
     name = f"sar_t_{uuid.uuid4().hex[:12]}"
