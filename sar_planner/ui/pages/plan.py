@@ -28,6 +28,7 @@ from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_plan import profile_figure, track_figure
+from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
 
 _AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
 
@@ -78,7 +79,11 @@ if not entries:
     st.stop()
 names = {e.id: (e.name_zh if lang() == "zh" else e.name_en) for e in entries}
 ids = list(names)
-current = st.session_state.get("poa_terrain") or st.session_state.get("terrain_entry")
+mission = st.session_state.get("mission") or {}
+# the Probability page's current POA map and segments for this mission (None if not built)
+handover = current_handover(st.session_state, mission)
+current = (handover.terrain_id if handover is not None else None) \
+    or st.session_state.get("poa_terrain") or st.session_state.get("terrain_entry")
 chosen = st.selectbox(tr("planning.ui.terrain_select"), ids,
                       index=ids.index(current) if current in ids else 0, format_func=names.get,
                       key="plan_terrain")
@@ -89,7 +94,6 @@ with error_boundary():
     assets = load_catalogue()
 if not assets:
     st.stop()
-mission = st.session_state.get("mission") or {}
 default_datum = f"{mission['lat']:.6f}, {mission['lon']:.6f}" if mission.get("lat") is not None \
     else ""
 
@@ -105,6 +109,19 @@ with st.form("plan_form"):
                      format_func=lambda v, _l=lang(): t(f"planning.ui.light_{v}", _l),
                      key="plan_light")
     st.caption(tr("planning.ui.where_help"))
+    sources = ["typed", "segment"]
+    area_source = st.radio(tr("planning.ui.area_source"), sources, horizontal=True,
+                           index=1 if handover is not None and handover.segments else 0,
+                           format_func=lambda v, _l=lang(): t(f"planning.ui.area_source_{v}", _l),
+                           key="plan_area_source")
+    segment_name = None
+    if handover is not None and handover.segments:
+        by_name = {sg.name: sg for sg in handover.segments}
+        segment_name = st.selectbox(
+            tr("planning.ui.segment_pick"), list(by_name),
+            format_func=lambda n, _b=by_name, _l=lang(): t(
+                "planning.ui.segment_option", _l, rank=_b[n].rank, name=n, poa=f"{_b[n].poa:.4f}"),
+            key="plan_segment")
     w1, w2 = st.columns(2)
     area_text = w1.text_area(tr("planning.ui.area_corners"), key="plan_area_text", height=120)
     area_file = w1.file_uploader(tr("planning.ui.area_file"), type=_AREA_TYPES,
@@ -134,8 +151,19 @@ if go:
     with error_boundary():
         area = None
         line = None
+        crs = None
         if pattern == "track-line":
             line = read_line(area_file.name, area_file.getvalue()) if area_file else None
+        elif area_source == "segment" and pattern not in ("expanding-square", "sector"):
+            if handover is None or segment_name is None:
+                raise PlanningError("planning.err_no_handover")
+            if chosen != handover.terrain_id:
+                raise PlanningError("planning.err_handover_terrain",
+                                    expected=names.get(handover.terrain_id, handover.terrain_id),
+                                    chosen=names.get(chosen, chosen))
+            # the segment's outline, planned in the map's own metric CRS (same polygon)
+            area = segment_ring_wgs84(handover.segment(segment_name).geometry, handover.crs)
+            crs = handover.crs.to_string()
         elif area_file is not None:
             area = read_segment(area_file.name, area_file.getvalue())
         elif area_text.strip():
@@ -162,7 +190,9 @@ if go:
             radius_m=float(radius) if radius > 0 else None, interval_m=float(interval),
             home=home, light=light, temperature_c=temp,
             sweep_width_m=float(sweep_own) if sweep_own > 0 else None,
-            name=f"{pattern}-{asset_id}")
+            name=f"{pattern}-{asset_id}" if area_source != "segment" or area is None
+            else f"{pattern}-{asset_id}-{segment_name}", crs=crs)
+        st.session_state["plan_segment_used"] = segment_name if crs is not None else None
 
 req = st.session_state.get("plan_request")
 if req is None:
@@ -175,6 +205,70 @@ with error_boundary():
         result = _plan(req, tuple(entry.paths))
 if result is None:
     st.stop()
+
+def _pos_and_next(result, req: PlanRequest, plan, terrain) -> None:
+    """POS of the plan on the mission's current POA map and the next-sortie ranking.
+
+    The map is the Probability page's current one (hand-over) when it was built on the terrain
+    chosen here; an uploaded POA GeoTIFF replaces it (and is the fallback without one).
+    """
+    used = st.session_state.get("plan_segment_used")
+    if used is not None and handover is not None:
+        seg = next((sg for sg in handover.segments if sg.name == used), None)
+        if seg is not None and getattr(seg.geometry, "interiors", ()):
+            st.caption(tr("planning.ui.handover_hole", name=used))
+    usable = handover if handover is not None and handover.terrain_id == chosen else None
+    if handover is not None and usable is None:
+        st.warning(tr("planning.ui.handover_stale"), icon=":material/warning:")
+    if usable is not None:
+        st.caption(tr("planning.ui.handover_poa", model=tr(f"probability.ui.model_{usable.model}"),
+                      terrain=names.get(usable.terrain_id, usable.terrain_id)))
+    poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"], key="plan_poa")
+    if poa_up is None and usable is None:
+        return
+    with error_boundary():
+        if poa_up is not None:
+            pm = _read_poa(poa_up.getvalue())
+            segs = None
+        else:
+            pm = usable.current
+            segs = [(sg.name, sg.geometry) for sg in usable.segments]
+        pod_poa = pod_from_coverage(plan_coverage(plan, pm.grid, terrain=terrain))
+        st.metric(tr("planning.ui.pos_current" if poa_up is None else "planning.ui.pos"),
+                  f"{100 * sortie_pos(pm.poa, pod_poa):.2f} %")
+        with st.expander(tr("planning.ui.next_title"), expanded=False):
+            from sar_planner.probability import grid_segments
+
+            n1, n2 = st.columns(2)
+            daylight = n2.number_input(tr("planning.ui.next_daylight"), min_value=0.0,
+                                       value=0.0, step=10.0, key="plan_next_daylight")
+            if segs is None:  # an uploaded map: square segments of the size asked
+                seg_km = n1.number_input(tr("planning.ui.next_segment_km"), min_value=0.5,
+                                         value=2.0, step=0.5, key="plan_next_seg")
+                segs = [(sg.name, sg.geometry) for sg in grid_segments(pm.grid, seg_km * 1000.0)]
+            home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
+            alt = float(np.nanmean(terrain.elevation)) + req.agl_m
+            options = []
+            for a in assets.values():
+                try:
+                    sw = effective_sweep_width(a, req.agl_m, req.light)
+                    usable_s = performance_at(a, alt, req.temperature_c).usable_s
+                    if daylight > 0:  # what is left of the day caps every sortie
+                        usable_s = min(usable_s, daylight * 60.0)
+                except PlanningError:
+                    continue
+                if sw.width_m > 0:
+                    options.append(AssetOption(a, sw.width_m, usable_s, home_xy))
+            ranked = rank_candidates(pm.poa, pm.grid, segs, options)[:10]
+            st.dataframe(pd.DataFrame([{
+                tr("planning.ui.col_rank"): c.rank, tr("planning.ui.col_segment"): c.segment,
+                tr("planning.ui.col_asset"): assets[c.asset_id].name(lang()),
+                tr("planning.ui.col_pos"): round(100 * c.pos, 2),
+                tr("planning.ui.col_rate"): round(100 * c.pos_per_minute, 3),
+                tr("planning.ui.col_why"): " ".join(tr(r.key, **dict(r.params))
+                                                   for r in c.reasons),
+            } for c in ranked]), hide_index=True, width="stretch")
+
 
 def _render(result, req: PlanRequest) -> None:
     """Everything shown for a finished plan (inside the page's error boundary)."""
@@ -228,43 +322,7 @@ def _render(result, req: PlanRequest) -> None:
     } for s in plan.sorties]), hide_index=True, width="stretch")
 
     # --- POS against the current POA map, and what to fly next -------------------------------------
-    poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"], key="plan_poa")
-    if poa_up is not None:
-        with error_boundary():
-            pm = _read_poa(poa_up.getvalue())
-            pod_poa = pod_from_coverage(plan_coverage(plan, pm.grid, terrain=terrain))
-            st.metric(tr("planning.ui.pos"), f"{100 * sortie_pos(pm.poa, pod_poa):.2f} %")
-            with st.expander(tr("planning.ui.next_title"), expanded=False):
-                from sar_planner.probability import grid_segments
-
-                n1, n2 = st.columns(2)
-                seg_km = n1.number_input(tr("planning.ui.next_segment_km"), min_value=0.5,
-                                         value=2.0, step=0.5, key="plan_next_seg")
-                daylight = n2.number_input(tr("planning.ui.next_daylight"), min_value=0.0,
-                                           value=0.0, step=10.0, key="plan_next_daylight")
-                segs = [(s.name, s.geometry) for s in grid_segments(pm.grid, seg_km * 1000.0)]
-                home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
-                alt = float(np.nanmean(terrain.elevation)) + req.agl_m
-                options = []
-                for a in assets.values():
-                    try:
-                        sw = effective_sweep_width(a, req.agl_m, req.light)
-                        usable = performance_at(a, alt, req.temperature_c).usable_s
-                        if daylight > 0:  # what is left of the day caps every sortie
-                            usable = min(usable, daylight * 60.0)
-                    except PlanningError:
-                        continue
-                    if sw.width_m > 0:
-                        options.append(AssetOption(a, sw.width_m, usable, home_xy))
-                ranked = rank_candidates(pm.poa, pm.grid, segs, options)[:10]
-                st.dataframe(pd.DataFrame([{
-                    tr("planning.ui.col_rank"): c.rank, tr("planning.ui.col_segment"): c.segment,
-                    tr("planning.ui.col_asset"): assets[c.asset_id].name(lang()),
-                    tr("planning.ui.col_pos"): round(100 * c.pos, 2),
-                    tr("planning.ui.col_rate"): round(100 * c.pos_per_minute, 3),
-                    tr("planning.ui.col_why"): " ".join(tr(r.key, **dict(r.params))
-                                                       for r in c.reasons),
-                } for c in ranked]), hide_index=True, width="stretch")
+    _pos_and_next(result, req, plan, terrain)
 
     # --- downloads -----------------------------------------------------------------------------------
     st.subheader(tr("planning.ui.downloads"))

@@ -25,6 +25,8 @@ from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_probability import poa_figure, poa_png
+from sar_planner.ui.mission_state import clear as clear_handover
+from sar_planner.ui.mission_state import publish as publish_handover
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
 _AREA_TYPES = [e.lstrip(".") for e in AREA_EXTENSIONS]
@@ -123,6 +125,7 @@ with st.form("poa_settings"):
 
 if build:
     st.session_state["poa_request"] = True
+    clear_handover(st.session_state)  # the plan page must not use a map for other settings
 if not st.session_state.get("poa_request"):
     st.stop()
 
@@ -238,6 +241,12 @@ with error_boundary():
         tr("probability.ui.col_rank"): r.rank,
     } for r in table.rows]).sort_values(tr("probability.ui.col_rank"))
     st.dataframe(df, hide_index=True, width="stretch")
+    # the plan page takes this map (POS, next sortie) and these segments (plan area) from here
+    publish_handover(st.session_state, terrain_id=entry.id, mission=mission, model=model,
+                     current=state.current,
+                     segments=[(s.name, s.geometry, r.rank, r.poa)
+                               for s, r in zip(segments, table.rows, strict=True)])
+    st.caption(tr("probability.ui.handover", n=len(segments)))
     st.caption(tr("probability.ui.gaps", area=f"{table.gap_area_m2 / 1e6:.2f}",
                   poa=f"{table.gap_poa:.4f}", row=f"{table.row:.4f}"))
 
