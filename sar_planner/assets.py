@@ -18,19 +18,36 @@ Derating model (stated so the unit can judge it):
 * climb rate scales with ``sigma`` (the thrust margin above hover shrinks with density at a fixed
   maximum rotor speed); descent rate is not derated;
 * an altitude above the asset's maximum operating altitude cannot be flown at all.
+
+Editing (the Settings page, administrators): :func:`update_figures` changes figures and
+:func:`restore_figure` puts back the bundled one; both write only the unit's copy
+(``SAR_PLANNER_DATA_DIR/assets.toml``, created from the bundled file on the first edit, its
+comments kept), atomically (a temporary file then ``os.replace``), and only after the whole edited
+catalogue passes :func:`validate_catalogue` (the loader's checks plus the plausibility limits in
+:data:`FIGURE_LIMITS`). A refused edit leaves the file exactly as it was. A changed figure becomes
+``by = "unit"`` with the reference the administrator gives; untouched figures keep their source.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+import tomlkit
+import tomlkit.exceptions
 
 from sar_planner.errors import PlanningError
+
+if TYPE_CHECKING:
+    from sar_planner.settings import Settings
 
 __all__ = [
     "AssetKind",
@@ -45,6 +62,20 @@ __all__ = [
     "isa_density_ratio",
     "density_altitude",
     "performance_at",
+    "FigureLimit",
+    "FIGURE_LIMITS",
+    "ASSET_FIGURE_FIELDS",
+    "OPTIONAL_FIGURE_FIELDS",
+    "SENSOR_FIGURE_FIELDS",
+    "FigureKey",
+    "unit_catalogue_path",
+    "bundled_figure",
+    "read_catalogue_document",
+    "validate_catalogue",
+    "save_catalogue",
+    "update_figures",
+    "restore_figure",
+    "editable_figures",
 ]
 
 AssetKind = Literal["multirotor", "helicopter", "vtol"]
@@ -491,3 +522,412 @@ def performance_at(asset: Asset, altitude_m: float,
         density_altitude_m=density_altitude(altitude_m, temperature_c), endurance_s=endurance,
         usable_s=max(0.0, endurance - asset.reserve_s),
         climb_rate_m_s=asset.climb_rate_m_s * sigma, descent_rate_m_s=asset.descent_rate_m_s)
+
+
+# --- editing the unit's copy ------------------------------------------------------------------
+
+#: Fields of an ``[asset.<id>]`` table that every asset has, in display order.
+ASSET_FIGURE_FIELDS: tuple[str, ...] = _ASSET_FIGURES
+#: Fields of an ``[asset.<id>]`` table that may be absent (``None`` = remove it).
+OPTIONAL_FIGURE_FIELDS: tuple[str, ...] = _OPTIONAL_FIGURES
+#: Fields of a ``[sensor.<id>]`` table.
+SENSOR_FIGURE_FIELDS: tuple[str, ...] = _SENSOR_FIGURES
+
+#: ``(section, entry id, field)``, section ``"asset"`` or ``"sensor"``, e.g.
+#: ``("asset", "m30t", "endurance_s")``.
+FigureKey = tuple[str, str, str]
+
+_SECTIONS = ("asset", "sensor")
+_WHOLE_FIELDS = frozenset({"width_px", "height_px"})
+_MAX_REF_CHARS = 300
+
+
+@dataclass(frozen=True)
+class FigureLimit:
+    """The plausible range of one catalogue figure.
+
+    Attributes
+    ----------
+    low, high:
+        Bounds, in the unit the field name says (``high`` is always inclusive).
+    low_inclusive:
+        True when ``low`` itself is accepted (a reserve or turn time of 0); False when the
+        figure must be greater than ``low`` (a speed, a rate, a focal length).
+    """
+
+    low: float
+    high: float
+    low_inclusive: bool = False
+
+    def accepts(self, value: float) -> bool:
+        """True when ``value`` is finite and inside the range."""
+        if not math.isfinite(value) or value > self.high:
+            return False
+        return value >= self.low if self.low_inclusive else value > self.low
+
+
+#: Plausibility limits the editor enforces (SI units as the field names say). Speeds: the H125's
+#: maximum cruise is about 68 m/s, so 150 m/s only stops a typing slip (km/h for m/s shows up as
+#: too slow to matter, which is why the page shows each figure's unit); altitudes 500-9,000 m
+#: above sea level span everything from the basin floor (about 2,700 m) to any rotorcraft's
+#: ceiling; a sweep width of 0 would give a track spacing of 0, so an override must be > 0 (clear
+#: it to go back to the model).
+FIGURE_LIMITS: dict[str, FigureLimit] = {
+    "search_speed_m_s": FigureLimit(0.0, 100.0),
+    "transit_speed_m_s": FigureLimit(0.0, 150.0),
+    "endurance_s": FigureLimit(0.0, 86400.0),
+    "endurance_ref_altitude_m": FigureLimit(-500.0, 9000.0, low_inclusive=True),
+    "reserve_s": FigureLimit(0.0, 86400.0, low_inclusive=True),
+    "max_altitude_amsl_m": FigureLimit(500.0, 9000.0, low_inclusive=True),
+    "climb_rate_m_s": FigureLimit(0.0, 30.0),
+    "descent_rate_m_s": FigureLimit(0.0, 30.0),
+    "turn_time_s": FigureLimit(0.0, 600.0, low_inclusive=True),
+    "max_agl_m": FigureLimit(0.0, 3000.0),
+    "sweep_width_override_m": FigureLimit(0.0, 20000.0),
+    "sweep_visibility_km": FigureLimit(0.0, 100.0),
+    "width_px": FigureLimit(1.0, 20000.0, low_inclusive=True),
+    "height_px": FigureLimit(1.0, 20000.0, low_inclusive=True),
+    "pixel_pitch_um": FigureLimit(0.0, 100.0),
+    "focal_mm": FigureLimit(0.0, 2000.0),
+}
+
+
+def unit_catalogue_path(settings: Settings | None = None) -> Path:
+    """Where the unit's own copy lives (it may not exist yet): ``<data dir>/assets.toml``."""
+    from sar_planner.settings import get_settings
+
+    return (settings or get_settings()).data_dir / "assets.toml"
+
+
+def _fields(section: str) -> tuple[str, ...]:
+    return _SENSOR_FIGURES if section == "sensor" else _ASSET_FIGURES + _OPTIONAL_FIGURES
+
+
+def _check_key(key: FigureKey) -> None:
+    section, entry, name = key
+    if section not in _SECTIONS or name not in _fields(section):
+        raise _EditError("assets_ui.err_unknown_field", entry=entry, field=name)
+
+
+def read_catalogue_document(path: str | Path | None = None) -> tomlkit.TOMLDocument:
+    """The catalogue file as an editable TOML document (comments and layout kept).
+
+    Parameters
+    ----------
+    path:
+        A catalogue file; default :func:`catalogue_path` (the unit's copy, else the bundled one).
+
+    Raises
+    ------
+    PlanningError
+        When the file cannot be read or is not TOML.
+    """
+    p = Path(path) if path is not None else catalogue_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise PlanningError("planning.err_catalogue_read", file=str(p)) from None
+    try:
+        return tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise PlanningError("planning.err_catalogue_syntax", file=p.name, reason=str(exc)) from None
+
+
+def bundled_figure(section: str, entry_id: str, name: str) -> Figure | None:
+    """The figure the bundled catalogue gives for ``name`` (None when it has none).
+
+    Parameters
+    ----------
+    section:
+        ``"asset"`` or ``"sensor"``.
+    entry_id, name:
+        Catalogue id (``"m30t"``) and field (``"endurance_s"``).
+    """
+    _check_key((section, entry_id, name))
+    with _PACKAGED.open("rb") as fh:
+        table = tomllib.load(fh).get(section, {}).get(entry_id)
+    if not isinstance(table, Mapping) or name not in table:
+        return None
+    return _figure(table, name, entry_id, _PACKAGED)
+
+
+def validate_catalogue(document: Mapping[str, Any], name: str = "assets.toml") -> dict[str, Asset]:
+    """Check a whole catalogue as the planner would read it, plus the plausibility limits.
+
+    Parameters
+    ----------
+    document:
+        The parsed catalogue (a :func:`read_catalogue_document` result or a plain dict).
+    name:
+        File name used in the messages.
+
+    Returns
+    -------
+    dict
+        The assets it holds, by id (as :func:`load_catalogue` would return them).
+
+    Raises
+    ------
+    PlanningError
+        The first problem found: the loader's (missing figure, unknown sensor, reserve not below
+        endurance, ...) or a figure outside :data:`FIGURE_LIMITS` (key ``assets_ui.err_range``).
+    """
+    path = Path(name)
+    data = tomllib.loads(tomlkit.dumps(document)) if isinstance(document, tomlkit.TOMLDocument) \
+        else document
+    sections = {s: data.get(s, {}) for s in _SECTIONS}
+    if not all(isinstance(v, Mapping) for v in sections.values()):
+        raise PlanningError("planning.err_catalogue_empty", file=path.name)
+    for aid, table in sections["asset"].items():
+        _check_reserve(aid, table)
+    sensors = {sid: _parse_sensor(sid, t, path) for sid, t in sections["sensor"].items()}
+    assets = {aid: _parse_asset(aid, t, sensors, path) for aid, t in sections["asset"].items()}
+    if not assets:
+        raise PlanningError("planning.err_catalogue_empty", file=path.name)
+    for entries in (sensors, assets):
+        for entry in entries.values():
+            for fname, fig in entry.figures.items():
+                _check_limit(entry.id, fname, fig.value)
+    return assets
+
+
+def _check_reserve(entry: str, table: Any) -> None:
+    """Reserve below endurance, said plainly (the loader's message only names the field)."""
+    try:
+        reserve = float(table["reserve_s"]["value"])
+        endurance = float(table["endurance_s"]["value"])
+    except (KeyError, TypeError, ValueError):
+        return  # the loader reports a missing or malformed figure
+    if math.isfinite(reserve) and math.isfinite(endurance) and reserve >= endurance:
+        raise PlanningError("assets_ui.err_reserve", entry=entry, reserve=f"{reserve:g}",
+                            endurance=f"{endurance:g}")
+
+
+class _EditError(PlanningError):
+    """A refused catalogue edit; ``{field}`` is shown as the figure's name in the reader's
+    language (``assets_ui.field.<name>``), not as the file's key."""
+
+    def message(self, lang: str = "en") -> str:
+        from sar_planner.i18n import catalogue, t
+
+        params = dict(self.params)
+        name = str(params.get("field", ""))
+        if f"assets_ui.field.{name}" in catalogue("en"):
+            params["field"] = t(f"assets_ui.field.{name}", lang)
+        return t(self.code, lang, **params)
+
+
+def _check_limit(entry: str, name: str, value: float) -> None:
+    limit = FIGURE_LIMITS.get(name)
+    if limit is None:
+        return
+    if not limit.accepts(value):
+        raise _EditError("assets_ui.err_range", entry=entry, field=name, value=f"{value:g}",
+                            low=f"{limit.low:g}", high=f"{limit.high:g}",
+                            low_op=">=" if limit.low_inclusive else ">")
+    if name in _WHOLE_FIELDS and value != int(value):
+        raise _EditError("assets_ui.err_whole", entry=entry, field=name, value=f"{value:g}")
+
+
+def save_catalogue(document: Mapping[str, Any], settings: Settings | None = None) -> Path:
+    """Validate ``document`` and write it as the unit's catalogue, atomically.
+
+    The file is written next to its final place and moved over it with ``os.replace``, so a
+    reader sees the old catalogue or the new one, never half of one. The bundled catalogue is
+    never written.
+
+    Parameters
+    ----------
+    document:
+        The whole catalogue (:func:`read_catalogue_document`, edited).
+    settings:
+        Where the data folder is; default the process settings.
+
+    Returns
+    -------
+    Path
+        The unit's catalogue file.
+
+    Raises
+    ------
+    PlanningError
+        When the catalogue does not pass :func:`validate_catalogue` (nothing is written) or the
+        file cannot be written (the old file stays).
+    """
+    target = unit_catalogue_path(settings)
+    validate_catalogue(document, target.name)
+    text = tomlkit.dumps(document)
+    tmp_name: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
+                                         prefix=".assets-", suffix=".toml.tmp",
+                                         delete=False) as fh:
+            tmp_name = fh.name
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        old_mode = target.stat().st_mode & 0o777 if target.is_file() else 0o644
+        os.chmod(tmp_name, old_mode)  # the temporary file is private (0600); keep the old mode
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except OSError as exc:
+        raise PlanningError("assets_ui.err_write", file=str(target),
+                            reason=exc.strerror or type(exc).__name__) from None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+    _load.cache_clear()
+    return target
+
+
+def _editable_document(settings: Settings | None) -> tomlkit.TOMLDocument:
+    own = unit_catalogue_path(settings)
+    return read_catalogue_document(own if own.is_file() else _PACKAGED)
+
+
+def _entry_table(document: tomlkit.TOMLDocument, section: str, entry_id: str) -> Any:
+    table = document.get(section, {}).get(entry_id)
+    if table is None:
+        raise PlanningError("assets_ui.err_unknown_entry", entry=entry_id)
+    return table
+
+
+def _figure_table(value: float, by: str, ref: str, name: str) -> Any:
+    table = tomlkit.inline_table()
+    table.update({"value": int(value) if name in _WHOLE_FIELDS else float(value), "by": by,
+                  "ref": ref})
+    return table
+
+
+def update_figures(edits: Mapping[FigureKey, float | None], ref: str,
+                   settings: Settings | None = None) -> tuple[FigureKey, ...]:
+    """Change catalogue figures as the unit's own, all or none, and save the unit's copy.
+
+    Parameters
+    ----------
+    edits:
+        ``{(section, entry id, field): value}`` in the field's unit (m/s, s, m, mm, um, px).
+        ``None`` removes an optional asset figure (``max_agl_m``: no height cap;
+        ``sweep_width_override_m``: sweep width from the model again). A value equal to the
+        current one is left as it is, keeping its source.
+    ref:
+        Where the new figures come from: who, when, why (e.g. ``"unit trial 2026-08,
+        Zongjia"``); stored as the ``ref`` of every changed figure, which becomes ``by = "unit"``.
+    settings:
+        Where the data folder is; default the process settings.
+
+    Returns
+    -------
+    tuple
+        The keys of the figures that changed (empty: nothing differed, nothing was written).
+        The file is :func:`unit_catalogue_path`.
+
+    Raises
+    ------
+    PlanningError
+        An unknown entry or field, a missing reference, a value out of range or a catalogue that
+        no longer holds together (reserve not below endurance, ...). Nothing is written then.
+
+    Examples
+    --------
+    >>> update_figures({("asset", "m30t", "sweep_width_override_m"): 42.0},
+    ...                "unit trial 2026-08, Zongjia")  # doctest: +SKIP
+    """
+    document = _editable_document(settings)
+    changed: list[FigureKey] = []
+    for key, value in edits.items():
+        _check_key(key)
+        section, entry_id, name = key
+        table = _entry_table(document, section, entry_id)
+        current = table.get(name)
+        current_value = current.get("value") if isinstance(current, Mapping) else None
+        if value is None:
+            if name not in _OPTIONAL_FIGURES:
+                raise _EditError("assets_ui.err_required", entry=entry_id, field=name)
+            if current is not None:
+                del table[name]
+                changed.append(key)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise _EditError("assets_ui.err_range", entry=entry_id, field=name,
+                                value=str(value), low=f"{FIGURE_LIMITS[name].low:g}",
+                                high=f"{FIGURE_LIMITS[name].high:g}", low_op=">")
+        if isinstance(current_value, int | float) and not isinstance(current_value, bool) \
+                and math.isclose(float(current_value), float(value), rel_tol=1e-9, abs_tol=1e-12):
+            continue
+        _check_limit(entry_id, name, float(value))
+        changed.append(key)
+        table[name] = _figure_table(float(value), "unit", "", name)
+    if not changed:
+        return ()
+    ref = " ".join(str(ref).split())
+    if not ref:
+        raise PlanningError("assets_ui.err_no_ref")
+    if len(ref) > _MAX_REF_CHARS:
+        raise PlanningError("assets_ui.err_ref_long", limit=_MAX_REF_CHARS)
+    for section, entry_id, name in changed:
+        table = _entry_table(document, section, entry_id)
+        if name in table:
+            table[name]["ref"] = ref
+    save_catalogue(document, settings)
+    return tuple(changed)
+
+
+def restore_figure(section: str, entry_id: str, name: str,
+                   settings: Settings | None = None) -> Path:
+    """Put back the bundled catalogue's figure for one field (value, source and reference).
+
+    Where the bundled catalogue has no such figure (a unit sweep-width override, a height cap
+    the bundled file does not set) the field is removed. The result must still pass
+    :func:`validate_catalogue` (restoring an endurance below the unit's reserve is refused).
+
+    Parameters
+    ----------
+    section:
+        ``"asset"`` or ``"sensor"``.
+    entry_id, name:
+        Catalogue id and field.
+    settings:
+        Where the data folder is; default the process settings.
+
+    Raises
+    ------
+    PlanningError
+        Unknown entry or field, an entry the bundled catalogue does not hold, a required figure
+        the bundled catalogue lacks, or a catalogue that no longer holds together.
+    """
+    _check_key((section, entry_id, name))
+    with _PACKAGED.open("rb") as fh:
+        bundled = tomllib.load(fh).get(section, {}).get(entry_id)
+    if not isinstance(bundled, Mapping):
+        raise PlanningError("assets_ui.err_not_bundled", entry=entry_id)
+    document = _editable_document(settings)
+    table = _entry_table(document, section, entry_id)
+    fig = bundled_figure(section, entry_id, name)
+    if fig is None:
+        if name not in _OPTIONAL_FIGURES:
+            raise _EditError("assets_ui.err_required", entry=entry_id, field=name)
+        if name in table:
+            del table[name]
+    else:
+        table[name] = _figure_table(fig.value, fig.by, fig.ref, name)
+    return save_catalogue(document, settings)
+
+
+def editable_figures(asset: Asset) -> list[tuple[FigureKey, Figure | None]]:
+    """Every figure of ``asset`` an administrator may edit, in display order, with its source.
+
+    The asset's own figures come first (``None`` for an optional figure it does not have: no
+    height cap, no unit sweep width), then each sensor's, keyed ``("sensor", <sensor id>, field)``
+    (a sensor may be shared by several assets).
+    """
+    out: list[tuple[FigureKey, Figure | None]] = [
+        (("asset", asset.id, name), asset.figures.get(name))
+        for name in _ASSET_FIGURES + _OPTIONAL_FIGURES]
+    for sensor in asset.sensors:
+        out.extend((("sensor", sensor.id, name), sensor.figures.get(name))
+                   for name in _SENSOR_FIGURES)
+    return out

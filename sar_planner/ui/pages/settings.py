@@ -1,5 +1,6 @@
 """Settings page (administrators): accounts and roles, aircraft and crew rosters, the starting
-count (opening balance or historical list), where the data lives, and a database backup."""
+count (opening balance or historical list), where the data lives, a database backup, and the asset
+catalogue (aircraft and camera figures, each the maker's or the unit's own)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from sar_planner.auth import ROLES, create_user, list_users, set_password, set_user_active
+from sar_planner.assets import (
+    bundled_figure,
+    catalogue_path,
+    editable_figures,
+    load_catalogue,
+    restore_figure,
+    unit_catalogue_path,
+    update_figures,
+)
+from sar_planner.auth import ROLES, create_user, list_users, require, set_password, set_user_active
 from sar_planner.errors import SarPlannerError
 from sar_planner.logbook.backup import backup_database
 from sar_planner.logbook.counter import running_totals, set_opening_balance
@@ -23,7 +33,7 @@ from sar_planner.logbook.records import (
 )
 from sar_planner.logbook.times import format_local
 from sar_planner.ui.logbook_forms import labeller
-from sar_planner.ui.common import app_settings, error_boundary, show_error, tr
+from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.session import database, require_page, role_name
 
 signed = require_page("settings")
@@ -149,3 +159,110 @@ with error_boundary():
         suffix = ".db" if db.backend == "sqlite" else ".dump"
         out = backup_database(db, settings.data_dir / "backups" / f"sar_planner-{stamp}{suffix}")
         st.success(tr("logbook.ui.backup_done", file=str(out)))
+
+# --- asset catalogue --------------------------------------------------------------------------
+_PX = ("width_px", "height_px")
+_STEP = {"m_s": 0.1, "_s": 1.0, "_m": 1.0, "_km": 0.5, "_um": 0.01, "_mm": 0.1}
+
+
+def _fmt(value: float | None) -> str:
+    return tr("assets_ui.ui.not_set") if value is None else f"{value:g}"
+
+
+def _by(fig) -> str:
+    return "" if fig is None else tr(f"assets_ui.ui.by_{fig.by}")
+
+
+with error_boundary():
+    st.subheader(tr("assets_ui.ui.header"))
+    st.caption(tr("assets_ui.ui.intro"))
+    if "ae_flash" in st.session_state:
+        st.success(st.session_state.pop("ae_flash"))
+    own_file = unit_catalogue_path(settings)
+    in_use = catalogue_path()
+    st.caption(tr("assets_ui.ui.file_unit" if in_use == own_file else "assets_ui.ui.file_bundled",
+                  file=str(own_file)))
+    # Widget keys carry the file's version: after any save or restore the form shows the file.
+    version = in_use.stat().st_mtime_ns
+    catalogue_now = load_catalogue()
+    lng = lang()
+    aid = st.selectbox(tr("assets_ui.ui.pick"), list(catalogue_now), key="ae_pick",
+                       format_func=lambda i: catalogue_now[i].name(lng))
+    asset = catalogue_now[aid]
+    sensor_names = {s.id: s.name(lng) for s in asset.sensors}
+    figures = editable_figures(asset)
+
+    def _part(key) -> str:
+        return asset.name(lng) if key[0] == "asset" else sensor_names[key[1]]
+
+    st.dataframe(pd.DataFrame([{tr("assets_ui.ui.col_part"): _part(k),
+                                tr("assets_ui.ui.col_figure"): tr(f"assets_ui.field.{k[2]}"),
+                                tr("assets_ui.ui.col_value"): _fmt(f.value if f else None),
+                                tr("assets_ui.ui.col_source"): _by(f),
+                                tr("assets_ui.ui.col_ref"): f.ref if f else ""} for k, f in figures]),
+                 hide_index=True, key="ae_table")
+    for sensor in asset.sensors:
+        others = [a.name(lng) for a in catalogue_now.values()
+                  if a.id != aid and any(s.id == sensor.id for s in a.sensors)]
+        if others:
+            st.caption(tr("assets_ui.ui.shared_sensor", sensor=sensor.name(lng), others=", ".join(others)))
+    st.caption(tr("assets_ui.ui.sweep_note", source=tr("assets_ui.ui.sweep_from_unit",
+                                                       width=f"{asset.sweep_width_override_m:g}")
+                  if asset.sweep_width_override_m is not None else tr("assets_ui.ui.sweep_from_model")))
+
+    with st.form(f"ae_form_{version}_{aid}"):
+        st.caption(tr("assets_ui.ui.form_hint"))
+        typed: dict = {}
+        cols = st.columns(3)
+        for i, (key, fig) in enumerate(figures):
+            section, entry, name = key
+            label = tr(f"assets_ui.field.{name}")
+            if section == "sensor":
+                label = f"{sensor_names[entry]}: {label}"
+            wkey = f"ae_{version}_{section}_{entry}_{name}"
+            if name in _PX:
+                typed[key] = cols[i % 3].number_input(label, value=int(fig.value), step=1, format="%d", key=wkey)
+            else:
+                step = next((v for suffix, v in _STEP.items() if name.endswith(suffix)), 1.0)
+                typed[key] = cols[i % 3].number_input(label, value=None if fig is None else float(fig.value),
+                                                      step=step, format="%.2f", key=wkey)
+        ref = st.text_input(tr("assets_ui.ui.ref"), key=f"ae_ref_{version}_{aid}",
+                            placeholder=tr("assets_ui.ui.ref_help"))
+        go = st.form_submit_button(tr("assets_ui.ui.save"))
+    if go:
+        try:
+            require(actor, "settings.manage")
+            changed = update_figures(typed, ref, settings)
+        except SarPlannerError as exc:
+            show_error(exc)  # nothing was saved; the typed figures stay in the form
+        else:
+            st.session_state["ae_flash"] = (tr("assets_ui.ui.saved", count=len(changed), asset=asset.name(lng))
+                                            if changed else tr("assets_ui.ui.nothing_changed"))
+            st.rerun()
+
+    st.markdown(f"**{tr('assets_ui.ui.restore_header')}**")
+    differing = []
+    for key, fig in figures:
+        original = bundled_figure(*key)
+        if fig != original and not (fig is None and original is None):
+            differing.append((key, fig, original))
+    if not differing:
+        st.caption(tr("assets_ui.ui.restore_none"))
+    else:
+        options = [tr("assets_ui.ui.restore_option", part=_part(key), field=tr(f"assets_ui.field.{key[2]}"),
+                      now=_fmt(fig.value if fig else None), bundled=_fmt(orig.value if orig else None),
+                      by=_by(orig) or "-") for key, fig, orig in differing]
+        c1, c2 = st.columns([4, 1])
+        pick = c1.selectbox(tr("assets_ui.ui.restore_pick"), range(len(differing)),
+                            key=f"ae_restore_pick_{version}_{aid}", format_func=options.__getitem__)
+        if c2.button(tr("assets_ui.ui.restore"), key="ae_restore"):
+            key = differing[min(pick, len(differing) - 1)][0]
+            try:
+                require(actor, "settings.manage")
+                restore_figure(*key, settings=settings)
+            except SarPlannerError as exc:
+                show_error(exc)
+            else:
+                st.session_state["ae_flash"] = tr("assets_ui.ui.restored", part=_part(key),
+                                                  field=tr(f"assets_ui.field.{key[2]}"))
+                st.rerun()
