@@ -35,6 +35,7 @@ import functools
 import math
 import os
 import tempfile
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -540,6 +541,9 @@ FigureKey = tuple[str, str, str]
 _SECTIONS = ("asset", "sensor")
 _WHOLE_FIELDS = frozenset({"width_px", "height_px"})
 _MAX_REF_CHARS = 300
+# One edit at a time in this process (every browser session of the app is a thread of it), so
+# two administrators saving at once cannot lose each other's read-modify-write.
+_EDIT_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -835,6 +839,12 @@ def update_figures(edits: Mapping[FigureKey, float | None], ref: str,
     >>> update_figures({("asset", "m30t", "sweep_width_override_m"): 42.0},
     ...                "unit trial 2026-08, Zongjia")  # doctest: +SKIP
     """
+    with _EDIT_LOCK:
+        return _update_figures(edits, ref, settings)
+
+
+def _update_figures(edits: Mapping[FigureKey, float | None], ref: str,
+                    settings: Settings | None) -> tuple[FigureKey, ...]:
     document = _editable_document(settings)
     changed: list[FigureKey] = []
     for key, value in edits.items():
@@ -904,17 +914,18 @@ def restore_figure(section: str, entry_id: str, name: str,
         bundled = tomllib.load(fh).get(section, {}).get(entry_id)
     if not isinstance(bundled, Mapping):
         raise PlanningError("assets_ui.err_not_bundled", entry=entry_id)
-    document = _editable_document(settings)
-    table = _entry_table(document, section, entry_id)
     fig = bundled_figure(section, entry_id, name)
-    if fig is None:
-        if name not in _OPTIONAL_FIGURES:
-            raise _EditError("assets_ui.err_required", entry=entry_id, field=name)
-        if name in table:
-            del table[name]
-    else:
-        table[name] = _figure_table(fig.value, fig.by, fig.ref, name)
-    return save_catalogue(document, settings)
+    if fig is None and name not in _OPTIONAL_FIGURES:
+        raise _EditError("assets_ui.err_required", entry=entry_id, field=name)
+    with _EDIT_LOCK:
+        document = _editable_document(settings)
+        table = _entry_table(document, section, entry_id)
+        if fig is None:
+            if name in table:
+                del table[name]
+        else:
+            table[name] = _figure_table(fig.value, fig.by, fig.ref, name)
+        return save_catalogue(document, settings)
 
 
 def editable_figures(asset: Asset) -> list[tuple[FigureKey, Figure | None]]:

@@ -36,6 +36,8 @@ from sar_planner.assets import (
 from sar_planner.auth import PERMISSIONS, can_see_page
 from sar_planner.cli import main
 from sar_planner.errors import PlanningError
+from sar_planner.logbook.audit import audit_log
+from sar_planner.logbook.db import get_database
 from sar_planner.sweep import effective_sweep_width
 from tests.signin import sign_in_apptest
 
@@ -328,6 +330,10 @@ def test_admin_edits_a_figure_on_the_settings_page(data_dir, bundled_unchanged):
     row = table[table["Figure"] == "Endurance (s)"].iloc[0]
     assert (row["Value"], row["Source"], row["Reference"]) == ("2100", "unit", REF)
     assert _number(at, "Endurance (s)").value == 2100.0  # the form shows the saved figure
+    (entry,) = audit_log(get_database(), entity="asset_catalogue")
+    assert entry.actor == "test-admin" and entry.action == "edit"
+    assert entry.details == {"changes": {"asset/m30t/endurance_s": 2100.0,
+                                         "asset/m30t/sweep_width_override_m": 41.0}, "ref": REF}
 
     # restore the maker's endurance from the bundled catalogue
     restore = at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("ae_restore_pick")))
@@ -337,6 +343,7 @@ def test_admin_edits_a_figure_on_the_settings_page(data_dir, bundled_unchanged):
     assert get_asset("m30t").figures["endurance_s"] == bundled_figure("asset", "m30t", "endurance_s")
     assert _number(at, "Endurance (s)").value == 2460.0
     assert get_asset("m30t").sweep_width_override_m == 41.0
+    assert [e.action for e in audit_log(get_database(), entity="asset_catalogue")] == ["restore", "edit"]
 
 
 def test_a_refused_edit_on_the_page_shows_an_error_and_saves_nothing(data_dir):

@@ -20,6 +20,7 @@ from sar_planner.assets import (
 )
 from sar_planner.auth import ROLES, create_user, list_users, require, set_password, set_user_active
 from sar_planner.errors import SarPlannerError
+from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.backup import backup_database
 from sar_planner.logbook.counter import running_totals, set_opening_balance
 from sar_planner.logbook.history import import_history
@@ -236,6 +237,9 @@ with error_boundary():
         except SarPlannerError as exc:
             show_error(exc)  # nothing was saved; the typed figures stay in the form
         else:
+            if changed:  # who changed which figure, in the audit log next to the logbook's changes
+                db.write(lambda s: record_audit(s, actor.username, "edit", "asset_catalogue", None, {
+                    "changes": {"/".join(k): typed[k] for k in changed}, "ref": " ".join(ref.split())}))
             st.session_state["ae_flash"] = (tr("assets_ui.ui.saved", count=len(changed), asset=asset.name(lng))
                                             if changed else tr("assets_ui.ui.nothing_changed"))
             st.rerun()
@@ -263,6 +267,8 @@ with error_boundary():
             except SarPlannerError as exc:
                 show_error(exc)
             else:
+                db.write(lambda s: record_audit(s, actor.username, "restore", "asset_catalogue", None,
+                                                {"figure": "/".join(key)}))
                 st.session_state["ae_flash"] = tr("assets_ui.ui.restored", part=_part(key),
                                                   field=tr(f"assets_ui.field.{key[2]}"))
                 st.rerun()
