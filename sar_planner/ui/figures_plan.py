@@ -18,9 +18,10 @@ import plotly.graph_objects as go
 
 from sar_planner.flightpath import PlanResult
 from sar_planner.terrain import Terrain
-from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
+from sar_planner.grid import Grid
+from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb, terrain_figure
 
-__all__ = ["track_figure", "profile_figure"]
+__all__ = ["track_figure", "profile_figure", "draw_area_figure", "selectable_lattice"]
 
 _AGL_SCALE = "Viridis"
 
@@ -146,4 +147,61 @@ def profile_figure(result: PlanResult, labels: Mapping[str, str], *,
     fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
                       plot_bgcolor="white", hovermode="x unified",
                       legend={"orientation": "h", "y": -0.3})
+    return fig
+
+
+def selectable_lattice(grid: Grid, points_per_side: int = 60) -> go.Scatter:
+    """An invisible lattice of points over ``grid`` (metres in its CRS), named ``select``.
+
+    Plotly fires selection events (box, lasso, click) only on traces that can be selected; a
+    heatmap and a layout image cannot. The lattice makes the whole map selectable; a click snaps
+    to the nearest lattice point (``grid`` width / ``points_per_side`` apart).
+    """
+    west, south, east, north = grid.bounds
+    n = max(2, int(points_per_side))
+    xs, ys = np.meshgrid(np.linspace(west, east, n), np.linspace(south, north, n))
+    return go.Scatter(x=xs.ravel(), y=ys.ravel(), mode="markers", name="select",
+                      marker={"size": 8, "opacity": 0.0}, hoverinfo="skip", showlegend=False,
+                      selected={"marker": {"opacity": 0.0}},
+                      unselected={"marker": {"opacity": 0.0}})
+
+
+def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
+                     slope_deg: np.ndarray, labels: Mapping[str, str], *,
+                     area_xy: Sequence[tuple[float, float]] | None = None,
+                     segments: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (),
+                     markers: Sequence[tuple[float, float, str]] = (),
+                     dragmode: str = "lasso", height_px: int = 560) -> go.Figure:
+    """The shaded relief to draw a search area on (lasso or box), metres in ``grid.crs``.
+
+    Parameters
+    ----------
+    grid, elevation, hillshade, slope_deg:
+        As :func:`sar_planner.ui.figures.terrain_figure` (metres a.s.l., uint8, degrees).
+    labels:
+        Translated strings: ``easting``, ``northing``, ``elevation``, ``slope``, ``latlon``,
+        ``area`` (the drawn outline's legend name).
+    area_xy:
+        The area drawn so far, a closed (x, y) ring in metres, drawn as a red outline.
+    segments:
+        (name, exterior ring in metres) of the mission's segments, thin grey outlines.
+    markers:
+        Points to mark, (x, y, text) in metres (the IPP).
+    dragmode:
+        ``"lasso"`` (default) or ``"select"`` (box): what a drag on the map does.
+    """
+    fig = terrain_figure(grid, elevation, hillshade, slope_deg, labels, markers=markers,
+                         height_px=height_px)
+    for name, ring in segments:
+        ring = np.asarray(ring, dtype=float)
+        fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", name=name,
+                                 line={"color": "rgba(60,60,60,0.6)", "width": 1},
+                                 hoverinfo="name", showlegend=False))
+    if area_xy is not None and len(area_xy) >= 3:
+        ring = np.asarray(area_xy, dtype=float)
+        fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", name=labels["area"],
+                                 line={"color": "#d62728", "width": 3}, hoverinfo="name",
+                                 fill="toself", fillcolor="rgba(214,39,40,0.12)"))
+    fig.add_trace(selectable_lattice(grid))
+    fig.update_layout(dragmode=dragmode, showlegend=False)
     return fig

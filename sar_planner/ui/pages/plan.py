@@ -27,10 +27,85 @@ from sar_planner.planner import (PlanRequest, plan_search, read_line, read_segme
 from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
-from sar_planner.ui.figures_plan import profile_figure, track_figure
+from sar_planner.ui.figures_plan import draw_area_figure, profile_figure, track_figure
+from sar_planner.ui.map_select import selection_ring
 from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
 
 _AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
+
+
+_MAP_PX = 500  # cells per side of the drawing map's terrain (display only)
+_DRAWN_KEY = "plan_drawn"  # {"lonlat": ring WGS84, "xy": ring metres, "crs": CRS text}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _map_terrain(paths: tuple[str, ...], crs_text: str, west: float, south: float, east: float,
+                 north: float, cell_m: float):
+    from pyproj import CRS
+
+    from sar_planner.grid import Grid
+    from sar_planner.terrain import load_terrain
+
+    grid = Grid.from_bounds(CRS.from_user_input(crs_text), west, south, east, north, cell_m)
+    return load_terrain(list(paths), grid, allow_partial=True, allow_voids=True)
+
+
+def _draw_map(entry, handover, mission) -> None:
+    """The terrain to draw the search area on; a lasso or box becomes the drawn area."""
+    from sar_planner.geo import to_local
+    from sar_planner.patterns import check_area
+    from sar_planner.terrain import grid_around
+
+    st.subheader(tr("planning.ui.draw_title"))
+    if handover is not None and handover.terrain_id == entry.id:
+        base = handover.current.grid  # the probability map's own grid and CRS
+    elif mission.get("lat") is not None:
+        half_km = st.number_input(tr("planning.ui.draw_half_km"), min_value=0.5, max_value=50.0,
+                                  value=5.0, step=1.0, key="plan_draw_km")
+        base = grid_around(float(mission["lat"]), float(mission["lon"]), half_km * 1000.0, 30.0)
+    else:
+        st.caption(tr("planning.ui.draw_no_mission"))
+        return
+    west, south, east, north = base.bounds
+    cell = max(base.cell_size, max(east - west, north - south) / _MAP_PX)
+    crs_text = base.crs.to_string()
+    terrain = _map_terrain(tuple(entry.paths), crs_text, west, south, east, north, cell)
+    st.caption(tr("planning.ui.draw_help"))
+    drawn = st.session_state.get(_DRAWN_KEY)
+    markers = []
+    if mission.get("lat") is not None:
+        ix, iy = to_local(float(mission["lat"]), float(mission["lon"]), terrain.grid.crs)
+        markers.append((float(ix), float(iy), tr("probability.ui.ipp")))
+    segs = []
+    if handover is not None and handover.terrain_id == entry.id:
+        for sg in handover.segments:
+            geoms = getattr(sg.geometry, "geoms", [sg.geometry])
+            segs += [(sg.name, tuple(g.exterior.coords)) for g in geoms]
+    labels = {k: tr(f"planning.ui.{k}") for k in ("easting", "northing", "area")}
+    labels.update({k: tr(f"tpage.{k}") for k in ("elevation", "slope", "latlon")})
+    fig = draw_area_figure(terrain.grid, terrain.elevation, terrain.hillshade, terrain.slope_deg,
+                           labels, area_xy=drawn["xy"] if drawn and drawn["crs"] == crs_text
+                           else None, segments=segs, markers=markers)
+    event = st.plotly_chart(fig, width="stretch", on_select="rerun",
+                            selection_mode=("lasso", "box"), key="plan_draw_map",
+                            config={"displaylogo": False, "scrollZoom": True})
+    ring = selection_ring(event.selection if event is not None else None)
+    if ring is not None and ring != st.session_state.get("plan_drawn_selection"):
+        st.session_state["plan_drawn_selection"] = ring
+        st.session_state.pop(_DRAWN_KEY, None)
+        with error_boundary():
+            from shapely.geometry import Polygon
+
+            area = check_area(Polygon(ring))  # crossing edges or no size: the core's message
+            st.session_state[_DRAWN_KEY] = {
+                "xy": tuple(ring), "lonlat": segment_ring_wgs84(area, terrain.grid.crs),
+                "crs": crs_text, "km2": area.area / 1e6}
+            st.session_state["plan_area_source"] = "drawn"
+            st.rerun()  # draw the outline and choose it as the area source
+    drawn = st.session_state.get(_DRAWN_KEY)
+    if drawn:
+        st.success(tr("planning.ui.drawn_area", km2=f"{drawn['km2']:.2f}",
+                      corners=len(drawn["xy"]) - 1), icon=":material/draw:")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -97,6 +172,9 @@ if not assets:
 default_datum = f"{mission['lat']:.6f}, {mission['lon']:.6f}" if mission.get("lat") is not None \
     else ""
 
+with error_boundary():
+    _draw_map(entry, handover, mission)
+
 with st.form("plan_form"):
     c1, c2, c3 = st.columns(3)
     asset_id = c1.selectbox(tr("planning.ui.asset"), list(assets),
@@ -109,9 +187,11 @@ with st.form("plan_form"):
                      format_func=lambda v, _l=lang(): t(f"planning.ui.light_{v}", _l),
                      key="plan_light")
     st.caption(tr("planning.ui.where_help"))
-    sources = ["typed", "segment"]
+    sources = ["typed", "segment", "drawn"]
+    if st.session_state.get("plan_area_source") not in sources:  # first visit: best source known
+        st.session_state["plan_area_source"] = (
+            "segment" if handover is not None and handover.segments else "typed")
     area_source = st.radio(tr("planning.ui.area_source"), sources, horizontal=True,
-                           index=1 if handover is not None and handover.segments else 0,
                            format_func=lambda v, _l=lang(): t(f"planning.ui.area_source_{v}", _l),
                            key="plan_area_source")
     segment_name = None
@@ -164,6 +244,11 @@ if go:
             # the segment's outline, planned in the map's own metric CRS (same polygon)
             area = segment_ring_wgs84(handover.segment(segment_name).geometry, handover.crs)
             crs = handover.crs.to_string()
+        elif area_source == "drawn" and pattern not in ("expanding-square", "sector"):
+            drawn = st.session_state.get(_DRAWN_KEY)
+            if not drawn:
+                raise PlanningError("planning.err_no_drawn")
+            area, crs = drawn["lonlat"], drawn["crs"]  # planned in the map's own CRS
         elif area_file is not None:
             area = read_segment(area_file.name, area_file.getvalue())
         elif area_text.strip():
@@ -192,7 +277,8 @@ if go:
             sweep_width_m=float(sweep_own) if sweep_own > 0 else None,
             name=f"{pattern}-{asset_id}" if area_source != "segment" or area is None
             else f"{pattern}-{asset_id}-{segment_name}", crs=crs)
-        st.session_state["plan_segment_used"] = segment_name if crs is not None else None
+        st.session_state["plan_segment_used"] = (segment_name if area_source == "segment"
+                                                 and crs is not None else None)
 
 req = st.session_state.get("plan_request")
 if req is None:
