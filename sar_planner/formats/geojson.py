@@ -36,7 +36,11 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     Returns
     -------
     bytes
-        Features with ``properties.kind`` = ``area``, ``home``, ``track`` or ``waypoint``.
+        Features with ``properties.kind`` = ``area``, ``home``, ``track`` or ``waypoint``; the
+        collection's own ``properties`` (a foreign member, RFC 7946 section 6.1) say what the
+        plan was made with: ``asset_id``, ``pattern``, ``sweep_width_m``, ``spacing_m``,
+        ``agl_m`` (metres) and ``crs`` (the mission CRS), so that the file can be attached to a
+        sortie in the logbook as the plan flown (:mod:`sar_planner.logbook.flown`).
     """
     check_exportable(plan)
     sorties = select_sorties(plan, sortie, one_flight=False, fmt=".geojson")
@@ -78,6 +82,9 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
                                "agl_m": w.agl_m, "speed_m_s": w.speed_m_s},
             })
     doc = {"type": "FeatureCollection", "name": plan.name,
+           "properties": {"kind": "plan", "asset_id": plan.asset_id, "pattern": plan.pattern,
+                          "sweep_width_m": plan.sweep_width_m, "spacing_m": plan.spacing_m,
+                          "agl_m": plan.agl_m, "crs": plan.crs},
            "height_note": "third coordinate = metres above mean sea level (EGM2008 orthometric), "
                           "not the RFC 7946 ellipsoidal height; properties.alt_ellipsoid_m = "
                           "metres above the WGS84 ellipsoid",

@@ -1,0 +1,664 @@
+"""The flown track against the plan flown: achieved POD beside planned POD, area covered, offsets.
+
+A sortie's plan comes back to the logbook as the file the crew flew (the GeoJSON the plan page
+exports, or a QGroundControl ``.plan``) or as a :class:`~sar_planner.plan.SortiePlan`; either is
+reduced to a :class:`FlownPlan` (its searching runs, the segment, the sweep width), which is what
+the logbook stores in the sortie's ``plan`` field. :func:`compare_flown` then puts the plan's
+searching runs and the flown track on one grid in one metric CRS and computes, with the coverage
+module (:mod:`sar_planner.coverage`: exact swath area per cell, POD = 1 - exp(-C), terrain masking
+of steep faces turned away from the aircraft):
+
+- the **search region**: the plan's segment, or for patterns without one (expanding square,
+  sector, track line) the convex hull of the planned swaths;
+- **planned POD** and **achieved POD**: the mean POD over the region, each cell weighted by the
+  part of it inside the region (the POD a uniform POA over the region would give, POS / POA);
+- **area covered**: the area the flown track's swath swept, sum over cells of min(C, 1) times
+  the cell's area, over the whole track and inside the region (one straight run of length L
+  gives W x L);
+- the flown **search length** inside the region and the **cross-track offsets** of the flown
+  fixes inside the region from the planned searching path (median and 95th percentile).
+
+Every fix of the flown track counts as searching (a flight log does not say when the crew was
+looking); transits outside the region therefore add to the whole-track area covered only.
+Coordinates: degrees WGS84 in, metres in the report's CRS (``FlownReport.crs``) out; heights are
+metres above mean sea level.
+
+A ``.plan`` file carries no waypoint roles: its searching legs are taken as the legs between two
+NAV_WAYPOINT items whose midpoint lies inside the geofence polygon (the segment), or all of them
+when there is no polygon. Prefer the GeoJSON export, which names every leg's role and carries the
+sweep width.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from affine import Affine
+from pyproj import CRS
+from rasterio import features
+from shapely.geometry import LineString, MultiLineString, Polygon
+
+from sar_planner.coverage import pod_from_coverage, terrain_mask, track_coverage
+from sar_planner.errors import LogbookError
+from sar_planner.formats.tracks import FlownTrack
+from sar_planner.geo import local_metric_crs, to_local
+from sar_planner.grid import Grid
+from sar_planner.plan import SortiePlan
+from sar_planner.terrain import Terrain, sample_bilinear
+
+__all__ = [
+    "PLAN_EXTENSIONS",
+    "PLAN_KIND",
+    "FlownPlan",
+    "FlownReport",
+    "read_flown_plan",
+    "compare_flown",
+]
+
+#: File extensions :func:`read_flown_plan` understands.
+PLAN_EXTENSIONS = (".geojson", ".json", ".plan")
+#: ``kind`` of the JSON the logbook stores in a sortie's ``plan`` field.
+PLAN_KIND = "sar_planner.flown_plan"
+#: A flown track farther than this from the search region (metres, or 10 sweep widths if more)
+#: belongs to another place.
+ELSEWHERE_M = 2000.0
+_MAX_CELLS = 4_000_000
+_MAX_PLAN_BYTES = 16 * 1024 * 1024
+_MAV_CMD_NAV_WAYPOINT = 16
+
+Run = tuple[tuple[float, float, float], ...]
+
+
+@dataclass(frozen=True)
+class FlownPlan:
+    """The plan flown, as the logbook keeps it (degrees WGS84, metres above mean sea level).
+
+    Attributes
+    ----------
+    name:
+        The plan's name (or the file's).
+    runs:
+        Searching runs, each a polyline of ``(lon, lat, alt_amsl_m)``; the altitude is NaN when
+        the file does not give it.
+    area:
+        The segment as a closed ring of ``(lon, lat)``, or None (datum and line patterns).
+    sweep_width_m:
+        Effective sweep width W the plan was made with, metres, or None when the file does not
+        say (a ``.plan``): the crew must then give it.
+    spacing_m, agl_m:
+        Track spacing and height above ground, metres, or None.
+    asset_id, pattern:
+        Catalogue id of the aircraft and the pattern name, or "" when unknown.
+    crs:
+        The metric CRS the plan was computed in (``"EPSG:nnnn"``), or None.
+    source:
+        ``geojson``, ``qgc-plan`` or ``sortie-plan``.
+    """
+
+    name: str
+    runs: tuple[Run, ...]
+    area: tuple[tuple[float, float], ...] | None = None
+    sweep_width_m: float | None = None
+    spacing_m: float | None = None
+    agl_m: float | None = None
+    asset_id: str = ""
+    pattern: str = ""
+    crs: str | None = None
+    source: str = "geojson"
+
+    @classmethod
+    def from_sortie_plan(cls, plan: SortiePlan) -> FlownPlan:
+        """The searching runs of ``plan`` (the legs leaving a ``search`` waypoint, as the
+        coverage module counts them) with its segment and sweep width."""
+        runs: list[Run] = []
+        for sortie in plan.sorties:
+            wps = sortie.waypoints
+            current: list[tuple[float, float, float]] = []
+            for i, w in enumerate(wps):
+                if w.role == "search" and i + 1 < len(wps):
+                    if not current:
+                        current = [(w.lon, w.lat, w.alt_amsl_m)]
+                    nxt = wps[i + 1]
+                    current.append((nxt.lon, nxt.lat, nxt.alt_amsl_m))
+                elif current:
+                    runs.append(tuple(current))
+                    current = []
+            if current:
+                runs.append(tuple(current))
+        return cls(name=plan.name, runs=tuple(runs),
+                   area=tuple(plan.area_wgs84) if plan.area_wgs84 else None,
+                   sweep_width_m=plan.sweep_width_m, spacing_m=plan.spacing_m, agl_m=plan.agl_m,
+                   asset_id=plan.asset_id, pattern=plan.pattern, crs=plan.crs,
+                   source="sortie-plan")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``kind`` = :data:`PLAN_KIND`) for the sortie's ``plan`` field;
+        unknown altitudes are written as null."""
+        return {
+            "kind": PLAN_KIND, "version": 1, "name": self.name, "source": self.source,
+            "asset_id": self.asset_id, "pattern": self.pattern, "crs": self.crs,
+            "sweep_width_m": self.sweep_width_m, "spacing_m": self.spacing_m,
+            "agl_m": self.agl_m,
+            "area": [list(p) for p in self.area] if self.area else None,
+            "runs": [[[lon, lat, None if not math.isfinite(z) else z] for lon, lat, z in run]
+                     for run in self.runs],
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> FlownPlan:
+        """The inverse of :meth:`to_json` (a stored sortie's plan).
+
+        Raises
+        ------
+        LogbookError
+            ``logbook.flown.err_stored_plan`` when ``doc`` is not such a plan.
+        """
+        try:
+            if doc.get("kind") != PLAN_KIND:
+                raise ValueError("kind")
+            runs = tuple(tuple((float(p[0]), float(p[1]),
+                                math.nan if p[2] is None else float(p[2])) for p in run)
+                         for run in doc["runs"])
+            area = doc.get("area")
+
+            def _opt(name: str) -> float | None:
+                value = doc.get(name)
+                return None if value is None else float(value)
+
+            return cls(name=str(doc.get("name", "")), runs=runs,
+                       area=tuple((float(a), float(b)) for a, b in area) if area else None,
+                       sweep_width_m=_opt("sweep_width_m"), spacing_m=_opt("spacing_m"),
+                       agl_m=_opt("agl_m"), asset_id=str(doc.get("asset_id") or ""),
+                       pattern=str(doc.get("pattern") or ""), crs=doc.get("crs") or None,
+                       source=str(doc.get("source") or "geojson"))
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+            raise LogbookError("logbook.flown.err_stored_plan") from None
+
+
+@dataclass(frozen=True, eq=False)
+class FlownReport:
+    """The flown track measured against the plan on one grid (see the module docstring).
+
+    Attributes
+    ----------
+    planned_pod, achieved_pod:
+        Mean POD over the search region of the plan and of the flown track (0..1).
+    region_area_m2:
+        Area of the search region, square metres.
+    area_covered_m2:
+        Area swept by the flown track's swath, whole track (within the grid), square metres.
+    area_covered_in_region_m2:
+        The part of it inside the search region, square metres.
+    planned_covered_in_region_m2:
+        Area the plan's swaths sweep inside the region, square metres.
+    flown_length_m:
+        Geodesic length of the whole flown track (WGS84 ellipsoid), metres.
+    flown_search_length_m:
+        Length of the flown track inside the search region (in ``crs``), metres.
+    planned_search_length_m:
+        Length of the plan's searching runs (in ``crs``), metres.
+    offset_median_m, offset_p95_m:
+        Median and 95th percentile of the distance of the flown fixes inside the region from
+        the nearest planned searching run, metres (NaN when no fix is inside).
+    offset_fixes:
+        Number of flown fixes those statistics are taken over.
+    sweep_width_m:
+        The sweep width W used for both, metres.
+    cell_m:
+        Cell size of the comparison grid, metres.
+    crs:
+        The metric CRS of every x, y below (``"EPSG:nnnn"`` or WKT).
+    terrain_masked:
+        True when steep faces turned away from the aircraft were masked (terrain given).
+    region_xy:
+        The region's outline, (K, 2) metres in ``crs``.
+    planned_xy, flown_xy:
+        The planned runs and the flown segments, each (M, 2) metres in ``crs``.
+    """
+
+    planned_pod: float
+    achieved_pod: float
+    region_area_m2: float
+    area_covered_m2: float
+    area_covered_in_region_m2: float
+    planned_covered_in_region_m2: float
+    flown_length_m: float
+    flown_search_length_m: float
+    planned_search_length_m: float
+    offset_median_m: float
+    offset_p95_m: float
+    offset_fixes: int
+    sweep_width_m: float
+    cell_m: float
+    crs: str
+    terrain_masked: bool
+    region_xy: np.ndarray
+    planned_xy: tuple[np.ndarray, ...]
+    flown_xy: tuple[np.ndarray, ...]
+
+    def summary(self) -> dict[str, Any]:
+        """The figures as a JSON-ready dict (NaN as None), for the sortie record and the CLI."""
+        out: dict[str, Any] = {}
+        for name in ("planned_pod", "achieved_pod", "region_area_m2", "area_covered_m2",
+                     "area_covered_in_region_m2", "planned_covered_in_region_m2",
+                     "flown_length_m", "flown_search_length_m", "planned_search_length_m",
+                     "offset_median_m", "offset_p95_m", "sweep_width_m", "cell_m"):
+            value = float(getattr(self, name))
+            out[name] = round(value, 6) if math.isfinite(value) else None
+        out["offset_fixes"] = self.offset_fixes
+        out["terrain_masked"] = self.terrain_masked
+        out["crs"] = self.crs
+        return out
+
+
+# ------------------------------------------------------------------------------ reading plans
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _read_geojson_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
+    feats = doc.get("features")
+    if doc.get("type") != "FeatureCollection" or not isinstance(feats, list):
+        raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    waypoints: dict[int, list[tuple[int, str, float, float, float]]] = {}
+    area = None
+    for f in feats:
+        if not isinstance(f, dict):
+            continue
+        props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
+        geom = f.get("geometry") if isinstance(f.get("geometry"), dict) else {}
+        coords = geom.get("coordinates")
+        kind = props.get("kind")
+        if kind == "waypoint" and geom.get("type") == "Point" and isinstance(coords, list) \
+                and len(coords) >= 2:
+            lon, lat = _finite(coords[0]), _finite(coords[1])
+            alt = _finite(props.get("alt_amsl_m"))
+            sortie, seq = _finite(props.get("sortie")), _finite(props.get("seq"))
+            if lon is None or lat is None or sortie is None or seq is None \
+                    or not (abs(lat) <= 90 and abs(lon) <= 180):
+                raise LogbookError("logbook.flown.err_plan_file", file=filename)
+            waypoints.setdefault(int(sortie), []).append(
+                (int(seq), str(props.get("role", "")), lon, lat,
+                 math.nan if alt is None else alt))
+        elif kind == "area" and geom.get("type") == "Polygon" and isinstance(coords, list) \
+                and coords and isinstance(coords[0], list):
+            ring = [(_finite(p[0]), _finite(p[1])) for p in coords[0]
+                    if isinstance(p, list) and len(p) >= 2]
+            if len(ring) >= 4 and all(a is not None and b is not None for a, b in ring):
+                area = tuple((float(a), float(b)) for a, b in ring)  # type: ignore[arg-type]
+    runs: list[Run] = []
+    for sortie in sorted(waypoints):
+        wps = sorted(waypoints[sortie])
+        current: list[tuple[float, float, float]] = []
+        for i, (_, role, lon, lat, alt) in enumerate(wps):
+            if role == "search" and i + 1 < len(wps):
+                if not current:
+                    current = [(lon, lat, alt)]
+                current.append(wps[i + 1][2:])
+            elif current:
+                runs.append(tuple(current))
+                current = []
+        if current:
+            runs.append(tuple(current))
+    meta = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+    return FlownPlan(name=str(doc.get("name") or Path(filename).stem), runs=tuple(runs), area=area,
+                     sweep_width_m=_finite(meta.get("sweep_width_m")),
+                     spacing_m=_finite(meta.get("spacing_m")), agl_m=_finite(meta.get("agl_m")),
+                     asset_id=str(meta.get("asset_id") or ""),
+                     pattern=str(meta.get("pattern") or ""),
+                     crs=str(meta["crs"]) if isinstance(meta.get("crs"), str) else None,
+                     source="geojson")
+
+
+def _read_qgc_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
+    mission = doc.get("mission")
+    items = mission.get("items") if isinstance(mission, dict) else None
+    if doc.get("fileType") != "Plan" or not isinstance(items, list):
+        raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    pts: list[tuple[float, float, float]] = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("command") != _MAV_CMD_NAV_WAYPOINT:
+            continue
+        params = item.get("params")
+        if not isinstance(params, list) or len(params) < 7:
+            raise LogbookError("logbook.flown.err_plan_file", file=filename)
+        lat, lon, alt = _finite(params[4]), _finite(params[5]), _finite(params[6])
+        if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180):
+            raise LogbookError("logbook.flown.err_plan_file", file=filename)
+        # frame 0 (MAV_FRAME_GLOBAL) is AMSL; other frames are relative heights: not kept
+        pts.append((lon, lat, alt if alt is not None and item.get("frame") == 0 else math.nan))
+    area = None
+    fence = doc.get("geoFence")
+    for poly in (fence.get("polygons") or []) if isinstance(fence, dict) else []:
+        ring = poly.get("polygon") if isinstance(poly, dict) else None
+        if poly.get("inclusion", True) and isinstance(ring, list) and len(ring) >= 3:
+            pairs = [(_finite(p[1]), _finite(p[0])) for p in ring
+                     if isinstance(p, list) and len(p) >= 2]
+            if len(pairs) == len(ring) and all(a is not None and b is not None for a, b in pairs):
+                area = tuple((float(a), float(b)) for a, b in pairs)  # type: ignore[arg-type]
+                area = area + (area[0],)
+                break
+    inside = Polygon(area) if area else None
+    runs: list[Run] = []
+    current: list[tuple[float, float, float]] = []
+    for a, b in zip(pts, pts[1:]):
+        mid = shapely.Point((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0)
+        if inside is None or inside.covers(mid):
+            if not current:
+                current = [a]
+            current.append(b)
+        elif current:
+            runs.append(tuple(current))
+            current = []
+    if current:
+        runs.append(tuple(current))
+    return FlownPlan(name=Path(filename).stem, runs=tuple(runs), area=area, source="qgc-plan")
+
+
+def read_flown_plan(filename: str, data: bytes) -> FlownPlan:
+    """The plan flown from the file the crew flew it with.
+
+    Parameters
+    ----------
+    filename:
+        The uploaded file's name: ``.geojson``/``.json`` (the plan page's GeoJSON export) or
+        ``.plan`` (QGroundControl).
+    data:
+        The file's bytes (at most 16 MiB).
+
+    Returns
+    -------
+    FlownPlan
+        Its searching runs (degrees WGS84, metres AMSL), segment and, for a GeoJSON export
+        that carries it, the sweep width.
+
+    Raises
+    ------
+    LogbookError
+        Unknown extension, empty or oversized file, not JSON, not a plan, or a plan without
+        any searching leg.
+    """
+    ext = Path(filename).suffix.lower()
+    if ext not in PLAN_EXTENSIONS:
+        raise LogbookError("logbook.flown.err_plan_ext", file=filename,
+                           known=", ".join(PLAN_EXTENSIONS))
+    if not data or len(data) > _MAX_PLAN_BYTES:
+        raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    try:
+        doc = json.loads(bytes(data).decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise LogbookError("logbook.flown.err_plan_file", file=filename) from None
+    if not isinstance(doc, dict):
+        raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    plan = _read_qgc_plan(filename, doc) if ext == ".plan" else _read_geojson_plan(filename, doc)
+    if not plan.runs:
+        raise LogbookError("logbook.flown.err_plan_no_search", file=filename)
+    return plan
+
+
+# ------------------------------------------------------------------------------ comparison
+
+
+def _as_flown_plan(plan: SortiePlan | FlownPlan | Mapping[str, Any]) -> FlownPlan:
+    if isinstance(plan, FlownPlan):
+        return plan
+    if isinstance(plan, SortiePlan):
+        return FlownPlan.from_sortie_plan(plan)
+    if isinstance(plan, Mapping):
+        if plan.get("kind") == PLAN_KIND:
+            return FlownPlan.from_json(plan)
+        found = _read_geojson_plan(str(plan.get("name") or "plan.geojson"), plan)
+        if not found.runs:
+            raise LogbookError("logbook.flown.err_plan_no_search", file=found.name)
+        return found
+    raise LogbookError("logbook.flown.err_stored_plan")
+
+
+def _region_weights(grid: Grid, region: Polygon) -> np.ndarray:
+    """Fraction of each cell inside ``region`` (exact polygon-box intersection)."""
+    west, _, _, north = grid.bounds
+    cell = grid.cell_size
+    touched = features.rasterize([(region, 1)], out_shape=grid.shape,
+                                 transform=Affine(cell, 0.0, west, 0.0, -cell, north), fill=0,
+                                 all_touched=True, dtype="uint8")
+    rr, cc = np.nonzero(touched)
+    out = np.zeros(grid.shape, dtype=np.float64)
+    if len(rr):
+        x0 = west + cc * cell
+        y1 = north - rr * cell
+        boxes = shapely.box(x0, y1 - cell, x0 + cell, y1)
+        out[rr, cc] = shapely.area(shapely.intersection(boxes, region)) / cell**2
+    return out
+
+
+def _xyz(grid: Grid, arr: np.ndarray, terrain: Terrain | None) -> np.ndarray:
+    """(M, 3) x, y metres in ``grid.crs`` and altitude metres AMSL of a (lat, lon, alt) array;
+    without heights the aircraft is taken 100 m above the terrain under it, as
+    :func:`sar_planner.coverage.track_coverage` does."""
+    x, y = to_local(arr[:, 0], arr[:, 1], grid.crs)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    z = arr[:, 2].copy()
+    if not np.all(np.isfinite(z)):
+        z = np.zeros(len(x))
+        if terrain is not None:
+            inside = terrain.grid.contains(x, y)
+            z = np.full(len(x), np.nan)
+            z[inside] = sample_bilinear(terrain, x[inside], y[inside]) + 100.0
+            z = np.where(np.isfinite(z), z, np.nanmax(z) if np.isfinite(z).any() else 0.0)
+    return np.column_stack([x, y, z])
+
+
+def _region_coverage(grid: Grid, runs: Sequence[np.ndarray], width: float, region: Polygon,
+                     weights: np.ndarray, terrain: Terrain | None, slope_limit_deg: float,
+                     max_incidence_deg: float) -> np.ndarray:
+    """Coverage of the part of each cell inside ``region``: the area of the runs' swaths
+    (W wide, flat ends) inside cell and region over the area of cell and region, summed over
+    the runs; terrain-masked as the coverage module masks. 0 outside the region."""
+    out = np.zeros(grid.shape, dtype=np.float64)
+    west, _, _, north = grid.bounds
+    cell = grid.cell_size
+    transform = Affine(cell, 0.0, west, 0.0, -cell, north)
+    for run in runs:
+        line = shapely.simplify(LineString(run[:, :2]), 0.01)
+        if line.length <= 0:
+            continue
+        poly = shapely.intersection(line.buffer(width / 2.0, cap_style="flat"), region)
+        if poly.is_empty or poly.area <= 0:
+            continue
+        touched = features.rasterize([(poly, 1)], out_shape=grid.shape, transform=transform,
+                                     fill=0, all_touched=True, dtype="uint8")
+        rr, cc = np.nonzero(touched)
+        if not len(rr):
+            continue
+        x0 = west + cc * cell
+        y1 = north - rr * cell
+        boxes = shapely.box(x0, y1 - cell, x0 + cell, y1)
+        shapely.prepare(poly)
+        area = np.full(len(rr), cell**2)
+        edge = ~shapely.contains(poly, boxes)
+        if edge.any():
+            area[edge] = shapely.area(shapely.intersection(boxes[edge], poly))
+        out[rr, cc] += area
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = np.where(weights > 0, out / (weights * cell**2), 0.0)
+    if terrain is not None and cov.any():
+        sensors = np.vstack([_densify(r, max(cell, 1.0)) for r in runs])
+        seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
+                            cells=cov > 0)
+        cov = np.where(seen, cov, 0.0)
+    return cov
+
+
+def _densify(xyz: np.ndarray, step: float) -> np.ndarray:
+    out = [xyz[:1]]
+    for a, b in zip(xyz[:-1], xyz[1:]):
+        n = max(1, int(math.ceil(math.hypot(*(b[:2] - a[:2])) / step)))
+        out.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
+    return np.vstack(out)
+
+
+def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: FlownTrack, *,
+                  sweep_width_m: float | None = None, terrain: Terrain | None = None,
+                  cell_m: float | None = None, slope_limit_deg: float = 30.0,
+                  max_incidence_deg: float = 90.0) -> FlownReport:
+    """Measure the flown track against the plan flown (see the module docstring).
+
+    Parameters
+    ----------
+    plan:
+        The plan flown: a :class:`~sar_planner.plan.SortiePlan`, a :class:`FlownPlan`, a
+        stored :meth:`FlownPlan.to_json` dict or a parsed GeoJSON plan export.
+    flown:
+        The flown track (degrees WGS84; metres AMSL where the file has heights). Every fix
+        counts as searching; segments are not joined across their gaps.
+    sweep_width_m:
+        Effective sweep width W, metres, for the plan and the track alike; None = the plan's.
+    terrain:
+        Terrain covering the search region: its CRS becomes the comparison CRS and its steep
+        faces mask coverage as in :func:`sar_planner.coverage.track_coverage`. None = no
+        masking, in the plan's CRS (else the UTM zone of the plan's centre).
+    cell_m:
+        Cell size of the comparison grid, metres; None = W / 4 (at least 2 m), grown if the
+        grid would exceed 4 million cells.
+    slope_limit_deg, max_incidence_deg:
+        Terrain masking parameters (degrees), see :func:`sar_planner.coverage.terrain_mask`.
+
+    Returns
+    -------
+    FlownReport
+        PODs, areas (m^2), lengths and offsets (m), the geometry in metres of ``report.crs``.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.flown.err_no_sweep`` (no usable sweep width), ``err_plan_no_search`` (a plan
+        without searching legs), ``err_track_empty`` (fewer than two usable fixes),
+        ``err_elsewhere`` (the track never comes within 2 km, or 10 W, of the region),
+        ``err_outside_terrain`` (the region, or every fix, lies off the terrain).
+    """
+    fp = _as_flown_plan(plan)
+    width = fp.sweep_width_m if sweep_width_m is None else sweep_width_m
+    if width is None or not (math.isfinite(width) and width > 0):
+        raise LogbookError("logbook.flown.err_no_sweep", plan=fp.name)
+    width = float(width)
+    plan_runs = [np.array([(lat, lon, z) for lon, lat, z in run], dtype=np.float64)
+                 for run in fp.runs if len(run) >= 2]
+    if not plan_runs:
+        raise LogbookError("logbook.flown.err_plan_no_search", file=fp.name)
+    segs = []
+    for seg in flown.segments:
+        arr = np.array([(p.lat, p.lon, math.nan if p.alt_amsl_m is None else p.alt_amsl_m)
+                        for p in seg], dtype=np.float64).reshape(-1, 3)
+        arr = arr[np.isfinite(arr[:, 0]) & np.isfinite(arr[:, 1])]
+        if len(arr) >= 2:
+            segs.append(arr)
+    if not segs:
+        raise LogbookError("logbook.flown.err_track_empty", file=flown.name,
+                           count=len(flown.points))
+
+    if terrain is not None:
+        crs = terrain.grid.crs
+    elif fp.crs:
+        crs = CRS.from_user_input(fp.crs)
+    else:
+        allp = np.vstack(plan_runs)
+        crs = local_metric_crs(float(np.mean(allp[:, 0])), float(np.mean(allp[:, 1])))
+
+    def xy(arr: np.ndarray) -> np.ndarray:
+        x, y = to_local(arr[:, 0], arr[:, 1], crs)
+        return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+
+    planned_xy = tuple(xy(r) for r in plan_runs)
+    flown_xy = tuple(xy(s) for s in segs)
+    planned_path = MultiLineString([LineString(p) for p in planned_xy])
+    if fp.area:
+        ring = np.array([(lat, lon, 0.0) for lon, lat in fp.area])
+        region = shapely.make_valid(Polygon(xy(ring)))
+        if region.geom_type != "Polygon":  # a crossing ring: keep its largest part
+            parts = [g for g in getattr(region, "geoms", [region]) if g.geom_type == "Polygon"]
+            region = max(parts, key=lambda g: g.area) if parts else None
+    else:
+        region = None
+    if region is None or region.area <= 0:
+        region = planned_path.buffer(width / 2.0, cap_style="flat").convex_hull
+
+    fixes = np.vstack(flown_xy)
+    near = shapely.distance(region, shapely.points(fixes))
+    limit = max(ELSEWHERE_M, 10.0 * width)
+    if float(np.min(near)) > limit:
+        raise LogbookError("logbook.flown.err_elsewhere", file=flown.name,
+                           km=f"{float(np.min(near)) / 1000.0:.1f}")
+
+    rx0, ry0, rx1, ry1 = region.bounds
+    fx0, fy0 = fixes.min(axis=0)
+    fx1, fy1 = fixes.max(axis=0)
+    west, south = min(rx0, fx0) - width, min(ry0, fy0) - width
+    east, north = max(rx1, fx1) + width, max(ry1, fy1) + width
+    if terrain is not None:
+        tw, ts, te, tn = terrain.grid.bounds
+        if rx0 < tw or ry0 < ts or rx1 > te or ry1 > tn:
+            raise LogbookError("logbook.flown.err_outside_terrain", file=flown.name)
+        if not terrain.grid.contains(fixes[:, 0], fixes[:, 1]).any():
+            raise LogbookError("logbook.flown.err_outside_terrain", file=flown.name)
+        west, south, east, north = max(west, tw), max(south, ts), min(east, te), min(north, tn)
+    cell = float(cell_m) if cell_m is not None else max(2.0, width / 4.0)
+    if not (math.isfinite(cell) and cell > 0):
+        raise LogbookError("logbook.flown.err_cell", value=f"{cell}")
+    cell = max(cell, math.sqrt((east - west) * (north - south) / _MAX_CELLS))
+    grid = Grid.from_bounds(crs, west, south, east, north, cell)
+
+    weights = _region_weights(grid, region)
+    if weights.sum() <= 0:  # pragma: no cover - region lies inside the grid by construction
+        raise LogbookError("logbook.flown.err_outside_terrain", file=flown.name)
+    plan_xyz = [_xyz(grid, r, terrain) for r in plan_runs]
+    flown_xyz = [_xyz(grid, s, terrain) for s in segs]
+    mask = (terrain, slope_limit_deg, max_incidence_deg)
+    plan_cov = _region_coverage(grid, plan_xyz, width, region, weights, *mask)
+    flown_cov = _region_coverage(grid, flown_xyz, width, region, weights, *mask)
+    wsum = float(weights.sum())
+    planned_pod = float(np.sum(weights * pod_from_coverage(plan_cov)) / wsum)
+    achieved_pod = float(np.sum(weights * pod_from_coverage(flown_cov)) / wsum)
+    cell_area = grid.cell_area
+    # the whole track's swept area (transits too), with the coverage module's own per-cell sum
+    whole = sum(track_coverage(s[:, 0], s[:, 1], s[:, 2] if np.all(np.isfinite(s[:, 2]))
+                               else None, grid, width, terrain=terrain,
+                               slope_limit_deg=slope_limit_deg,
+                               max_incidence_deg=max_incidence_deg) for s in segs)
+
+    inside = shapely.contains_xy(region, fixes[:, 0], fixes[:, 1])
+    if inside.any():
+        offsets = shapely.distance(planned_path, shapely.points(fixes[inside]))
+        med, p95 = (float(v) for v in np.percentile(offsets, [50, 95]))
+    else:
+        med = p95 = math.nan
+    flown_lines = MultiLineString([LineString(s) for s in flown_xy])
+    return FlownReport(
+        planned_pod=planned_pod, achieved_pod=achieved_pod,
+        region_area_m2=float(region.area),
+        area_covered_m2=float(np.minimum(whole, 1.0).sum() * cell_area),
+        area_covered_in_region_m2=float(np.sum(np.minimum(flown_cov, 1.0) * weights)
+                                        * cell_area),
+        planned_covered_in_region_m2=float(np.sum(np.minimum(plan_cov, 1.0) * weights)
+                                           * cell_area),
+        flown_length_m=flown.length_m,
+        flown_search_length_m=float(flown_lines.intersection(region).length),
+        planned_search_length_m=float(planned_path.length),
+        offset_median_m=med, offset_p95_m=p95, offset_fixes=int(inside.sum()),
+        sweep_width_m=width, cell_m=grid.cell_size,
+        crs=crs.to_string() if crs.to_epsg() else crs.to_wkt(),
+        terrain_masked=terrain is not None,
+        region_xy=np.asarray(region.exterior.coords, dtype=np.float64),
+        planned_xy=planned_xy, flown_xy=flown_xy)

@@ -1,0 +1,298 @@
+"""The flown track against the plan flown (sar_planner.logbook.flown), by hand-computable cases.
+
+Reference: the exponential (random-search) detection law POD = 1 - exp(-C) with coverage
+C = W / S for parallel tracks S apart (Koopman; IAMSAR Manual Vol. II; search-theory.md). A
+lawn-mower with S = W covers its segment exactly once: C = 1, POD = 1 - 1/e = 0.63212.
+A strip of the segment left unswept has C = 0 there, so the mean POD over the segment is
+(1 - unswept fraction) x (1 - 1/e).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Transformer
+
+from sar_planner.errors import LogbookError
+from sar_planner.formats import read_track, write_plan
+from sar_planner.formats.tracks import FlownTrack, TrackPoint
+from sar_planner.grid import Grid
+from sar_planner.logbook.flown import (FlownPlan, FlownReport, compare_flown,
+                                       read_flown_plan)
+from sar_planner.plan import Sortie, SortiePlan, Waypoint
+from sar_planner.terrain import load_terrain
+from tests.formats_plans import make_plan
+
+UTM46 = "EPSG:32646"
+_TO_LL = Transformer.from_crs(UTM46, "EPSG:4326", always_xy=True)
+# segment 1,500 m x 1,200 m south of Golmud (UTM 46N), near 36.1 N 94.85 E
+X0, Y0, WIDTH, HEIGHT = 666_000.0, 3_996_000.0, 1500.0, 1200.0
+W = 100.0
+ONE_PASS = 1.0 - math.exp(-1.0)   # 0.632120...
+
+
+def _ll(x: float, y: float) -> tuple[float, float]:
+    lon, lat = _TO_LL.transform(x, y)
+    return float(lat), float(lon)
+
+
+def _wp(x: float, y: float, role: str, alt: float = 3200.0) -> Waypoint:
+    lat, lon = _ll(x, y)
+    return Waypoint(lat, lon, alt, 60.0, 10.0, role)
+
+
+def lawnmower(spacing: float = W, sweep: float = W) -> SortiePlan:
+    """Legs west-east across the segment, S apart, the first S/2 inside the south edge."""
+    wps = [_wp(X0 - 300, Y0 - 300, "takeoff", 3100.0)]
+    n = int(HEIGHT // spacing)
+    for k in range(n):
+        y = Y0 + spacing / 2 + k * spacing
+        a, b = (X0, X0 + WIDTH) if k % 2 == 0 else (X0 + WIDTH, X0)
+        wps += [_wp(a, y, "search"), _wp(b, y, "turn")]
+    wps.append(_wp(X0 - 300, Y0 - 300, "land", 3100.0))
+    ring = [(X0, Y0), (X0 + WIDTH, Y0), (X0 + WIDTH, Y0 + HEIGHT), (X0, Y0 + HEIGHT), (X0, Y0)]
+    area = tuple((lon, lat) for lat, lon in (_ll(x, y) for x, y in ring))
+    sortie = Sortie(1, tuple(wps), 20_000.0, 2000.0, WIDTH * n)
+    return SortiePlan(name="test lawnmower", asset_id="m350-h20t", pattern="parallel", crs=UTM46,
+                      home=wps[0], sorties=(sortie,), area_wgs84=area, spacing_m=spacing,
+                      sweep_width_m=sweep, agl_m=60.0, min_clearance_m=60.0)
+
+
+def flown_lawnmower(dx: float = 0.0, dy: float = 0.0, spacing: float = W,
+                    turn_out: float = 60.0, step: float = 20.0) -> FlownTrack:
+    """The lawn-mower flown as a GPS log (a fix every ``step`` m), shifted by (dx, dy) metres;
+    the turns are flown ``turn_out`` metres beyond the segment's east and west edges."""
+    pts: list[TrackPoint] = []
+    n = int(HEIGHT // spacing)
+    for k in range(n):
+        y = Y0 + spacing / 2 + k * spacing + dy
+        xs = np.arange(X0 - turn_out, X0 + WIDTH + turn_out + 1e-6, step) + dx
+        if k % 2:
+            xs = xs[::-1]
+        for x in xs:
+            lat, lon = _ll(float(x), y)
+            pts.append(TrackPoint(None, lat, lon, 3200.0))
+    return FlownTrack("flown.gpx", "gpx", tuple(pts))
+
+
+def straight_run(length: float, x: float = X0, y: float = Y0 + 600.0) -> FlownTrack:
+    pts = []
+    for xi in np.linspace(x, x + length, 51):
+        lat, lon = _ll(float(xi), y)
+        pts.append(TrackPoint(None, lat, lon, None))
+    return FlownTrack("run.gpx", "gpx", tuple(pts))
+
+
+@pytest.fixture(scope="module")
+def plan() -> SortiePlan:
+    return lawnmower()
+
+
+def test_flown_exactly_as_planned_achieves_the_planned_pod(plan):
+    report = compare_flown(plan, flown_lawnmower())
+    # S = W: C = 1 over the whole segment, POD = 1 - 1/e (Koopman)
+    assert report.planned_pod == pytest.approx(ONE_PASS, abs=1e-6)
+    assert report.achieved_pod == pytest.approx(report.planned_pod, abs=2e-3)
+    assert report.region_area_m2 == pytest.approx(WIDTH * HEIGHT, rel=1e-6)
+    # every square metre of the segment was swept once
+    assert report.area_covered_in_region_m2 == pytest.approx(WIDTH * HEIGHT, rel=1e-3)
+    assert report.planned_search_length_m == pytest.approx(12 * WIDTH, rel=1e-6)
+    assert report.flown_search_length_m == pytest.approx(12 * WIDTH, rel=1e-3)
+    assert report.offset_median_m < 0.5 and report.offset_p95_m < 0.5
+    assert report.crs == UTM46
+
+
+def test_a_track_offset_by_a_whole_swath_leaves_the_first_strip_unsearched(plan):
+    report = compare_flown(plan, flown_lawnmower(dy=W))
+    # the southern 100 m of 1,200 m are never swept; the rest once: 11/12 x (1 - 1/e) = 0.5794
+    assert report.achieved_pod == pytest.approx(11 / 12 * ONE_PASS, abs=2e-3)
+    assert report.achieved_pod < report.planned_pod - 0.05
+    assert report.area_covered_in_region_m2 == pytest.approx(WIDTH * (HEIGHT - W), rel=2e-3)
+
+
+def test_a_track_offset_30_m_shows_30_m_cross_track_offsets(plan):
+    report = compare_flown(plan, flown_lawnmower(dy=30.0))
+    assert report.offset_median_m == pytest.approx(30.0, abs=0.5)
+    assert report.offset_p95_m == pytest.approx(30.0, abs=0.5)
+    # 30 m of 1,200 m left unswept at the south edge: (1 - 30/1200) x (1 - 1/e) = 0.6163
+    assert report.achieved_pod == pytest.approx((1 - 30 / 1200) * ONE_PASS, abs=2e-3)
+
+
+def test_half_the_legs_flown_gives_the_pod_of_double_spacing(plan):
+    # flying every other leg: S = 2W, C = 1/2 on average but as strips: half the area C = 1,
+    # half C = 0 -> mean POD = (1 - 1/e) / 2 = 0.3161
+    report = compare_flown(plan, flown_lawnmower(spacing=2 * W, dy=-W / 2))
+    assert report.achieved_pod == pytest.approx(ONE_PASS / 2, abs=2e-3)
+
+
+def test_area_covered_by_one_straight_run_is_sweep_width_times_length(plan):
+    report = compare_flown(plan, straight_run(1000.0), sweep_width_m=80.0)
+    # W x L = 80 m x 1,000 m = 80,000 m^2 (flat ends), exact per cell
+    assert report.area_covered_m2 == pytest.approx(80.0 * 1000.0, rel=5e-3)
+    assert report.flown_search_length_m == pytest.approx(1000.0, rel=1e-3)
+    assert report.flown_length_m == pytest.approx(1000.0, rel=2e-3)   # geodesic vs UTM scale
+
+
+def test_the_plans_own_sweep_width_is_used_unless_one_is_given(plan):
+    own = compare_flown(plan, straight_run(1000.0))
+    assert own.sweep_width_m == W
+    assert own.area_covered_m2 == pytest.approx(W * 1000.0, rel=5e-3)
+
+
+def test_a_track_with_one_point_is_refused(plan):
+    one = FlownTrack("one.gpx", "gpx", (TrackPoint(None, *_ll(X0 + 10, Y0 + 10), None),))
+    with pytest.raises(LogbookError) as exc:
+        compare_flown(plan, one)
+    assert exc.value.code == "logbook.flown.err_track_empty"
+
+
+def test_a_track_in_another_place_is_refused(plan):
+    far = straight_run(1000.0, x=X0 + 30_000.0)
+    with pytest.raises(LogbookError) as exc:
+        compare_flown(plan, far)
+    assert exc.value.code == "logbook.flown.err_elsewhere"
+    # the run starts 30 km east of the segment's west edge, 28.5 km past its east edge
+    assert exc.value.params["km"] == "28.5"
+
+
+def test_terrain_that_does_not_cover_the_segment_is_refused(plan, tmp_path):
+    path = tmp_path / "elsewhere.tif"
+    n, cell = 50, 20.0
+    with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1, dtype="float64",
+                       crs=UTM46, transform=Affine(cell, 0, X0 + 20_000, 0, -cell, Y0)) as d:
+        d.write(np.full((n, n), 3000.0), 1)
+    grid = Grid.from_bounds(UTM46, X0 + 20_000, Y0 - n * cell, X0 + 20_000 + n * cell, Y0, cell)
+    terrain = load_terrain([path], grid)
+    with pytest.raises(LogbookError) as exc:
+        compare_flown(plan, flown_lawnmower(), terrain=terrain)
+    assert exc.value.code == "logbook.flown.err_outside_terrain"
+
+
+def _flat_terrain(tmp_path, slope_deg: float = 0.0):
+    """A plane over the segment and 1 km around it rising to the east at ``slope_deg``, 3,000 m
+    high at the segment's west edge."""
+    cell = 20.0
+    x0, y0 = X0 - 1000, Y0 - 1000
+    nx, ny = int((WIDTH + 2000) / cell), int((HEIGHT + 2000) / cell)
+    xs = (np.arange(nx) + 0.5) * cell
+    z = np.tile(3000.0 + (x0 + xs - X0) * math.tan(math.radians(slope_deg)), (ny, 1))
+    path = tmp_path / f"plane{slope_deg}.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=nx, height=ny, count=1, dtype="float64",
+                       crs=UTM46, transform=Affine(cell, 0, x0, 0, -cell, y0 + ny * cell)) as d:
+        d.write(z, 1)
+    return load_terrain([path], Grid.from_bounds(UTM46, x0, y0, x0 + nx * cell, y0 + ny * cell,
+                                                 cell))
+
+
+def test_flat_terrain_masks_nothing(plan, tmp_path):
+    terrain = _flat_terrain(tmp_path)
+    with_terrain = compare_flown(plan, flown_lawnmower(dy=W), terrain=terrain)
+    without = compare_flown(plan, flown_lawnmower(dy=W))
+    assert with_terrain.terrain_masked and not without.terrain_masked
+    assert with_terrain.achieved_pod == pytest.approx(without.achieved_pod, abs=1e-9)
+    assert with_terrain.planned_pod == pytest.approx(without.planned_pod, abs=1e-9)
+
+
+def test_a_steep_face_above_the_aircraft_is_not_counted(plan, tmp_path):
+    # A 40 degree plane rising east from 3,000 m at the west edge. The log says 3,200 m AMSL:
+    # the ground rises above the aircraft 200 m / tan 40 deg = 238 m into the 1,500 m segment,
+    # and from there on the face is seen from below, i.e. never (coverage module's rule: slope
+    # > 30 deg and normal >= 90 deg from the line of sight -> masked). Seen: 238/1500 = 15.9 %
+    # of the segment, POD = 0.159 x (1 - 1/e) = 0.100 (25 m cells, nearest fix up to 50 m off:
+    # +- 0.01).
+    terrain = _flat_terrain(tmp_path, slope_deg=40.0)
+    low = compare_flown(plan, flown_lawnmower(), terrain=terrain)
+    seen = 200.0 / math.tan(math.radians(40.0)) / WIDTH
+    assert low.achieved_pod == pytest.approx(seen * ONE_PASS, abs=0.01)
+    # without heights the aircraft is taken 100 m above the ground under it: it sees the face
+    pts = tuple(p._replace(alt_amsl_m=None) for p in flown_lawnmower().points)
+    agl = compare_flown(plan, FlownTrack("agl.gpx", "gpx", pts), terrain=terrain)
+    assert agl.achieved_pod == pytest.approx(ONE_PASS, abs=2e-3)
+
+
+def test_the_geojson_export_is_read_back_as_the_plan_flown():
+    plan = make_plan()
+    data = write_plan(plan, ".geojson")
+    doc = json.loads(data)
+    assert doc["properties"]["sweep_width_m"] == plan.sweep_width_m
+    assert doc["properties"]["asset_id"] == plan.asset_id
+    fp = read_flown_plan("plan.geojson", data)
+    direct = FlownPlan.from_sortie_plan(plan)
+    assert len(fp.runs) == len(direct.runs) == 12   # 1,200 m / 100 m legs
+    for a, b in zip(fp.runs, direct.runs, strict=True):
+        assert np.allclose(np.array(a)[:, :2], np.array(b)[:, :2], atol=1e-8)
+        assert np.allclose(np.array(a)[:, 2], np.array(b)[:, 2], atol=1e-3)
+    assert fp.sweep_width_m == 100.0 and fp.crs == "EPSG:32646"
+    assert fp.area is not None and len(fp.area) == 5
+
+
+def test_the_stored_plan_round_trips_through_json(plan):
+    fp = FlownPlan.from_sortie_plan(plan)
+    again = FlownPlan.from_json(json.loads(json.dumps(fp.to_json())))
+    assert again == fp
+    report_a = compare_flown(fp, flown_lawnmower(dy=W))
+    report_b = compare_flown(fp.to_json(), flown_lawnmower(dy=W))
+    assert report_a.achieved_pod == report_b.achieved_pod
+
+
+def test_a_qgc_plan_is_read_with_its_geofence_as_the_segment():
+    plan = make_plan()
+    fp = read_flown_plan("sortie.plan", write_plan(plan, ".plan"))
+    assert fp.source == "qgc-plan" and fp.sweep_width_m is None
+    assert fp.area is not None
+    with pytest.raises(LogbookError) as exc:
+        compare_flown(fp, straight_run(100.0))   # no sweep width in a .plan
+    assert exc.value.code == "logbook.flown.err_no_sweep"
+    # the .plan's legs inside the fence include the turns along its edge: at least 1 - 1/e
+    lat = [p[1] for run in FlownPlan.from_sortie_plan(plan).runs for p in run]
+    lon = [p[0] for run in FlownPlan.from_sortie_plan(plan).runs for p in run]
+    track = FlownTrack("f.gpx", "gpx", tuple(TrackPoint(None, a, b, None)
+                                            for a, b in zip(lat, lon)))
+    report = compare_flown(fp, track, sweep_width_m=100.0)
+    assert report.planned_pod >= ONE_PASS - 1e-3
+
+
+@pytest.mark.parametrize(("name", "data", "code"), [
+    ("plan.txt", b"{}", "logbook.flown.err_plan_ext"),
+    ("plan.geojson", b"not json", "logbook.flown.err_plan_file"),
+    ("plan.geojson", b"", "logbook.flown.err_plan_file"),
+    ("plan.geojson", b"[1, 2]", "logbook.flown.err_plan_file"),
+    ("plan.geojson", json.dumps({"type": "FeatureCollection", "features": []}).encode(),
+     "logbook.flown.err_plan_no_search"),
+    ("sortie.plan", json.dumps({"fileType": "Plan"}).encode(), "logbook.flown.err_plan_file"),
+])
+def test_bad_plan_files_are_refused_with_a_message(name, data, code):
+    with pytest.raises(LogbookError) as exc:
+        read_flown_plan(name, data)
+    assert exc.value.code == code
+
+
+def test_a_gpx_file_read_from_bytes_gives_the_same_answer(plan):
+    flown = flown_lawnmower(dy=W, step=50.0)
+    body = "".join(f'<trkpt lat="{p.lat:.9f}" lon="{p.lon:.9f}"><ele>3200</ele></trkpt>'
+                   for p in flown.points)
+    gpx = ('<?xml version="1.0"?><gpx version="1.1" creator="test" '
+           'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>' + body +
+           "</trkseg></trk></gpx>").encode()
+    read = read_track("flown.gpx", gpx)
+    report = compare_flown(plan, read)
+    assert report.achieved_pod == pytest.approx(11 / 12 * ONE_PASS, abs=2e-3)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(dx=st.floats(-400, 400), dy=st.floats(-400, 400))
+def test_no_shift_of_the_flown_pattern_beats_the_plan(plan, dx, dy):
+    # C = 1 everywhere in the segment under the plan; the flown strips are disjoint and the turns
+    # (460 m beyond the edges) stay outside the segment, so no cell
+    # of the segment can get more than C = 1: the achieved POD never exceeds the planned one
+    report = compare_flown(plan, flown_lawnmower(dx=dx, dy=dy, turn_out=460.0, step=50.0))
+    assert 0.0 <= report.achieved_pod <= report.planned_pod + 1e-9
+    assert report.area_covered_in_region_m2 <= report.region_area_m2 * (1 + 1e-9)
+    assert isinstance(report, FlownReport)
