@@ -60,6 +60,8 @@ __all__ = [
     "FlownReport",
     "read_flown_plan",
     "compare_flown",
+    "comparison_crs",
+    "flown_terrain",
 ]
 
 #: File extensions :func:`read_flown_plan` understands.
@@ -662,3 +664,60 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
         terrain_masked=terrain is not None,
         region_xy=np.asarray(region.exterior.coords, dtype=np.float64),
         planned_xy=planned_xy, flown_xy=flown_xy)
+
+
+def comparison_crs(plan: SortiePlan | FlownPlan | Mapping[str, Any]) -> CRS:
+    """The metric CRS a plan is compared in without terrain: the plan's own, else the UTM zone
+    of the centre of its searching runs."""
+    fp = _as_flown_plan(plan)
+    if fp.crs:
+        return CRS.from_user_input(fp.crs)
+    pts = np.array([p[:2] for run in fp.runs for p in run], dtype=np.float64)
+    return local_metric_crs(float(pts[:, 1].mean()), float(pts[:, 0].mean()))
+
+
+def flown_terrain(sources: Sequence[str], plan: SortiePlan | FlownPlan | Mapping[str, Any],
+                  flown: FlownTrack, sweep_width_m: float | None = None,
+                  margin_m: float = 500.0) -> Terrain:
+    """Terrain from ``sources`` (a terrain library entry's paths) around the plan's search region
+    and the flown track, in the plan's metric CRS (see :func:`comparison_crs`), for
+    :func:`compare_flown` and the figure. When the sources do not reach the whole track (a long
+    transit off the DEM), the region alone with ``margin_m`` metres around it is loaded. Only
+    the fixes within 2 km (or 10 sweep widths) of the region count, so a long transit does not
+    coarsen the grid.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.flown.err_outside_terrain`` when the sources do not cover the search region.
+    """
+    from sar_planner.errors import PlanningError
+    from sar_planner.planner import terrain_for
+
+    fp = _as_flown_plan(plan)
+    crs = comparison_crs(fp)
+    width = fp.sweep_width_m if sweep_width_m is None else sweep_width_m
+    pts = np.array([(p[1], p[0]) for run in fp.runs for p in run], dtype=np.float64)
+    if fp.area:
+        pts = np.vstack([pts, np.array([(lat, lon) for lon, lat in fp.area])])
+    x, y = to_local(pts[:, 0], pts[:, 1], crs)
+    pad = (width or 0.0) / 2.0
+    region = shapely.box(float(np.min(x)) - pad, float(np.min(y)) - pad,
+                         float(np.max(x)) + pad, float(np.max(y)) + pad)
+    lat, lon, _ = flown.arrays()
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    fx, fy = to_local(lat[ok], lon[ok], crs)
+    fx, fy = np.atleast_1d(np.asarray(fx, dtype=float)), np.atleast_1d(np.asarray(fy, dtype=float))
+    reach = max(ELSEWHERE_M, 10.0 * (width or 0.0))
+    bx0, by0, bx1, by1 = region.bounds
+    near = (fx > bx0 - reach) & (fx < bx1 + reach) & (fy > by0 - reach) & (fy < by1 + reach)
+    extra = ([(float(fx[near].min()), float(fy[near].min())),
+              (float(fx[near].max()), float(fy[near].max()))] if near.any() else [])
+    try:
+        return terrain_for(list(sources), crs, region, extra, margin_m=margin_m)
+    except PlanningError:
+        pass
+    try:
+        return terrain_for(list(sources), crs, region, margin_m=margin_m)
+    except PlanningError:
+        raise LogbookError("logbook.flown.err_outside_terrain", file=flown.name) from None

@@ -1,15 +1,26 @@
 """Small logbook panels pages share: the unit's running totals (sorties, hours, missions, people
-found), for the logbook page and the overview page."""
+found), for the logbook page and the overview page; the flown-track check of the logbook page
+(the plan flown and the flown track compared, the achieved POD and area covered put on the form)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from sar_planner.errors import LogbookError
+from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.counter import running_totals
-from sar_planner.ui.common import error_boundary, tr
+from sar_planner.logbook.flown import PLAN_EXTENSIONS, compare_flown, flown_terrain, read_flown_plan
+from sar_planner.logbook.tracks import track_geojson
+from sar_planner.terrain.library import list_library
+from sar_planner.ui.common import app_settings, error_boundary, lang, tr
+from sar_planner.ui.figures_flown import flown_figure
 from sar_planner.ui.session import database
 
-__all__ = ["unit_totals_panel"]
+__all__ = ["unit_totals_panel", "flown_panel"]
+
+_NO_TERRAIN = ""
 
 
 def unit_totals_panel(next_number: bool = False) -> None:
@@ -25,3 +36,90 @@ def unit_totals_panel(next_number: bool = False) -> None:
         else:
             c3.metric(tr("logbook.ui.missions"), f"{totals.missions}")
         c4.metric(tr("logbook.ui.people_found"), f"{totals.people_found}")
+
+
+def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None:
+    """Read both uploads, compare them on the chosen terrain, put the results on the form."""
+    ss = st.session_state
+    plan_up, track_up = ss.get(f"{prefix}_fl_plan"), ss.get(f"{prefix}_fl_track")
+    if plan_up is None or track_up is None:
+        raise LogbookError("logbook.flown.err_missing_files")
+    plan = read_flown_plan(plan_up.name, plan_up.getvalue())
+    flown = read_track(track_up.name, track_up.getvalue())
+    width = sweep_m if sweep_m > 0 else None
+    terrain = flown_terrain(paths, plan, flown, width) if paths else None
+    report = compare_flown(plan, flown, sweep_width_m=width, terrain=terrain)
+    ss[f"{prefix}_flown"] = {"report": report, "terrain": terrain, "plan": plan.name,
+                             "track": flown.name}
+    # what the sortie record keeps: the plan flown with the comparison, the track, POD, area
+    ss[f"{prefix}_plan"] = {**plan.to_json(), "track_file": flown.name,
+                            "comparison": report.summary()}
+    ss[f"{prefix}_track"] = track_geojson(flown.lonlat())
+    ss[f"{prefix}_pod"] = round(report.achieved_pod, 3)
+    ss[f"{prefix}_area"] = round(report.area_covered_m2 / 1e6, 3)
+
+
+def _show(result: dict[str, Any], prefix: str) -> None:
+    report = result["report"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(tr("logbook.flown.planned_pod"), f"{report.planned_pod:.1%}")
+    c2.metric(tr("logbook.flown.achieved_pod"), f"{report.achieved_pod:.1%}",
+              delta=f"{(report.achieved_pod - report.planned_pod) * 100:+.1f} pp")
+    c3.metric(tr("logbook.flown.area_covered"), f"{report.area_covered_m2 / 1e6:.3f} km²")
+    c4.metric(tr("logbook.flown.area_in_region"),
+              f"{report.area_covered_in_region_m2 / 1e6:.3f} km²",
+              help=tr("logbook.flown.area_in_region_help",
+                      region=f"{report.region_area_m2 / 1e6:.3f}"))
+    offsets = (tr("logbook.flown.offsets", median=f"{report.offset_median_m:.0f}",
+                  p95=f"{report.offset_p95_m:.0f}", fixes=report.offset_fixes)
+               if report.offset_fixes else tr("logbook.flown.no_fixes_inside"))
+    st.caption(" · ".join([
+        offsets,
+        tr("logbook.flown.lengths", flown=f"{report.flown_search_length_m / 1000:.2f}",
+           planned=f"{report.planned_search_length_m / 1000:.2f}"),
+        tr("logbook.flown.basis", width=f"{report.sweep_width_m:.0f}",
+           cell=f"{report.cell_m:.0f}"),
+        tr("logbook.flown.masked") if report.terrain_masked else tr("logbook.flown.not_masked"),
+    ]))
+    keys = ("easting", "northing", "elevation", "slope", "latlon", "planned", "flown", "region")
+    labels = {k: tr(f"logbook.flown.{k}") for k in keys}
+    st.plotly_chart(flown_figure(report, labels, result["terrain"]), key=f"{prefix}_fl_figure",
+                    config={"displaylogo": False})
+    st.success(tr("logbook.flown.on_form", plan=result["plan"], track=result["track"]))
+
+
+def flown_panel(prefix: str) -> None:
+    """Attach the plan flown (the plan page's GeoJSON export or a QGroundControl .plan) and the
+    flown track, compare them on a terrain from the library, draw the flown track over the
+    planned one with both PODs, and put achieved POD, area covered, plan and track on the sortie
+    form whose widget keys start with ``prefix``. Call it before the form is drawn."""
+    ss = st.session_state
+    st.subheader(tr("logbook.flown.header"))
+    st.caption(tr("logbook.flown.intro"))
+    with error_boundary():
+        entries = {e.id: e for e in list_library(app_settings())}
+        names = {i: e.name(lang()) for i, e in entries.items()}
+        c1, c2 = st.columns(2)
+        c1.file_uploader(tr("logbook.flown.plan_file"),
+                         type=sorted({e.lstrip(".") for e in PLAN_EXTENSIONS}),
+                         key=f"{prefix}_fl_plan")
+        c2.file_uploader(tr("logbook.flown.track_file"),
+                         type=[e.lstrip(".") for e in TRACK_EXTENSIONS], key=f"{prefix}_fl_track")
+        c1, c2 = st.columns(2)
+        options = [*entries, _NO_TERRAIN]
+        if ss.get(f"{prefix}_fl_terrain") not in options:
+            ss.pop(f"{prefix}_fl_terrain", None)
+        chosen = c1.selectbox(tr("logbook.flown.terrain"), options,
+                              format_func=lambda i, _n=names, _none=tr("logbook.flown.no_terrain"):
+                              _n.get(i, _none), key=f"{prefix}_fl_terrain")
+        sweep = c2.number_input(tr("logbook.flown.sweep"), min_value=0.0, max_value=5000.0,
+                                step=5.0, key=f"{prefix}_fl_sweep",
+                                help=tr("logbook.flown.sweep_help"))
+        if st.button(tr("logbook.flown.compare"), key=f"{prefix}_fl_compare"):
+            ss.pop(f"{prefix}_flown", None)
+            paths = entries[chosen].paths if chosen in entries else None
+            _compare(prefix, paths, float(sweep or 0.0))
+    result = ss.get(f"{prefix}_flown")
+    if result:
+        with error_boundary():
+            _show(result, prefix)

@@ -26,7 +26,7 @@ from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.logbook.tracks import track_geojson
 from sar_planner.ui.common import error_boundary, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
-from sar_planner.ui.logbook_panels import unit_totals_panel
+from sar_planner.ui.logbook_panels import flown_panel, unit_totals_panel
 from sar_planner.ui.session import database, require_page
 
 PREFIX = "lb"
@@ -40,6 +40,9 @@ unit_totals_panel(next_number=True)
 
 # --- log or correct a sortie ------------------------------------------------------------------
 editing = st.session_state.get("lb_editing")  # id of a returned/draft sortie loaded into the form
+
+# the plan flown and the flown track, compared; fills POD, area, plan and track on the form below
+flown_panel(PREFIX)
 
 
 def _attach_track() -> None:
