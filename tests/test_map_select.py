@@ -126,3 +126,20 @@ def test_plan_page_asks_for_a_drawing_when_none_was_made():
     at.form_submit_button[0].click().run()
     assert not at.exception
     assert any("No area has been drawn" in e.value for e in at.error)
+
+
+def test_probability_map_can_pick_a_point_only_when_asked():
+    from sar_planner.grid import Grid
+    from sar_planner.ui.figures_probability import poa_figure
+
+    grid = Grid.from_bounds("EPSG:32646", 670000, 3990000, 674000, 3994000, 100.0)
+    poa = np.full(grid.shape, 1.0 / grid.shape[0] / grid.shape[1])
+    z = np.full(grid.shape, 3000.0)
+    hs = np.full(grid.shape, 180, np.uint8)
+    labels = {"easting": "E", "northing": "N", "density": "d", "poa": "p", "ipp": "IPP"}
+    plain = poa_figure(grid, poa, z, hs, labels)
+    assert not [t for t in plain.data if t.name == "select"]
+    picking = poa_figure(grid, poa, z, hs, labels, pickable=True)
+    lattice = next(t for t in picking.data if t.name == "select")
+    assert lattice.hoverinfo == "none"  # clickable: "skip" would drop click events
+    assert picking.layout.dragmode == "pan"  # moving the IPP needs the box tool on purpose

@@ -18,7 +18,7 @@ from pyproj import Transformer
 
 from sar_planner.grid import Grid
 
-__all__ = ["shaded_relief_rgb", "png_data_uri", "terrain_figure", "decimate"]
+__all__ = ["shaded_relief_rgb", "png_data_uri", "terrain_figure", "decimate", "selectable_lattice"]
 
 # Hypsometric tint for dry high terrain, elevation fraction -> RGB (basin floor ochre, snow white).
 _RAMP = np.array([
@@ -134,3 +134,23 @@ def terrain_figure(
     fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
                       plot_bgcolor="white", dragmode="pan", hovermode="closest")
     return fig
+
+
+def selectable_lattice(grid: Grid, points_per_side: int = 60, clickable: bool = False
+                       ) -> go.Scatter:
+    """An invisible lattice of points over ``grid`` (metres in its CRS), named ``select``.
+
+    Plotly fires selection events (box, lasso, click) only on traces that can be selected; a
+    heatmap and a layout image cannot. The lattice makes the whole map selectable; a click snaps
+    to the nearest lattice point (``grid`` width / ``points_per_side`` apart) when
+    ``clickable`` (``hoverinfo="none"``: no label, but click events; otherwise ``"skip"``, which
+    leaves the hover read-out to the terrain and still allows box and lasso).
+    """
+    west, south, east, north = grid.bounds
+    n = max(2, int(points_per_side))
+    xs, ys = np.meshgrid(np.linspace(west, east, n), np.linspace(south, north, n))
+    return go.Scatter(x=xs.ravel(), y=ys.ravel(), mode="markers", name="select",
+                      marker={"size": 8, "opacity": 0.0},
+                      hoverinfo="none" if clickable else "skip", showlegend=False,
+                      selected={"marker": {"opacity": 0.0}},
+                      unselected={"marker": {"opacity": 0.0}})

@@ -19,9 +19,10 @@ import plotly.graph_objects as go
 from sar_planner.flightpath import PlanResult
 from sar_planner.terrain import Terrain
 from sar_planner.grid import Grid
-from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb, terrain_figure
+from sar_planner.ui.figures import (decimate, png_data_uri, selectable_lattice, shaded_relief_rgb,
+                                    terrain_figure)
 
-__all__ = ["track_figure", "profile_figure", "draw_area_figure", "selectable_lattice"]
+__all__ = ["track_figure", "profile_figure", "draw_area_figure"]
 
 _AGL_SCALE = "Viridis"
 
@@ -148,22 +149,6 @@ def profile_figure(result: PlanResult, labels: Mapping[str, str], *,
                       plot_bgcolor="white", hovermode="x unified",
                       legend={"orientation": "h", "y": -0.3})
     return fig
-
-
-def selectable_lattice(grid: Grid, points_per_side: int = 60) -> go.Scatter:
-    """An invisible lattice of points over ``grid`` (metres in its CRS), named ``select``.
-
-    Plotly fires selection events (box, lasso, click) only on traces that can be selected; a
-    heatmap and a layout image cannot. The lattice makes the whole map selectable; a click snaps
-    to the nearest lattice point (``grid`` width / ``points_per_side`` apart).
-    """
-    west, south, east, north = grid.bounds
-    n = max(2, int(points_per_side))
-    xs, ys = np.meshgrid(np.linspace(west, east, n), np.linspace(south, north, n))
-    return go.Scatter(x=xs.ravel(), y=ys.ravel(), mode="markers", name="select",
-                      marker={"size": 8, "opacity": 0.0}, hoverinfo="skip", showlegend=False,
-                      selected={"marker": {"opacity": 0.0}},
-                      unselected={"marker": {"opacity": 0.0}})
 
 
 def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,

@@ -17,7 +17,7 @@ from PIL import Image
 from shapely.geometry.base import BaseGeometry
 
 from sar_planner.grid import Grid
-from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
+from sar_planner.ui.figures import decimate, png_data_uri, selectable_lattice, shaded_relief_rgb
 
 __all__ = ["block_sum", "poa_figure", "poa_png"]
 
@@ -42,7 +42,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                rings: Sequence[tuple[float, str]] = (),
                segments: Sequence[tuple[str, BaseGeometry]] = (),
                barriers: Sequence[BaseGeometry] = (), tracks: Sequence[BaseGeometry] = (),
-               drainage: np.ndarray | None = None, max_cells: int = 250,
+               drainage: np.ndarray | None = None, pickable: bool = False, max_cells: int = 250,
                max_image_px: int = 1400, height_px: int = 620) -> go.Figure:
     """POA density heat map over the shaded relief.
 
@@ -69,6 +69,9 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
     drainage:
         Boolean mask of drainage cells on ``grid`` (drawn as small points, thinned to at most
         about ``max_cells`` squared).
+    pickable:
+        Add an invisible selectable lattice so that a click or a box on the map reports a point
+        (:func:`sar_planner.ui.figures.selectable_lattice`).
     max_cells:
         Largest side of the heat map sent to the browser (cells are summed in blocks).
     """
@@ -136,6 +139,8 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                                          "line": {"width": 2}},
                                  hovertext=labels["ipp"], hoverinfo="text", name="ipp",
                                  showlegend=False))
+    if pickable:  # clicks and boxes on the map can pick a point (the new IPP)
+        fig.add_trace(selectable_lattice(grid, clickable=True))
     fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
                      constrain="domain", exponentformat="none")
     fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False,

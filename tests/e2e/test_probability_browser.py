@@ -67,3 +67,63 @@ def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_accou
     # segment table and downloads
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
     assert page.locator("[data-testid='stDownloadButton']").count() == 2
+
+
+def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_account):
+    page = page_en
+    page.goto(app_server.url)
+    wait_for_app(page)
+    _sign_in(page, crew_account)
+    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").click()
+    wait_for_app(page)
+    page.get_by_label("Initial planning point (last known point or point last seen)").fill(
+        "36.10, 94.85")
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(
+        has_text="Save mission inputs").click()
+    wait_for_app(page)
+    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Probability").click()
+    wait_for_app(page)
+    page.get_by_label("Map half-width (km)").fill("4")
+    page.get_by_label("Cell size (m)").fill("60")
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
+    wait_for_app(page, timeout_ms=120_000)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    area = chart.locator(".nsewdrag").first
+    area.wait_for()
+    box = area.bounding_box()
+    # a small box centred three quarters of the way east and a quarter of the way down: about
+    # 2 km east and 2 km north of the IPP on the 8 km map; the box's centre is the point
+    chart.hover()
+    chart.locator(".modebar-btn[data-title='Box Select']").click()
+    box = area.bounding_box()  # after the hover scrolled the chart into view
+    cx, cy = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]
+    page.mouse.move(cx - 15, cy - 15)
+    page.mouse.down()
+    page.mouse.move(cx + 15, cy + 15, steps=6)
+    page.mouse.up()
+    wait_for_app(page, timeout_ms=120_000)
+    picked = page.locator("[data-testid='stAlert']").filter(has_text="Point picked on the map")
+    picked.wait_for()
+    text = picked.inner_text().split("map: ")[1].split(" (WGS84)")[0]
+    lat, lon = (float(v) for v in text.split(","))
+    # 2 km north = 2000 / 111,000 deg; 2 km east = 2000 / (111,320 cos 36.1 deg) (WGS84 degree
+    # lengths); the map's edges snap outward by up to a cell, the click to the nearest lattice point
+    assert lat == pytest.approx(36.10 + 2000 / 111_000, abs=0.003)
+    assert lon == pytest.approx(94.85 + 2000 / (111_320 * 0.8080), abs=0.003)
+    page.locator("[data-testid='stButton'] button").filter(
+        has_text="Use this point as the initial planning point").click()
+    wait_for_app(page, timeout_ms=120_000)
+    # the map is rebuilt around the new IPP, and the mission shows it in WGS84
+    page.get_by_text(f"IPP {lat:.5f}, {lon:.5f}").first.wait_for()
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(".heatmaplayer").first.wait_for(state="attached")
+    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").click()
+    wait_for_app(page)
+    typed = page.get_by_label("Initial planning point (last known point or point last seen)")
+    new_lat, new_lon = (float(v) for v in typed.input_value().split(","))
+    assert new_lat == pytest.approx(lat, abs=1e-5) and new_lon == pytest.approx(lon, abs=1e-5)
+    datum = page.locator("[data-testid='stSelectbox']").filter(
+        has=page.get_by_text("Datum", exact=True))
+    shown = datum.inner_text() + " " + " ".join(
+        i.input_value() for i in datum.locator("input").all())
+    assert "WGS84" in shown, shown

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from sar_planner.geo import local_metric_crs, parse_latlon, to_local, to_wgs84
+from sar_planner.geo import from_local, local_metric_crs, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
                                      grid_segments, imported_geometries, map_on_terrain, mapscore,
                                      mattson, poa_geotiff_bytes, read_pod_bytes, replay,
@@ -25,6 +25,7 @@ from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_probability import poa_figure, poa_png
+from sar_planner.ui.map_select import selection_point
 from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
 
@@ -210,6 +211,7 @@ with error_boundary():
 rings = [(r, tr("probability.ui.ring", p=p, km=f"{r / 1000:g}"))
          for p, r in zip((25, 50, 75, 95), quartiles.as_tuple(), strict=True)]
 cols = st.columns(len(results))
+picked = None
 for col, (m, res) in zip(cols, results.items(), strict=True):
     with col:
         st.markdown(f"**{tr(f'probability.ui.model_{m}')}**")
@@ -224,9 +226,31 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
                          segments=[(s.name, s.geometry) for s in segments],
                          barriers=opts.barriers if layers is not None else (),
                          tracks=opts.tracks if layers is not None else (),
-                         drainage=layers.drainage if layers is not None else None)
-        st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True},
-                        key=f"poa_map_{m}")
+                         drainage=layers.drainage if layers is not None else None,
+                         pickable=m == model)
+        if m == model:  # a click or a box on the main map picks a new IPP
+            event = st.plotly_chart(fig, width="stretch", on_select="rerun",
+                                    selection_mode=("points", "box"), key=f"poa_map_{m}",
+                                    config={"displaylogo": False, "scrollZoom": True})
+            picked = selection_point(event.selection if event is not None else None)
+        else:
+            st.plotly_chart(fig, width="stretch", key=f"poa_map_{m}",
+                            config={"displaylogo": False, "scrollZoom": True})
+
+# --- a new IPP picked on the map: shown in WGS84, used only when the crew confirms ------------
+st.caption(tr("probability.ui.ipp_pick_help"))
+if picked is not None:
+    with error_boundary():
+        plat, plon = from_local(picked[0], picked[1], grid.crs)
+        plat, plon = float(plat), float(plon)
+        st.info(tr("probability.ui.ipp_picked", lat=f"{plat:.5f}", lon=f"{plon:.5f}"),
+                icon=":material/my_location:")
+        if st.button(tr("probability.ui.ipp_use"), key="poa_use_ipp", type="primary"):
+            moved = dict(mission)
+            moved.update(lat=plat, lon=plon, datum="WGS84", ipp_text=f"{plat:.6f}, {plon:.6f}")
+            st.session_state["mission"] = moved  # the mission page shows it as typed text
+            clear_handover(st.session_state)
+            st.rerun()  # the map is rebuilt around the new IPP
 
 st.subheader(tr("probability.ui.segments"))
 with error_boundary():
