@@ -190,3 +190,18 @@ def test_segment_ring_round_trips_through_wgs84_to_the_same_metres():
     with pytest.raises(PlanningError) as err:
         segment_ring_wgs84(two, crs)
     assert err.value.code == "planning.err_segment_pieces"
+
+
+def test_a_segment_on_other_terrain_than_the_map_is_refused():
+    at = _build_poa(_signed_in_app())
+    at.switch_page("sar_planner/ui/pages/plan.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="plan_terrain").set_value("kunlun-demo-30m").run()
+    assert at.radio(key="plan_area_source").value == "segment"
+    at.selectbox(key="plan_pattern").set_value("parallel")
+    at.form_submit_button[0].click().run()
+    assert not at.exception, at.exception
+    # the plan and the POA map must stand on the same ground: the crew is told which to choose
+    assert any("was built on the terrain" in e.value and "Pamir" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert "plan_request" not in at.session_state
