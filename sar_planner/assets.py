@@ -933,11 +933,13 @@ def editable_figures(asset: Asset) -> list[tuple[FigureKey, Figure | None]]:
 
     The asset's own figures come first (``None`` for an optional figure it does not have: no
     height cap, no unit sweep width), then each sensor's, keyed ``("sensor", <sensor id>, field)``
-    (a sensor may be shared by several assets).
+    (a sensor may be shared by several assets). The visibility for visual search is listed only
+    for an asset whose crew searches by eye (or that has one set).
     """
     out: list[tuple[FigureKey, Figure | None]] = [
         (("asset", asset.id, name), asset.figures.get(name))
-        for name in _ASSET_FIGURES + _OPTIONAL_FIGURES]
+        for name in _ASSET_FIGURES + _OPTIONAL_FIGURES
+        if name != "sweep_visibility_km" or asset.visual_search or name in asset.figures]
     for sensor in asset.sensors:
         out.extend((("sensor", sensor.id, name), sensor.figures.get(name))
                    for name in _SENSOR_FIGURES)

@@ -102,6 +102,16 @@ def test_nothing_changed_writes_nothing(data_dir, bundled_unchanged):
     assert not unit_catalogue_path().exists()
 
 
+def test_editable_figures_list_every_figure_with_its_source():
+    m30t = [key for key, _ in editable_figures(get_asset("m30t"))]
+    # 9 flight figures, height cap and sweep-width override, then 4 of the M30T thermal camera
+    assert len(m30t) == 9 + 2 + 4 and m30t[-1] == ("sensor", "m30t-thermal", "focal_mm")
+    assert ("asset", "m30t", "sweep_visibility_km") not in m30t  # a camera drone
+    h125 = dict(editable_figures(get_asset("h125")))
+    assert h125[("asset", "h125", "sweep_visibility_km")].value == 18.5  # crew visual search
+    assert h125[("asset", "h125", "max_agl_m")] is None and h125[("asset", "h125", "endurance_s")].by == "unit"
+
+
 def test_optional_figures_can_be_cleared(data_dir):
     update_figures({("asset", "m30t", "max_agl_m"): None}, "unit rule: no cap while under police exemption")
     assert get_asset("m30t").max_agl_m is None
