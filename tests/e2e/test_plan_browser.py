@@ -1,6 +1,7 @@
 """The plan page in Chromium: sign in as crew, open "Sortie plan" from the sidebar, plan an
 expanding square over the bundled real Pamir terrain, see the track and profile, download the
-GeoJSON; no remote request, no console error."""
+GeoJSON; draw a search area with a lasso on the map and plan it; no remote request, no console
+error."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def _lasso(page, chart, fractions):
     """Drag a lasso through points given as fractions of the chart's plot area."""
     area = chart.locator(".nsewdrag").first
     area.wait_for()
+    area.scroll_into_view_if_needed()
     box = area.bounding_box()
     pts = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in fractions]
     page.mouse.move(*pts[0])

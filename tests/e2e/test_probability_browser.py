@@ -1,5 +1,6 @@
 """The mission and probability pages in Chromium: sign in, type the IPP, build the POA map over the
-bundled demo terrain near Golmud, see the heat map and segment table, with no remote request."""
+bundled demo terrain near Golmud, see the heat map and segment table, with no remote request; pick
+a new IPP on the map (a click, then a box) and rebuild the map around it."""
 
 from __future__ import annotations
 
@@ -69,6 +70,19 @@ def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_accou
     assert page.locator("[data-testid='stDownloadButton']").count() == 2
 
 
+def _picked(page, not_at=None) -> tuple[float, float]:
+    """The (lat, lon) the page says was picked on the map (waits for a new one)."""
+    alert = page.locator("[data-testid='stAlert']").filter(has_text="Point picked on the map")
+    for _ in range(50):
+        alert.first.wait_for()
+        text = alert.first.inner_text().split("map: ")[1].split(" (WGS84)")[0]
+        lat, lon = (float(v) for v in text.split(","))
+        if not_at is None or (lat, lon) != not_at:
+            return lat, lon
+        page.wait_for_timeout(200)
+    raise AssertionError("the picked point did not change")
+
+
 def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_account):
     page = page_en
     page.goto(app_server.url)
@@ -90,24 +104,30 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     chart = page.locator("[data-testid='stPlotlyChart']").first
     area = chart.locator(".nsewdrag").first
     area.wait_for()
+    area.scroll_into_view_if_needed()
     box = area.bounding_box()
-    # a small box centred three quarters of the way east and a quarter of the way down: about
-    # 2 km east and 2 km north of the IPP on the 8 km map; the box's centre is the point
+    # 1) a click a quarter of the way across and a quarter down: about 2 km west and 2 km north
+    # of the IPP on the 8 km map (snapped to the nearest lattice point, 8 km / 59 = 136 m apart)
+    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.25 * box["height"])
+    wait_for_app(page, timeout_ms=120_000)
+    lat, lon = _picked(page)
+    # 2 km north = 2000 / 111,000 deg; 2 km east = 2000 / (111,320 cos 36.1 deg) (WGS84 degree
+    # lengths); the map's edges snap outward by up to a cell
+    assert lat == pytest.approx(36.10 + 2000 / 111_000, abs=0.003)
+    assert lon == pytest.approx(94.85 - 2000 / (111_320 * 0.8080), abs=0.003)
+    # 2) a small box (Box Select in the toolbar) centred three quarters east, a quarter down:
+    # about 2 km east and 2 km north; the box's centre is the point
     chart.hover()
     chart.locator(".modebar-btn[data-title='Box Select']").click()
-    box = area.bounding_box()  # after the hover scrolled the chart into view
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
     cx, cy = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]
     page.mouse.move(cx - 15, cy - 15)
     page.mouse.down()
     page.mouse.move(cx + 15, cy + 15, steps=6)
     page.mouse.up()
     wait_for_app(page, timeout_ms=120_000)
-    picked = page.locator("[data-testid='stAlert']").filter(has_text="Point picked on the map")
-    picked.wait_for()
-    text = picked.inner_text().split("map: ")[1].split(" (WGS84)")[0]
-    lat, lon = (float(v) for v in text.split(","))
-    # 2 km north = 2000 / 111,000 deg; 2 km east = 2000 / (111,320 cos 36.1 deg) (WGS84 degree
-    # lengths); the map's edges snap outward by up to a cell, the click to the nearest lattice point
+    lat, lon = _picked(page, not_at=(lat, lon))
     assert lat == pytest.approx(36.10 + 2000 / 111_000, abs=0.003)
     assert lon == pytest.approx(94.85 + 2000 / (111_320 * 0.8080), abs=0.003)
     page.locator("[data-testid='stButton'] button").filter(
