@@ -141,5 +141,8 @@ def test_probability_map_can_pick_a_point_only_when_asked():
     assert not [t for t in plain.data if t.name == "select"]
     picking = poa_figure(grid, poa, z, hs, labels, pickable=True)
     lattice = next(t for t in picking.data if t.name == "select")
-    assert lattice.hoverinfo == "none"  # clickable: "skip" would drop click events
+    assert lattice.hoverinfo == "text"  # clickable ("skip" would drop click events) ...
+    # ... and it carries the heat map's read-out: a uniform map has POA = 1 / cells per cell,
+    # so 100 m cells hold 100 / km^2 x (1 / 1600) = 0.0625 per km^2 everywhere
+    assert all("6.25e-02" in text for text in lattice.hovertext)
     assert picking.layout.dragmode == "pan"  # moving the IPP needs the box tool on purpose

@@ -140,7 +140,18 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                                  hovertext=labels["ipp"], hoverinfo="text", name="ipp",
                                  showlegend=False))
     if pickable:  # clicks and boxes on the map can pick a point (the new IPP)
-        fig.add_trace(selectable_lattice(grid, clickable=True))
+        lattice = selectable_lattice(grid, clickable=True)
+        # the lattice is nearer the pointer than the heat map's cell centres, so it takes the
+        # hover: it carries the same read-out (POA and density of the block under the point)
+        lx, ly = np.asarray(lattice.x), np.asarray(lattice.y)
+        size = k * grid.cell_size
+        col = np.clip(((lx - west) // size).astype(int), 0, sums.shape[1] - 1)
+        row = np.clip(((north - ly) // size).astype(int), 0, sums.shape[0] - 1)
+        lattice.update(hovertext=[
+            f"{labels['poa']}: {sums[r, c]:.2e}<br>{labels['density']}: {dens[r, c]:.2e}<br>"
+            f"E {x:.0f} m, N {y:.0f} m" for r, c, x, y in zip(row, col, lx, ly, strict=True)],
+            hoverinfo="text")
+        fig.add_trace(lattice)
     fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
                      constrain="domain", exponentformat="none")
     fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False,
