@@ -296,3 +296,39 @@ def test_no_shift_of_the_flown_pattern_beats_the_plan(plan, dx, dy):
     assert 0.0 <= report.achieved_pod <= report.planned_pod + 1e-9
     assert report.area_covered_in_region_m2 <= report.region_area_m2 * (1 + 1e-9)
     assert isinstance(report, FlownReport)
+
+
+LABELS = {"easting": "E", "northing": "N", "elevation": "elev", "slope": "slope",
+          "latlon": "ll", "planned": "planned", "flown": "flown", "region": "region"}
+
+
+def test_the_figure_draws_the_flown_track_over_the_plan_on_the_relief(plan, tmp_path):
+    from sar_planner.ui.figures_flown import flown_figure
+
+    terrain = _flat_terrain(tmp_path, slope_deg=10.0)
+    report = compare_flown(plan, flown_lawnmower(dy=W), terrain=terrain)
+    fig = flown_figure(report, LABELS, terrain)
+    names = [t.name for t in fig.data]
+    # the relief's hover heatmap first, then region, plan and flight: the flight drawn on top
+    assert names == ["terrain", "region", "planned", "flown"]
+    assert fig.layout.images[0].source.startswith("data:image/png;base64,")
+    planned = fig.data[2]
+    # 12 planned runs of two points each, separated by None
+    assert sum(v is None for v in planned.x) == 12
+    assert [v for v in planned.x if v is not None][:2] == [pytest.approx(X0),
+                                                           pytest.approx(X0 + WIDTH)]
+    flown = fig.data[3]
+    assert len([v for v in flown.y if v is not None]) == sum(len(s) for s in report.flown_xy)
+    assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_the_figure_thins_a_long_log_and_works_without_terrain(plan):
+    from sar_planner.ui.figures_flown import flown_figure
+
+    report = compare_flown(plan, flown_lawnmower(step=2.0))   # 12 x 811 fixes
+    fig = flown_figure(report, LABELS, None, max_points=1000)
+    assert [t.name for t in fig.data] == ["region", "planned", "flown"]
+    kept = [v for v in fig.data[2].x if v is not None]
+    # step = ceil(9,732 / 1,000) = 10: fixes 0, 10, ..., 9,730 (974) plus the last one
+    assert len(kept) == 975
+    assert kept[-1] == pytest.approx(report.flown_xy[0][-1, 0])

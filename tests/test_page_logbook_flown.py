@@ -122,6 +122,16 @@ def test_crew_sees_achieved_beside_planned_pod_and_saves_them(app):
     assert rec.plan["kind"] == "sar_planner.flown_plan" and len(rec.plan["runs"]) == 12
     assert rec.plan["comparison"]["planned_pod"] == pytest.approx(planned / 100, abs=6e-4)
     assert rec.track["type"] == "LineString" and len(rec.track["coordinates"]) > 900
+    # saved: the comparison, plan and track leave the form, so the next sortie cannot take them
+    assert not at.get("plotly_chart")
+    assert "lb_plan" not in at.session_state and "lb_track" not in at.session_state
+    # loading the draft back for correction shows what was measured when it was logged
+    at.button(key="lb_correct").click().run()
+    assert not at.exception
+    assert any(f"planned POD {planned:.1f}%" in i.value for i in at.info), \
+        [i.value for i in at.info]
+    assert at.session_state["lb_plan"]["comparison"]["achieved_pod"] == pytest.approx(
+        achieved / 100, abs=6e-4)
 
 
 def test_a_qgc_plan_needs_the_sweep_width_and_then_compares(app):

@@ -75,11 +75,13 @@ def flown_figure(report: FlownReport, labels: Mapping[str, str], terrain: Terrai
                              line={"color": _REGION_COLOUR, "width": 2}, hoverinfo="skip"))
     px, py = _joined(report.planned_xy)
     fig.add_trace(go.Scatter(x=px, y=py, mode="lines", name=labels["planned"],
-                             line={"color": PLANNED_COLOUR, "width": 2, "dash": "dash"},
+                             line={"color": PLANNED_COLOUR, "width": 5},
+                             opacity=0.55,
                              hoverinfo="skip"))
     total = sum(len(s) for s in report.flown_xy)
     step = max(1, -(-total // max_points))
-    thinned = [np.vstack([s[::step], s[-1:]]) for s in report.flown_xy]
+    thinned = [s[::step] if (len(s) - 1) % step == 0 else np.vstack([s[::step], s[-1:]])
+               for s in report.flown_xy]
     fx, fy = _joined(thinned)
     fig.add_trace(go.Scatter(x=fx, y=fy, mode="lines", name=labels["flown"],
                              line={"color": FLOWN_COLOUR, "width": 2},

@@ -18,7 +18,7 @@ from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_flown import flown_figure
 from sar_planner.ui.session import database
 
-__all__ = ["unit_totals_panel", "flown_panel"]
+__all__ = ["unit_totals_panel", "flown_panel", "forget_flown"]
 
 _NO_TERRAIN = ""
 
@@ -123,3 +123,18 @@ def flown_panel(prefix: str) -> None:
     if result:
         with error_boundary():
             _show(result, prefix)
+        return
+    stored = ss.get(f"{prefix}_plan")
+    summary = stored.get("comparison") if isinstance(stored, dict) else None
+    if isinstance(summary, dict) and summary.get("planned_pod") is not None:
+        # a sortie loaded for correction: what was measured when it was logged
+        st.info(tr("logbook.flown.stored", plan=stored.get("name", ""),
+                   planned=f"{summary['planned_pod']:.1%}",
+                   achieved=f"{(summary.get('achieved_pod') or 0.0):.1%}"))
+
+
+def forget_flown(prefix: str) -> None:
+    """Drop the comparison, the plan and the track from the form once the sortie is saved, so
+    they are never attached to the next sortie by mistake."""
+    for name in ("flown", "plan", "track"):
+        st.session_state.pop(f"{prefix}_{name}", None)

@@ -26,7 +26,7 @@ from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.logbook.tracks import track_geojson
 from sar_planner.ui.common import error_boundary, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
-from sar_planner.ui.logbook_panels import flown_panel, unit_totals_panel
+from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
 from sar_planner.ui.session import database, require_page
 
 PREFIX = "lb"
@@ -66,6 +66,7 @@ def _save(submit: bool) -> None:
         rec = log_sortie(db, actor, data, submit=submit)
     st.session_state.pop("lb_pending", None)
     st.session_state["lb_saved"] = rec.number
+    forget_flown(PREFIX)
 
 
 with error_boundary():
