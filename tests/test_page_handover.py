@@ -130,6 +130,8 @@ def test_plan_from_the_top_segment_gives_pos_from_the_current_poa_map():
     assert shown == pytest.approx(expected, abs=0.006)
     # with the initial map (no sortie) the figure would differ: the hand-over is the current map
     assert abs(100.0 * float((p0 * pod).sum()) - expected) > 0.01
+    # the current map is there, so no upload is asked for (uploading is the fallback)
+    assert not [u for u in at.get("file_uploader") if "plan_poa" in u.proto.id]
     # what to fly next ranks the probability page's own segments
     ranking = at.dataframe[-1].value
     assert set(ranking["Segment"]) <= {s.name for s in segs}

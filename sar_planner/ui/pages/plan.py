@@ -296,7 +296,7 @@ def _pos_and_next(result, req: PlanRequest, plan, terrain) -> None:
     """POS of the plan on the mission's current POA map and the next-sortie ranking.
 
     The map is the Probability page's current one (hand-over) when it was built on the terrain
-    chosen here; an uploaded POA GeoTIFF replaces it (and is the fallback without one).
+    chosen here; without one, an uploaded POA GeoTIFF (the fallback).
     """
     used = st.session_state.get("plan_segment_used")
     if used is not None and handover is not None:
@@ -309,7 +309,10 @@ def _pos_and_next(result, req: PlanRequest, plan, terrain) -> None:
     if usable is not None:
         st.caption(tr("planning.ui.handover_poa", model=tr(f"probability.ui.model_{usable.model}"),
                       terrain=names.get(usable.terrain_id, usable.terrain_id)))
-    poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"], key="plan_poa")
+    poa_up = None  # an uploaded map is the fallback when the Probability page has none
+    if usable is None:
+        poa_up = st.file_uploader(tr("planning.ui.poa_file"), type=["tif", "tiff"],
+                                  key="plan_poa")
     if poa_up is None and usable is None:
         return
     with error_boundary():
