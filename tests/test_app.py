@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+
 from sar_planner.auth import PERMISSIONS, can_see_page, create_first_admin, create_user, sign_in
 from sar_planner.errors import LogbookError
+from sar_planner.i18n import t
 from sar_planner.logbook.db import get_database, reset_database_cache
 from sar_planner.logbook.history import import_history
 from sar_planner.logbook.records import SortieInput, add_aircraft, add_crew_member, list_sorties, log_sortie
@@ -332,3 +334,21 @@ def test_home_page_shows_the_units_running_totals(accounts):
     values = {m.label: m.value for m in at.metric}
     assert values["Total sorties"] == "350"
     assert values["Total hours"] == "612.5"
+
+
+@pytest.mark.parametrize("page", [p.key for p in PAGES
+                                  if not all(can_see_page(r, p.key) for r in PERMISSIONS)])
+def test_each_page_refuses_a_role_that_may_not_see_it(accounts, page):
+    # The menu hides pages a role may not open; each page must also refuse on its own run
+    # (an old link, a stale session), so run the page file itself as each such role
+    # (sar_planner.auth.PERMISSIONS).
+    refused_roles = [r for r in ("crew", "commander", "analyst", "admin") if not can_see_page(r, page)]
+    for role in refused_roles:
+        at = AppTest.from_file(str(REPO / "sar_planner" / "ui" / "pages" / f"{page}.py"),
+                               default_timeout=60)
+        at.session_state["lang"] = "en"
+        at.session_state[SESSION_KEY] = sign_in(get_database(), USERS[role], PASSWORD)
+        at.run()
+        assert not at.exception, (role, page, at.exception)
+        assert [e.value for e in at.error] == [t("auth.ui.no_access", "en")], (role, page)
+        assert not at.button and not at.text_input and not at.file_uploader, (role, page)

@@ -15,9 +15,11 @@ from sar_planner.subjects import (TERRAIN_CLASSES, Quartiles, categories, catego
                                   child_category, quartiles_for)
 from sar_planner.i18n import t
 from sar_planner.ui.common import error_boundary, lang, tr
+from sar_planner.ui.session import require_page
 
 MISSION_KEY = "mission"
 
+require_page("mission")  # the role is checked on every run, not only in the menu
 st.title(tr("nav.mission"))
 st.caption(tr("probability.mission.intro"))
 saved = st.session_state.get(MISSION_KEY, {})

@@ -30,6 +30,7 @@ from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_plan import draw_area_figure, profile_figure, track_figure
 from sar_planner.ui.map_select import selection_ring
 from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
+from sar_planner.ui.session import require_page
 
 _AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
 
@@ -144,6 +145,7 @@ def _labels() -> dict[str, str]:
     return out
 
 
+require_page("plan")  # the role is checked on every run, not only in the menu
 st.title(tr("nav.plan"))
 settings = app_settings()
 entries = []

@@ -28,6 +28,7 @@ from sar_planner.ui.figures_probability import poa_figure, poa_png
 from sar_planner.ui.map_select import selection_point
 from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
+from sar_planner.ui.session import require_page
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
 _AREA_TYPES = [e.lstrip(".") for e in AREA_EXTENSIONS]
@@ -58,6 +59,7 @@ def _labels() -> dict[str, str]:
     return {k: tr(f"probability.ui.{k}") for k in ("easting", "northing", "density", "poa", "ipp")}
 
 
+require_page("probability")  # the role is checked on every run, not only in the menu
 st.title(tr("nav.probability"))
 mission = st.session_state.get("mission")
 if not mission:
