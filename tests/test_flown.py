@@ -332,3 +332,19 @@ def test_the_figure_thins_a_long_log_and_works_without_terrain(plan):
     # step = ceil(9,732 / 1,000) = 10: fixes 0, 10, ..., 9,730 (974) plus the last one
     assert len(kept) == 975
     assert kept[-1] == pytest.approx(report.flown_xy[0][-1, 0])
+
+
+def test_gps_jitter_neither_adds_nor_loses_a_pass(plan):
+    # a 10 Hz-like log (a fix every 2 m) with 1.5 m of white GPS noise: jitter must not be
+    # credited as extra passes, and the swath must still cover the segment about once
+    rng = np.random.default_rng(20260729)
+    clean = flown_lawnmower(step=2.0)
+    pts = tuple(p._replace(lat=p.lat + rng.normal(0.0, 1.35e-5),     # 1.5 m north
+                           lon=p.lon + rng.normal(0.0, 1.67e-5))     # 1.5 m east at 36.1 N
+                for p in clean.points)
+    report = compare_flown(plan, FlownTrack("jitter.gpx", "gpx", pts))
+    assert report.achieved_pod <= ONE_PASS + 1e-9
+    assert report.achieved_pod == pytest.approx(ONE_PASS, abs=0.01)
+    # cross-track offset = |N(0, 1.5 m)|: median 0.6745 sigma = 1.01 m, 95 % 1.96 sigma = 2.94 m
+    assert report.offset_median_m == pytest.approx(0.6745 * 1.5, abs=0.1)
+    assert report.offset_p95_m == pytest.approx(1.96 * 1.5, abs=0.2)

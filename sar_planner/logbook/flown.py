@@ -45,7 +45,7 @@ from pyproj import CRS
 from rasterio import features
 from shapely.geometry import LineString, MultiLineString, Polygon
 
-from sar_planner.coverage import pod_from_coverage, terrain_mask, track_coverage
+from sar_planner.coverage import pod_from_coverage, swath_coverage, terrain_mask
 from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import FlownTrack
 from sar_planner.geo import local_metric_crs, to_local
@@ -74,6 +74,8 @@ ELSEWHERE_M = 2000.0
 _MAX_CELLS = 4_000_000
 _MAX_PLAN_BYTES = 16 * 1024 * 1024
 _MAV_CMD_NAV_WAYPOINT = 16
+#: Vertices of one simplified flown segment above which the simplification is made coarser.
+_MAX_VERTICES = 3000
 
 Run = tuple[tuple[float, float, float], ...]
 
@@ -463,6 +465,43 @@ def _xyz(grid: Grid, arr: np.ndarray, terrain: Terrain | None) -> np.ndarray:
     return np.column_stack([x, y, z])
 
 
+def _simplified(xyz: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """The vertices of ``xyz`` (x, y metres, altitude) that Douglas-Peucker keeps within
+    ``tolerance_m`` of the line (first and last always kept; heights kept with their vertex)."""
+    if len(xyz) <= 2 or tolerance_m <= 0:
+        return xyz
+    kept = np.asarray(shapely.simplify(LineString(xyz[:, :2]), tolerance_m,
+                                       preserve_topology=False).coords)
+    if len(kept) < 2:
+        return xyz[[0, -1]]
+    xy = xyz[:, 0] + 1j * xyz[:, 1]
+    mask = np.isin(xy, kept[:, 0] + 1j * kept[:, 1])
+    mask[0] = mask[-1] = True
+    return xyz[mask]
+
+
+def _thinned(xyz: np.ndarray, width: float) -> np.ndarray:
+    """The flown line simplified to within W / 20, or coarser (up to W / 5) while it keeps more
+    than :data:`_MAX_VERTICES` vertices (a jittery log: the swath union would take minutes)."""
+    tolerance = width / 20.0
+    out = _simplified(xyz, tolerance)
+    while len(out) > _MAX_VERTICES and tolerance < width / 5.0:
+        tolerance *= 2.0
+        out = _simplified(xyz, tolerance)
+    return out
+
+
+def _masked(cov: np.ndarray, grid: Grid, runs: Sequence[np.ndarray], terrain: Terrain | None,
+            slope_limit_deg: float, max_incidence_deg: float) -> np.ndarray:
+    """``cov`` with the cells the runs' sensor cannot see set to 0 (coverage module's rule)."""
+    if terrain is None or not cov.any():
+        return cov
+    sensors = np.vstack([_densify(r, max(grid.cell_size, 1.0)) for r in runs])
+    seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
+                        cells=cov > 0)
+    return np.where(seen, cov, 0.0)
+
+
 def _region_coverage(grid: Grid, runs: Sequence[np.ndarray], width: float, region: Polygon,
                      weights: np.ndarray, terrain: Terrain | None, slope_limit_deg: float,
                      max_incidence_deg: float) -> np.ndarray:
@@ -496,12 +535,7 @@ def _region_coverage(grid: Grid, runs: Sequence[np.ndarray], width: float, regio
         out[rr, cc] += area
     with np.errstate(divide="ignore", invalid="ignore"):
         cov = np.where(weights > 0, out / (weights * cell**2), 0.0)
-    if terrain is not None and cov.any():
-        sensors = np.vstack([_densify(r, max(cell, 1.0)) for r in runs])
-        seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
-                            cells=cov > 0)
-        cov = np.where(seen, cov, 0.0)
-    return cov
+    return _masked(cov, grid, runs, terrain, slope_limit_deg, max_incidence_deg)
 
 
 def _densify(xyz: np.ndarray, step: float) -> np.ndarray:
@@ -626,7 +660,11 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
     if weights.sum() <= 0:  # pragma: no cover - region lies inside the grid by construction
         raise LogbookError("logbook.flown.err_outside_terrain", file=flown.name)
     plan_xyz = [_xyz(grid, r, terrain) for r in plan_runs]
-    flown_xyz = [_xyz(grid, s, terrain) for s in segs]
+    # GPS jitter does not change what was searched: the flown lines are simplified to within
+    # W / 20 (W / 5 at most for a very jittery log) before their swaths are drawn. Each segment
+    # is one run, so where it passes twice over the same ground the swaths are united, not added:
+    # a second pass is not credited (never more POD than was flown, as jitter would otherwise add)
+    flown_xyz = [_thinned(_xyz(grid, s, terrain), width) for s in segs]
     mask = (terrain, slope_limit_deg, max_incidence_deg)
     plan_cov = _region_coverage(grid, plan_xyz, width, region, weights, *mask)
     flown_cov = _region_coverage(grid, flown_xyz, width, region, weights, *mask)
@@ -634,11 +672,9 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
     planned_pod = float(np.sum(weights * pod_from_coverage(plan_cov)) / wsum)
     achieved_pod = float(np.sum(weights * pod_from_coverage(flown_cov)) / wsum)
     cell_area = grid.cell_area
-    # the whole track's swept area (transits too), with the coverage module's own per-cell sum
-    whole = sum(track_coverage(s[:, 0], s[:, 1], s[:, 2] if np.all(np.isfinite(s[:, 2]))
-                               else None, grid, width, terrain=terrain,
-                               slope_limit_deg=slope_limit_deg,
-                               max_incidence_deg=max_incidence_deg) for s in segs)
+    # the whole track's swept area (transits too), with the coverage module's per-cell sum
+    whole = _masked(swath_coverage(grid, [f[:, :2] for f in flown_xyz], width), grid, flown_xyz,
+                    *mask)
 
     inside = shapely.contains_xy(region, fixes[:, 0], fixes[:, 1])
     if inside.any():
