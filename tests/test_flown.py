@@ -348,3 +348,38 @@ def test_gps_jitter_neither_adds_nor_loses_a_pass(plan):
     # cross-track offset = |N(0, 1.5 m)|: median 0.6745 sigma = 1.01 m, 95 % 1.96 sigma = 2.94 m
     assert report.offset_median_m == pytest.approx(0.6745 * 1.5, abs=0.1)
     assert report.offset_p95_m == pytest.approx(1.96 * 1.5, abs=0.2)
+
+
+def test_without_a_segment_the_region_is_the_planned_swath():
+    # a track-line plan: one 2,000 m run, no segment; W = 60 m. The region is the run's swath,
+    # 60 m x 2,000 m = 0.12 km^2, covered once: POD 1 - 1/e; flown 60 m off the line: 0
+    lat0, lon0 = _ll(X0, Y0)
+    lat1, lon1 = _ll(X0 + 2000.0, Y0)
+    fp = FlownPlan("road", ((( lon0, lat0, 3000.0), (lon1, lat1, 3000.0)),), sweep_width_m=60.0)
+    on = FlownTrack("on.gpx", "gpx", tuple(TrackPoint(None, *_ll(x, Y0), None)
+                                           for x in np.linspace(X0 - 100, X0 + 2100, 60)))
+    off = FlownTrack("off.gpx", "gpx", tuple(TrackPoint(None, *_ll(x, Y0 + 60.0), None)
+                                             for x in np.linspace(X0 - 100, X0 + 2100, 60)))
+    a, b = compare_flown(fp, on), compare_flown(fp, off)
+    assert a.region_area_m2 == pytest.approx(60.0 * 2000.0, rel=1e-6)
+    assert a.planned_pod == pytest.approx(ONE_PASS, abs=1e-6)
+    assert a.achieved_pod == pytest.approx(ONE_PASS, abs=1e-3)
+    assert b.achieved_pod == pytest.approx(0.0, abs=1e-6)
+    assert b.offset_fixes == 0 and math.isnan(b.offset_median_m)
+
+
+_coord = st.tuples(st.floats(-1500, 3000), st.floats(-1500, 2700))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(points=st.lists(_coord, min_size=2, max_size=40), width=st.floats(5.0, 400.0))
+def test_any_track_gives_bounded_figures(plan, points, width):
+    track = FlownTrack("any.gpx", "gpx", tuple(TrackPoint(None, *_ll(X0 + x, Y0 + y), None)
+                                               for x, y in points))
+    report = compare_flown(plan, track, sweep_width_m=width)
+    assert 0.0 <= report.achieved_pod <= 1.0 and 0.0 <= report.planned_pod <= 1.0
+    tol = 1e-6 * report.region_area_m2
+    assert report.area_covered_in_region_m2 <= report.region_area_m2 + tol
+    assert report.area_covered_in_region_m2 <= report.area_covered_m2 + tol
+    # a union of swaths is never larger than W x length (flat ends), up to the W / 20 thinning
+    assert report.area_covered_m2 <= width * (report.flown_length_m * 1.001 + width / 10) + 1.0
