@@ -383,3 +383,42 @@ def test_any_track_gives_bounded_figures(plan, points, width):
     assert report.area_covered_in_region_m2 <= report.area_covered_m2 + tol
     # a union of swaths is never larger than W x length (flat ends), up to the W / 20 thinning
     assert report.area_covered_m2 <= width * (report.flown_length_m * 1.001 + width / 10) + 1.0
+
+
+def test_the_cli_prints_both_pods(tmp_path, capsys):
+    from sar_planner.cli import main
+
+    plan = make_plan()
+    (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))
+    from tests.test_page_logbook_flown import flown_gpx
+
+    (tmp_path / "flight.gpx").write_bytes(flown_gpx(plan, dy=100.0))
+    code = main(["flown", "--plan", str(tmp_path / "plan.geojson"),
+                 "--track", str(tmp_path / "flight.gpx")])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    # no terrain: exactly the hand figures, 1 - 1/e and 11/12 of it
+    assert out["planned_pod"] == pytest.approx(ONE_PASS, abs=1e-4)
+    assert out["achieved_pod"] == pytest.approx(11 / 12 * ONE_PASS, abs=2e-3)
+    assert out["terrain_masked"] is False and out["crs"] == "EPSG:32646"
+    code = main(["flown", "--plan", str(tmp_path / "plan.geojson"),
+                 "--track", str(tmp_path / "flight.gpx"), "--terrain", "kunlun-demo-30m"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["terrain_masked"] is True
+    assert out["achieved_pod"] < out["planned_pod"]
+
+
+def test_the_cli_refuses_a_plan_without_sweep_width_in_words(tmp_path, capsys):
+    from sar_planner.cli import main
+
+    plan = make_plan()
+    (tmp_path / "sortie.plan").write_bytes(write_plan(plan, ".plan"))
+    (tmp_path / "f.gpx").write_bytes(
+        b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        + b"<trk><trkseg>" + b"".join(
+            f'<trkpt lat="{p.lat}" lon="{p.lon}"/>'.encode()
+            for p in plan.sorties[0].waypoints) + b"</trkseg></trk></gpx>")
+    code = main(["flown", "--plan", str(tmp_path / "sortie.plan"), "--track",
+                 str(tmp_path / "f.gpx")])
+    err = capsys.readouterr().err
+    assert code == 2 and "sweep width" in err and "Traceback" not in err

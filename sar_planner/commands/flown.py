@@ -1,0 +1,58 @@
+"""``sar-planner flown``: measure a flown track against the plan flown (JSON out).
+
+    sar-planner flown --plan PLAN.geojson --track FLIGHT.gpx [--terrain ID] [--sweep-width M]
+
+The plan is the plan page's GeoJSON export (or a QGroundControl ``.plan``, which needs
+``--sweep-width``); the track any file :func:`sar_planner.formats.read_track` reads. With
+``--terrain`` (a terrain library id, see ``sar-planner terrain list``) steep slopes turned away from
+the aircraft are masked as the coverage module masks them. Prints
+:meth:`sar_planner.logbook.flown.FlownReport.summary`: planned and achieved POD (0..1), areas
+(m²), lengths and cross-track offsets (m), the sweep width and grid cell (m) and the CRS.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sar_planner.cli import print_json
+from sar_planner.errors import FormatError
+from sar_planner.formats import read_track
+from sar_planner.formats._safe import MAX_UPLOAD_BYTES
+from sar_planner.logbook.flown import compare_flown, flown_terrain, read_flown_plan
+from sar_planner.settings import get_settings
+from sar_planner.terrain.library import get_entry
+
+__all__ = ["register", "run"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("flown", help="measure a flown track against the plan flown (JSON)")
+    p.add_argument("--plan", required=True, help="the plan flown: .geojson (plan page) or .plan")
+    p.add_argument("--track", required=True, help="the flown track: .gpx, .kml, .kmz, .csv, .tlog")
+    p.add_argument("--terrain", default=None, help="terrain library id for slope masking")
+    p.add_argument("--sweep-width", type=float, default=None,
+                   help="sweep width in metres (default: the plan's own)")
+    p.set_defaults(func=run)
+
+
+def _read(path_text: str) -> tuple[str, bytes]:
+    path = Path(path_text)
+    if not path.is_file():
+        raise FormatError("formats.err_missing_file", file=path_text)
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise FormatError("formats.err_too_big", file=path.name,
+                          limit_mb=MAX_UPLOAD_BYTES // 2**20)
+    return path.name, path.read_bytes()
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = read_flown_plan(*_read(args.plan))
+    track = read_track(*_read(args.track))
+    terrain = None
+    if args.terrain:
+        entry = get_entry(get_settings(), args.terrain)
+        terrain = flown_terrain(entry.paths, plan, track, args.sweep_width)
+    report = compare_flown(plan, track, sweep_width_m=args.sweep_width, terrain=terrain)
+    print_json({"plan": plan.name, "track": track.name, **report.summary()})
+    return 0
