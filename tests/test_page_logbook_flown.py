@@ -56,11 +56,9 @@ def flown_gpx(plan: SortiePlan, dy: float = 100.0, turn_out: float = 60.0,
             + "</trkseg></trk></gpx>").encode()
 
 
-@pytest.fixture
-def app(data_dir):
-    reset_database_cache()
+def _open(lang: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "en"
+    at.session_state["lang"] = lang
     sign_in_apptest(at, "crew")
     db = get_database()
     add_aircraft(db, sign_in(db, "test-admin", TEST_PASSWORD).actor, "B-7185", "M350 RTK", "drone")
@@ -68,7 +66,25 @@ def app(data_dir):
     at.switch_page("sar_planner/ui/pages/logbook.py")
     at.run()
     assert not at.exception, at.exception
-    yield at
+    return at
+
+
+@pytest.fixture
+def app(data_dir):
+    reset_database_cache()
+    yield _open("en")
+    reset_database_cache()
+
+
+def test_the_check_reads_in_chinese(data_dir):
+    reset_database_cache()
+    plan = make_plan()
+    at = _compare(_open("zh"), "plan.geojson", write_plan(plan, ".geojson"), flown_gpx(plan))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _metric(at, "实际发现概率") < _metric(at, "计划发现概率")
+    names = [t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert "飞行航迹" in names and "计划搜索航线" in names
+    assert any("已填入下方架次表单" in s.value for s in at.success)
     reset_database_cache()
 
 

@@ -64,7 +64,8 @@ def _show(result: dict[str, Any], prefix: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("logbook.flown.planned_pod"), f"{report.planned_pod:.1%}")
     c2.metric(tr("logbook.flown.achieved_pod"), f"{report.achieved_pod:.1%}",
-              delta=f"{(report.achieved_pod - report.planned_pod) * 100:+.1f} pp")
+              delta=tr("logbook.flown.delta",
+                       value=f"{(report.achieved_pod - report.planned_pod) * 100:+.1f}"))
     c3.metric(tr("logbook.flown.area_covered"), f"{report.area_covered_m2 / 1e6:.3f} km²")
     c4.metric(tr("logbook.flown.area_in_region"),
               f"{report.area_covered_in_region_m2 / 1e6:.3f} km²",
