@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from shapely.geometry import Polygon
 from streamlit.testing.v1 import AppTest
 
+from tests.signin import sign_in_apptest
+
 from sar_planner.errors import PlanningError
 from sar_planner.patterns import check_area
 from sar_planner.ui.map_select import selection_point, selection_ring
@@ -99,6 +101,7 @@ def test_plan_page_plans_the_drawn_area_in_the_maps_crs():
     xy = ((x0, y0), (x0 + 600, y0), (x0 + 600, y0 + 400), (x0, y0 + 400), (x0, y0))
     at = AppTest.from_file(PLAN, default_timeout=180)
     at.session_state["lang"] = "en"
+    sign_in_apptest(at, "crew")  # the page checks the role on every run
     at.session_state["plan_drawn"] = {"xy": xy, "lonlat": segment_ring_wgs84(Polygon(xy), crs),
                                       "crs": crs, "km2": 0.24}
     at.run()
@@ -119,6 +122,7 @@ def test_plan_page_plans_the_drawn_area_in_the_maps_crs():
 def test_plan_page_asks_for_a_drawing_when_none_was_made():
     at = AppTest.from_file(PLAN, default_timeout=120)
     at.session_state["lang"] = "en"
+    sign_in_apptest(at, "crew")  # the page checks the role on every run
     at.session_state["mission"] = {"lat": 36.10, "lon": 94.85, "seen_date": dt.date(2026, 7, 1)}
     at.run()
     at.radio(key="plan_area_source").set_value("drawn")

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.signin import sign_in_apptest
+
 REPO = Path(__file__).resolve().parent.parent
 PLAN = str(REPO / "sar_planner" / "ui" / "pages" / "plan.py")
 
@@ -21,6 +23,7 @@ PLAN = str(REPO / "sar_planner" / "ui" / "pages" / "plan.py")
 def _app(lang="en", **state):
     at = AppTest.from_file(PLAN, default_timeout=180)
     at.session_state["lang"] = lang
+    sign_in_apptest(at, "crew")  # the page checks the role on every run (auth.PERMISSIONS)
     for k, v in state.items():
         at.session_state[k] = v
     return at

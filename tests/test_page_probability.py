@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.signin import sign_in_apptest
+
 REPO = Path(__file__).resolve().parent.parent
 MISSION = str(REPO / "sar_planner" / "ui" / "pages" / "mission.py")
 PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
@@ -33,6 +35,7 @@ def _mission(**over):
 def _app(path, lang="en", **state):
     at = AppTest.from_file(path, default_timeout=120)
     at.session_state["lang"] = lang
+    sign_in_apptest(at, "crew")  # the page checks the role on every run (auth.PERMISSIONS)
     for k, v in state.items():
         at.session_state[k] = v
     return at
