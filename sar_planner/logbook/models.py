@@ -145,7 +145,12 @@ class User(Base):
 
 
 class Mission(Base):
-    """A search incident. IPP and find location are WGS84 degrees."""
+    """A search incident. IPP and find location are WGS84 degrees.
+
+    ``planning_inputs`` holds the crew's planning inputs as typed (datum, IPP text, uncertainty,
+    subject category, quartiles...), a versioned dict kept by
+    :mod:`sar_planner.logbook.mission_inputs`; every change is in the audit log.
+    """
 
     __tablename__ = "mission"
     __table_args__ = (
@@ -168,6 +173,7 @@ class Mission(Base):
     find_lat: Mapped[float | None] = mapped_column(Float)
     find_lon: Mapped[float | None] = mapped_column(Float)
     find_time: Mapped[dt.datetime | None]
+    planning_inputs: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
 

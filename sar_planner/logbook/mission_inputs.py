@@ -1,0 +1,270 @@
+"""A mission's planning inputs stored as facts in the logbook (the ``mission.planning_inputs`` column).
+
+The Mission page saves what the crew typed (datum, IPP text, uncertainty, subject category, age,
+own quartiles or none, terrain class, model, terrain entry, time last seen, speed, notes); the
+probability map is always recomputed from these inputs and the sorties logged against the
+mission, never stored.
+
+The stored value is a versioned dict (:data:`INPUTS_VERSION`) with a ``revision`` counter that
+grows by one on each save. A save names the revision it was based on: when someone else saved in
+between, the save is refused (no silent overwrite). Every save writes an audit row with the
+values before and after, so no earlier value is ever lost.
+
+Coordinates: ``lat``/``lon`` are WGS84 degrees, computed from ``ipp_text`` in ``datum``; the
+mission row's ``ipp_lat``/``ipp_lon`` (WGS84) and ``ipp_time`` follow the inputs. Times are
+ISO 8601 strings in UTC. Distances are metres except the published-table quartiles (kilometres,
+as the table gives them) and the speed (km/h, as crews say it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sar_planner.auth import Actor, require
+from sar_planner.errors import LogbookError
+from sar_planner.logbook.audit import record_audit
+from sar_planner.logbook.db import Database
+from sar_planner.logbook.models import Mission
+
+__all__ = ["INPUTS_VERSION", "DATUMS", "UNCERTAINTY_KINDS", "MODELS", "check_mission_inputs",
+           "save_mission_inputs", "mission_inputs", "mission_id_for"]
+
+#: Format version of the stored dict; a stored dict of another version is refused on reading.
+INPUTS_VERSION = 1
+#: Datums the IPP may be typed in (see :mod:`sar_planner.geo`).
+DATUMS: tuple[str, ...] = ("WGS84", "CGCS2000", "GCJ02", "BD09")
+#: Shapes of the IPP uncertainty.
+UNCERTAINTY_KINDS: tuple[str, ...] = ("gaussian", "disc")
+#: Probability models the crew may choose.
+MODELS: tuple[str, ...] = ("rings", "terrain")
+_MAX_UNCERTAINTY_M = 200_000.0
+_MAX_SPEED_KMH = 200.0
+_MAX_AGE = 120
+_MAX_NOTES = 20_000
+
+
+def _choice(data: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: Any = ...) -> Any:
+    value = data.get(name, default)
+    if value is ...:
+        raise LogbookError("logbook.err_inputs_missing", field=name)
+    if value is None and default is None:
+        return None
+    if value not in allowed:
+        raise LogbookError("logbook.err_inputs_choice", field=name, value=value,
+                           allowed=", ".join(allowed))
+    return value
+
+
+def _number(data: Mapping[str, Any], name: str, low: float, high: float, default: float) -> float:
+    value = data.get(name, default)
+    if value is None:
+        value = default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not (math.isfinite(number) and low <= number <= high):
+        raise LogbookError("logbook.err_inputs_number", field=name, value=value, low=f"{low:g}",
+                           high=f"{high:g}")
+    return number
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int, required: bool = False) -> str:
+    value = data.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise LogbookError("logbook.err_inputs_text", field=name)
+    value = value.strip()
+    if required and not value:
+        raise LogbookError("logbook.err_inputs_missing", field=name)
+    if len(value) > limit:
+        raise LogbookError("logbook.err_inputs_long", field=name, limit=limit)
+    return value
+
+
+def _seen_at(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    when = value
+    if isinstance(value, str):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise LogbookError("logbook.err_inputs_seen", value=value) from None
+    if not isinstance(when, dt.datetime) or when.tzinfo is None or when.utcoffset() is None:
+        raise LogbookError("logbook.err_inputs_seen", value=value)
+    return when.astimezone(dt.UTC).isoformat()
+
+
+def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs checked and normalised to the stored form (without ``revision``).
+
+    Parameters
+    ----------
+    inputs:
+        ``ipp_text`` (required) and ``datum`` (one of :data:`DATUMS`); ``uncertainty_m``
+        (metres, >= 0) and ``uncertainty_kind`` (:data:`UNCERTAINTY_KINDS`); ``subject`` (a
+        category key of :mod:`sar_planner.subjects`, required); ``age`` (years, 0 = unknown);
+        ``quartiles_km`` (four increasing distances in km, or None for the published table);
+        ``terrain_class`` (:data:`~sar_planner.subjects.TERRAIN_CLASSES`); ``model``
+        (:data:`MODELS` or None); ``terrain_id`` (terrain library entry id or None); ``seen_at``
+        (timezone-aware datetime or ISO 8601 string, or None); ``speed_kmh`` (km/h, >= 0);
+        ``notes`` (free text).
+
+    Returns
+    -------
+    dict
+        The stored form: the same fields with ``lat``/``lon`` (WGS84 degrees, from the IPP text
+        in its datum), ``seen_at`` as an ISO 8601 UTC string and ``version``.
+
+    Raises
+    ------
+    LogbookError
+        The first field that is missing or wrong, with what to do.
+    CoordinateError
+        When the IPP text is not a position (from :func:`sar_planner.geo.parse_latlon`).
+    ProbabilityError
+        When the own quartiles are not four increasing positive distances.
+    """
+    from sar_planner.geo import parse_latlon, to_wgs84
+    from sar_planner.subjects import TERRAIN_CLASSES, Quartiles, categories
+
+    if not isinstance(inputs, Mapping):
+        raise LogbookError("logbook.err_inputs_missing", field="ipp_text")
+    datum = _choice(inputs, "datum", DATUMS, "WGS84")
+    ipp_text = _text(inputs, "ipp_text", 200, required=True)
+    point = to_wgs84(parse_latlon(ipp_text, datum=datum))
+    quartiles = inputs.get("quartiles_km")
+    if quartiles is not None:
+        if isinstance(quartiles, (str, bytes)) or not hasattr(quartiles, "__len__"):
+            raise LogbookError("logbook.err_inputs_quartiles", value=quartiles)
+        Quartiles.from_km(list(quartiles))  # four increasing positive distances, or the reason
+        quartiles = [float(q) for q in quartiles]
+    age = _number(inputs, "age", 0, _MAX_AGE, 0)
+    if age != int(age):
+        raise LogbookError("logbook.err_inputs_number", field="age", value=inputs.get("age"),
+                           low="0", high=str(_MAX_AGE))
+    terrain_id = inputs.get("terrain_id")
+    if terrain_id is not None and (not isinstance(terrain_id, str) or not terrain_id.strip()):
+        raise LogbookError("logbook.err_inputs_text", field="terrain_id")
+    return {
+        "version": INPUTS_VERSION,
+        "ipp_text": ipp_text,
+        "datum": datum,
+        "lat": float(point.lat),
+        "lon": float(point.lon),
+        "uncertainty_m": _number(inputs, "uncertainty_m", 0.0, _MAX_UNCERTAINTY_M, 0.0),
+        "uncertainty_kind": _choice(inputs, "uncertainty_kind", UNCERTAINTY_KINDS, "gaussian"),
+        "subject": _choice(inputs, "subject", tuple(c.key for c in categories())),
+        "age": int(age),
+        "quartiles_km": quartiles,
+        "terrain_class": _choice(inputs, "terrain_class", tuple(TERRAIN_CLASSES), TERRAIN_CLASSES[0]),
+        "model": _choice(inputs, "model", MODELS, None),
+        "terrain_id": terrain_id.strip() if terrain_id else None,
+        "seen_at": _seen_at(inputs.get("seen_at")),
+        "speed_kmh": _number(inputs, "speed_kmh", 0.0, _MAX_SPEED_KMH, 0.0),
+        "notes": _text(inputs, "notes", _MAX_NOTES),
+    }
+
+
+def _stored(row: Mission) -> dict[str, Any] | None:
+    value = row.planning_inputs
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("version") != INPUTS_VERSION:
+        raise LogbookError("logbook.err_inputs_version", incident=row.incident_number,
+                           version=value.get("version") if isinstance(value, dict) else "?")
+    return dict(value)
+
+
+def save_mission_inputs(db: Database, actor: Actor, mission_id: int, inputs: Mapping[str, Any], *,
+                        base_revision: int | None = None) -> dict[str, Any]:
+    """Check and store a mission's planning inputs; returns what was stored.
+
+    Parameters
+    ----------
+    db, actor:
+        The logbook and who saves (needs ``sortie.log``, as opening a mission).
+    mission_id:
+        The mission's database id (:func:`mission_id_for`).
+    inputs:
+        See :func:`check_mission_inputs`.
+    base_revision:
+        The ``revision`` of the stored inputs the crew started from (None when the mission had
+        none). A save based on an older revision is refused, so nobody's change is lost.
+
+    Returns
+    -------
+    dict
+        The stored inputs, with ``revision`` (1 for the first save). The mission's IPP
+        (``ipp_lat``/``ipp_lon``, WGS84) and ``ipp_time`` (the time last seen) follow.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_unknown_mission_id``, ``logbook.err_inputs_closed`` (a closed mission's
+        inputs are the record), ``logbook.err_inputs_changed`` (someone saved in between), or a
+        field error from :func:`check_mission_inputs`.
+    """
+    require(actor, "sortie.log")
+    new = check_mission_inputs(inputs)
+
+    def work(session: Session) -> dict[str, Any]:
+        row = session.scalar(select(Mission).where(Mission.id == mission_id).with_for_update())
+        if row is None:
+            raise LogbookError("logbook.err_unknown_mission_id", id=mission_id)
+        if row.status != "open":
+            raise LogbookError("logbook.err_inputs_closed", incident=row.incident_number)
+        old = _stored(row)
+        stored_revision = old["revision"] if old else None
+        if stored_revision != base_revision:
+            raise LogbookError("logbook.err_inputs_changed", incident=row.incident_number,
+                               stored=stored_revision or 0, yours=base_revision or 0)
+        after = dict(new, revision=(stored_revision or 0) + 1)
+        ipp_time = dt.datetime.fromisoformat(after["seen_at"]) if after["seen_at"] else None
+        record_audit(session, actor.username, "set_inputs", "mission", row.id, {
+            "incident_number": row.incident_number, "before": old, "after": after,
+            "ipp_before": [row.ipp_lat, row.ipp_lon, row.ipp_time],
+            "ipp_after": [after["lat"], after["lon"], ipp_time]})
+        row.planning_inputs = after
+        row.ipp_lat, row.ipp_lon, row.ipp_time = after["lat"], after["lon"], ipp_time
+        return after
+
+    return db.write(work)
+
+
+def mission_inputs(db: Database, mission_id: int) -> dict[str, Any] | None:
+    """The stored planning inputs of a mission (see :func:`save_mission_inputs`), or None.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_unknown_mission_id`` or ``logbook.err_inputs_version``.
+    """
+    with db.read() as session:
+        row = session.get(Mission, mission_id)
+        if row is None:
+            raise LogbookError("logbook.err_unknown_mission_id", id=mission_id)
+        return _stored(row)
+
+
+def mission_id_for(db: Database, incident_number: str) -> int:
+    """The database id of the mission with this incident number.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_unknown_mission`` when there is none.
+    """
+    with db.read() as session:
+        found = session.scalar(select(Mission.id).where(Mission.incident_number == incident_number.strip()))
+    if found is None:
+        raise LogbookError("logbook.err_unknown_mission", incident=incident_number)
+    return int(found)
