@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from sar_planner.errors import ProbabilityError
 from sar_planner.formats.areas import AREA_EXTENSIONS, read_area
@@ -39,12 +40,13 @@ def imported_geometries(filename: str, data: bytes, crs: CRS,
     kinds:
         Allowed geometry types (e.g. :data:`POLYGONS`); a feature of another type is refused.
     """
-    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
+    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     out: list[NamedGeometry] = []
     for i, area in enumerate(read_area(filename, data), start=1):
         geom = area.geometry
         if kinds is not None and geom.geom_type not in kinds:
             raise ProbabilityError("probability.err_feature_kind", file=filename, index=i,
                                    kind=geom.geom_type, allowed=", ".join(kinds))
-        out.append((area.name, transform(to_crs, geom)))
+        out.append((area.name, shapely.transform(
+            geom, lambda xy: np.column_stack(to_crs.transform(xy[:, 0], xy[:, 1])))))
     return out
