@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.signin import sign_in_apptest
+from tests.test_page_mission_thread import open_on_page
 
 REPO = Path(__file__).resolve().parent.parent
 MISSION = str(REPO / "sar_planner" / "ui" / "pages" / "mission.py")
@@ -41,15 +42,19 @@ def _app(path, lang="en", **state):
     return at
 
 
+def _save_inputs(at):
+    next(b for b in at.button if b.label == "Save mission inputs").click().run()
+
+
 def _figures(at):
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
 def test_mission_page_saves_a_typed_position():
-    at = _app(MISSION).run()
+    at = open_on_page(_app(MISSION).run(), "QH-T-1")  # inputs belong to a logbook mission
     at.text_input(key="mission_ipp").set_value("北纬38度18分 东经75度03分")
     at.selectbox(key="mission_subject").set_value("wolfberry_picker")
-    at.form_submit_button[0].click().run()
+    _save_inputs(at)
     assert not at.exception
     saved = at.session_state["mission"]
     assert saved["lat"] == pytest.approx(38.30) and saved["lon"] == pytest.approx(75.05)
@@ -59,14 +64,14 @@ def test_mission_page_saves_a_typed_position():
 
 
 def test_mission_page_refuses_bad_position_and_quartiles():
-    at = _app(MISSION).run()
+    at = open_on_page(_app(MISSION).run(), "QH-T-1")  # inputs belong to a logbook mission
     at.text_input(key="mission_ipp").set_value("somewhere near the lake")
-    at.form_submit_button[0].click().run()
+    _save_inputs(at)
     assert not at.exception and at.error and "mission" not in at.session_state
     at.text_input(key="mission_ipp").set_value("38.3, 75.05")
     at.checkbox(key="mission_own_q").check()
     at.number_input(key="mission_q75").set_value(1.0)  # below the 50 % distance
-    at.form_submit_button[0].click().run()
+    _save_inputs(at)
     assert not at.exception and "do not increase" in at.error[0].value
 
 
@@ -216,10 +221,10 @@ def test_terrain_model_layers_are_drawn_when_switched_on():
 
 
 def test_mission_page_suggests_the_child_category_for_a_childs_age():
-    at = _app(MISSION).run()
+    at = open_on_page(_app(MISSION).run(), "QH-T-1")  # inputs belong to a logbook mission
     at.text_input(key="mission_ipp").set_value("38.30, 75.05")
     at.number_input(key="mission_age").set_value(5)
-    at.form_submit_button[0].click().run()
+    _save_inputs(at)
     assert not at.exception
     assert any("Child 4-6 years" in i.value for i in at.info)
     assert at.session_state["mission"]["age"] == 5

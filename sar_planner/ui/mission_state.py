@@ -13,6 +13,7 @@ Pure Python on a session-state mapping (no streamlit import), so it is tested di
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,8 @@ from sar_planner.geo import from_local
 from sar_planner.probability import ProbabilityMap
 
 __all__ = ["HANDOVER_KEY", "HandoverSegment", "PoaHandover", "mission_fingerprint", "publish",
-           "current_handover", "clear", "segment_ring_wgs84"]
+           "current_handover", "clear", "segment_ring_wgs84", "stored_from_session",
+           "session_from_stored"]
 
 #: The one session key under which the probability page leaves the current POA for the plan page.
 HANDOVER_KEY = "mission_poa_handover"
@@ -178,3 +180,47 @@ def segment_ring_wgs84(geometry: BaseGeometry, crs) -> tuple[tuple[float, float]
     xy = np.asarray(geometry.exterior.coords, dtype=np.float64)
     lat, lon = from_local(xy[:, 0], xy[:, 1], crs)
     return tuple((float(a), float(b)) for a, b in zip(lon, lat, strict=True))
+
+
+def stored_from_session(mission: Mapping[str, Any]) -> dict[str, Any]:
+    """The Mission page's session dict as the inputs :func:`~sar_planner.logbook.mission_inputs.save_mission_inputs` stores.
+
+    The time last seen is the form's date and time in station time (Asia/Shanghai), made an
+    aware instant; everything else is passed as typed (the core checks it).
+    """
+    from sar_planner.logbook.times import LOCAL_TZ
+
+    seen = None
+    if mission.get("seen_date") is not None and mission.get("seen_time") is not None:
+        seen = dt.datetime.combine(mission["seen_date"], mission["seen_time"], tzinfo=LOCAL_TZ)
+    keys = ("ipp_text", "datum", "uncertainty_m", "uncertainty_kind", "subject", "age",
+            "quartiles_km", "terrain_class", "model", "terrain_id", "speed_kmh", "notes")
+    out = {k: mission.get(k) for k in keys}
+    out["seen_at"] = seen
+    return out
+
+
+def session_from_stored(stored: Mapping[str, Any], incident_number: str,
+                        mission_id: int) -> dict[str, Any]:
+    """Stored mission inputs as the Mission page's session dict (what the other pages read).
+
+    ``lat``/``lon`` are WGS84 degrees; ``seen_date``/``seen_time`` are station time
+    (Asia/Shanghai); ``incident_number``, ``mission_id`` and ``revision`` name the logbook row
+    and the stored version the crew is editing.
+    """
+    from sar_planner.logbook.times import LOCAL_TZ
+
+    out = {k: stored.get(k) for k in (
+        "ipp_text", "datum", "lat", "lon", "uncertainty_m", "uncertainty_kind", "subject",
+        "terrain_class", "quartiles_km", "speed_kmh", "age", "notes", "model", "terrain_id")}
+    if out["quartiles_km"] is not None:
+        out["quartiles_km"] = list(out["quartiles_km"])
+    seen = stored.get("seen_at")
+    if seen:
+        local = dt.datetime.fromisoformat(seen).astimezone(LOCAL_TZ)
+        out["seen_date"], out["seen_time"] = local.date(), local.time().replace(tzinfo=None)
+    else:
+        out["seen_date"], out["seen_time"] = None, None
+    out.update(incident_number=incident_number, mission_id=int(mission_id),
+               revision=stored.get("revision"))
+    return out

@@ -36,6 +36,17 @@ def _sign_in(page, username: str) -> None:
     wait_for_app(page)
 
 
+def _open_mission(page, incident: str) -> None:
+    """Open a new logbook mission on the Mission page (its inputs are saved with it)."""
+    field = page.get_by_label("Incident number")
+    if not field.is_visible():  # collapsed once the logbook has open missions
+        page.locator("[data-testid='stExpander'] summary").filter(has_text="Open a new mission").click()
+    field.fill(incident)
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Open mission").click()
+    wait_for_app(page)
+    page.get_by_text(f"Mission {incident} has no planning inputs yet").wait_for()
+
+
 def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_account):
     page = page_en
     page.goto(app_server.url)
@@ -44,6 +55,7 @@ def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_accou
 
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").click()
     wait_for_app(page)
+    _open_mission(page, "QH-E2E-001")
     page.get_by_label("Initial planning point (last known point or point last seen)").fill(
         "36.10, 94.85")
     page.locator("[data-testid='stFormSubmitButton'] button").filter(
@@ -90,6 +102,7 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     _sign_in(page, crew_account)
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").click()
     wait_for_app(page)
+    _open_mission(page, "QH-E2E-002")
     page.get_by_label("Initial planning point (last known point or point last seen)").fill(
         "36.10, 94.85")
     page.locator("[data-testid='stFormSubmitButton'] button").filter(
