@@ -30,10 +30,10 @@ from sar_planner.auth import Actor, require
 from sar_planner.errors import LogbookError
 from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
-from sar_planner.logbook.models import Mission
+from sar_planner.logbook.models import Mission, Sortie
 
 __all__ = ["INPUTS_VERSION", "DATUMS", "UNCERTAINTY_KINDS", "MODELS", "check_mission_inputs",
-           "save_mission_inputs", "mission_inputs", "mission_id_for"]
+           "save_mission_inputs", "mission_inputs", "mission_id_for", "mission_sorties_flown"]
 
 #: Format version of the stored dict; a stored dict of another version is refused on reading.
 INPUTS_VERSION = 1
@@ -268,3 +268,19 @@ def mission_id_for(db: Database, incident_number: str) -> int:
     if found is None:
         raise LogbookError("logbook.err_unknown_mission", incident=incident_number)
     return int(found)
+
+
+def mission_sorties_flown(db: Database, mission_id: int) -> list[Any]:
+    """The sorties logged against a mission that carry a flown track, in takeoff order.
+
+    Every review state counts (a draft sortie was still flown). Returns
+    :class:`~sar_planner.logbook.records.SortieRecord` (current versions); takeoff ties are
+    ordered by sortie number.
+    """
+    from sar_planner.logbook.records import get_sortie
+
+    with db.read() as session:
+        ids = list(session.scalars(select(Sortie.id).where(Sortie.mission_id == mission_id)
+                                   .order_by(Sortie.takeoff_at, Sortie.number)))
+    records = [get_sortie(db, i) for i in ids]
+    return [r for r in records if r.track]

@@ -162,3 +162,19 @@ def test_migration_0003_down_to_0002_and_up_keeps_missions(db_url, unit, db):
         assert save_mission_inputs(again, unit.crew, mid, _inputs())["revision"] == 1
     finally:
         again.dispose()
+
+
+def test_sorties_flown_are_the_missions_sorties_with_a_track_in_takeoff_order(db, unit):
+    from sar_planner.logbook.mission_inputs import mission_sorties_flown
+    from sar_planner.logbook.records import log_sortie, open_mission
+    from tests.logbook._helpers import sortie
+
+    track = {"type": "LineString", "coordinates": [[96.42, 36.43], [96.43, 36.44]]}
+    late = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 14, 0), track=track))
+    log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 11, 0)))  # no track: not a search flown
+    early = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), track=track))
+    open_mission(db, unit.commander, "QH-OTHER", local(2025, 7, 1, 6, 0))
+    log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 16, 0), incident="QH-OTHER", track=track))
+    flown = mission_sorties_flown(db, mission_id_for(db, INCIDENT))
+    assert [s.number for s in flown] == [early.number, late.number]
+    assert flown[0].track == track

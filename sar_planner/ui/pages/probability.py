@@ -17,9 +17,11 @@ import streamlit as st
 from sar_planner.geo import from_local, local_metric_crs, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
                                      grid_segments, imported_geometries, map_on_terrain, mapscore,
-                                     mattson, poa_geotiff_bytes, read_pod_bytes, replay,
+                                     mattson, poa_geotiff_bytes, read_pod_bytes,
                                      segment_table, terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS, LINES, POLYGONS
+from sar_planner.probability.logged import FlownSortie, replay_logged
+from sar_planner.logbook.mission_inputs import mission_sorties_flown
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
@@ -28,7 +30,7 @@ from sar_planner.ui.figures_probability import poa_figure, poa_png
 from sar_planner.ui.map_select import selection_point
 from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
-from sar_planner.ui.session import require_page
+from sar_planner.ui.session import database, require_page
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
 _AREA_TYPES = [e.lstrip(".") for e in AREA_EXTENSIONS]
@@ -53,6 +55,16 @@ def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell
                           uncertainty_m=uncertainty_m, uncertainty_kind=uncertainty_kind,
                           hours_since_seen=hours, speed_kmh=speed, model=model,
                           terrain_options=opts)
+
+
+def _asset_width(asset_id: str) -> float | None:
+    """The catalogue's sweep-width override of an aircraft (metres), or None."""
+    from sar_planner.assets import get_asset
+
+    try:
+        return get_asset(asset_id).sweep_width_override_m
+    except Exception:  # noqa: BLE001 - an unknown or unreadable asset simply gives no width
+        return None
 
 
 def _labels() -> dict[str, str]:
@@ -189,15 +201,45 @@ with st.expander(tr("probability.ui.sorties")):
     st.caption(tr("probability.ui.sorties_help"))
     pod_ups = st.file_uploader(tr("probability.ui.pod_files"), type=["tif", "tiff"],
                                accept_multiple_files=True, key="poa_pods")
+# the sorties logged against this mission with a flown track, in takeoff order (the facts)
+logged_sorties: list[FlownSortie] = []
+with error_boundary():
+    if mission.get("mission_id") is not None:
+        logged_sorties = [FlownSortie(r.number, r.takeoff_at, r.track, r.plan)
+                          for r in mission_sorties_flown(database(), int(mission["mission_id"]))]
 state = None
+logged = None
 with error_boundary():
     ordered = sorted(pod_ups or [], key=lambda u: u.name)  # flying order = file-name order
     pods = [read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered]
-    state = replay(base_map, pods)
-    if pods:
-        st.caption(tr("probability.ui.sorties_done", n=len(pods), pos=f"{state.total_pos:.3f}"))
-if state is None:
+    logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods)
+    state = logged.state
+if state is None or logged is None:
     st.stop()
+st.subheader(tr("probability.logged.header"))
+st.caption(tr("probability.logged.help"))
+if mission.get("mission_id") is None:
+    st.info(tr("probability.logged.not_linked"), icon=":material/info:")
+elif not logged.sorties:
+    st.caption(tr("probability.logged.none", incident=mission.get("incident_number", "")))
+else:
+    _na = tr("probability.logged.not_applied")
+    st.dataframe(pd.DataFrame([{
+        tr("probability.logged.col_number"): u.number,
+        tr("probability.logged.col_time"): u.takeoff_at.astimezone(_LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+        tr("probability.logged.col_width"): u.sweep_width_m if u.sweep_width_m is not None else _na,
+        tr("probability.logged.col_source"): tr(f"probability.logged.source_{u.width_source}")
+        if u.width_source else _na,
+        tr("probability.logged.col_pod"): round(u.pod_mean, 4) if u.pod_mean is not None else _na,
+        tr("probability.logged.col_over"): tr(f"probability.logged.over_{u.pod_mean_over}")
+        if u.pod_mean_over else _na,
+        tr("probability.logged.col_pos"): round(u.pos, 5) if u.pos is not None else _na,
+    } for u in logged.sorties]).astype(str), hide_index=True, width="stretch", key="poa_logged")
+    for u in logged.sorties:
+        if u.skipped:
+            st.warning(tr(u.skipped, **dict(u.skipped_params or {})), icon=":material/warning:")
+if state.pos:
+    st.caption(tr("probability.ui.sorties_done", n=len(state.pos), pos=f"{state.total_pos:.3f}"))
 if main.synthetic:
     st.warning(tr("common.synthetic_badge"), icon=":material/warning:")
 segments = []
