@@ -2,8 +2,9 @@
 Bayes update, in takeoff order.
 
 Each logged sortie with a flown track (GeoJSON LineString, WGS84 lon/lat[/alt]) becomes coverage
-on the map's grid (:func:`sar_planner.coverage.track_coverage`: every fix searching, the swath
-W wide), then POD = 1 - exp(-C) (:func:`sar_planner.coverage.pod_from_coverage`, the exponential
+on the map's grid (as :func:`sar_planner.coverage.track_coverage`: every fix searching, the swath
+W wide, one run so a second pass over the same ground is not credited twice; GPS jitter is first
+simplified away to within W / 20, as the logbook's flown-track check does), then POD = 1 - exp(-C) (:func:`sar_planner.coverage.pod_from_coverage`, the exponential
 detection law, Koopman 1946), then the Bayes update of the map
 (:func:`sar_planner.probability.bayes.replay`). W is the sweep width of the plan flown, or, when
 the plan does not give one, the sweep-width override of the plan's aircraft in the asset
@@ -28,7 +29,8 @@ from sar_planner.grid import Grid
 from sar_planner.probability.bayes import MissionState, replay
 from sar_planner.probability.maps import ProbabilityMap
 
-__all__ = ["FlownSortie", "SortieUpdate", "LoggedReplay", "sweep_width_for", "replay_logged"]
+__all__ = ["FlownSortie", "SortieUpdate", "LoggedReplay", "sweep_width_for", "sortie_pod",
+           "replay_logged"]
 
 
 @dataclass(frozen=True)
@@ -164,9 +166,44 @@ def _segment_mask(plan: Mapping[str, Any] | None, grid: Grid) -> np.ndarray | No
     return contains_xy(polygon, cx, cy)
 
 
+def sortie_pod(sortie: FlownSortie, grid: Grid,
+               asset_width: Callable[[str], float | None] | None = None
+               ) -> tuple[float | None, str | None, np.ndarray | None]:
+    """One sortie's W (metres), its source, and its POD per cell on ``grid``.
+
+    Returns ``(None, None, None)`` when no sweep width is known (see :func:`sweep_width_for`).
+
+    Raises
+    ------
+    PlanningError
+        From the coverage module, for a track of fewer than two fixes.
+    """
+    import shapely
+
+    from sar_planner.coverage import pod_from_coverage, swath_coverage
+    from sar_planner.errors import PlanningError
+    from sar_planner.geo import to_local
+
+    width, source = sweep_width_for(sortie.plan, asset_width)
+    if width is None:
+        return None, None, None
+    coords = np.asarray([c[:2] for c in sortie.track["coordinates"]], dtype=np.float64)
+    if coords.ndim != 2 or len(coords) < 2:
+        raise PlanningError("planning.err_track_points", count=len(coords))
+    x, y = to_local(coords[:, 1], coords[:, 0], grid.crs)
+    line = shapely.simplify(shapely.linestrings(np.column_stack([x, y])), width / 20.0,
+                            preserve_topology=False)
+    xy = shapely.get_coordinates(line)
+    if len(xy) < 2:
+        xy = np.column_stack([x, y])[[0, -1]]
+    return width, source, pod_from_coverage(swath_coverage(grid, [xy], width))
+
+
 def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
                   asset_width: Callable[[str], float | None] | None = None,
-                  extra_pods: Sequence[np.ndarray] = ()) -> LoggedReplay:
+                  extra_pods: Sequence[np.ndarray] = (),
+                  pod_of: Callable[[FlownSortie], tuple[float | None, str | None, np.ndarray | None]]
+                  | None = None) -> LoggedReplay:
     """Replay a mission's logged sorties (takeoff order), then ``extra_pods``, on ``initial``.
 
     Parameters
@@ -179,6 +216,8 @@ def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
         See :func:`sweep_width_for`.
     extra_pods:
         Further POD rasters on the same grid (uploaded files), applied after the sorties.
+    pod_of:
+        Replaces :func:`sortie_pod` on this grid (a caller's cache of it); same result.
 
     Returns
     -------
@@ -190,21 +229,13 @@ def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
     SarPlannerError
         From the coverage module (a bad track) or the Bayes update (POS of 1).
     """
-    from sar_planner.coverage import pod_from_coverage, track_coverage
-
     grid = initial.grid
     ordered = sorted(sorties, key=lambda s: (s.takeoff_at, s.number))
+    pod_of = pod_of or (lambda s: sortie_pod(s, grid, asset_width))
     prepared: list[tuple[FlownSortie, float | None, str | None, np.ndarray | None]] = []
     for s in ordered:
-        width, source = sweep_width_for(s.plan, asset_width)
-        if width is None:
-            prepared.append((s, None, None, None))
-            continue
-        coords = np.asarray([c[:2] for c in s.track["coordinates"]], dtype=np.float64)
-        alts = [c[2] if len(c) > 2 else None for c in s.track["coordinates"]]
-        alt = None if any(a is None for a in alts) else np.asarray(alts, dtype=np.float64)
-        coverage = track_coverage(coords[:, 1], coords[:, 0], alt, grid, width)
-        prepared.append((s, width, source, pod_from_coverage(coverage)))
+        width, source, pod = pod_of(s)
+        prepared.append((s, width, source, pod))
     pods = [p for *_, p in prepared if p is not None]
     state = replay(initial, [*pods, *extra_pods])
     updates: list[SortieUpdate] = []

@@ -160,3 +160,12 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     shown = datum.inner_text() + " " + " ".join(
         i.input_value() for i in datum.locator("input").all())
     assert "WGS84" in shown, shown
+    # the move is a fact in the logbook: version 2 of the mission's inputs, IPP typed in WGS84
+    from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
+
+    reset_database_cache()
+    db = get_database()
+    stored = mission_inputs(db, mission_id_for(db, "QH-E2E-002"))
+    assert stored["revision"] == 2 and stored["datum"] == "WGS84"
+    assert stored["lat"] == pytest.approx(lat, abs=1e-5) and stored["lon"] == pytest.approx(lon, abs=1e-5)
+    reset_database_cache()

@@ -8,6 +8,7 @@ by its inputs) and draws with :mod:`sar_planner.ui.figures_probability`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,8 @@ from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_
                                      mattson, poa_geotiff_bytes, read_pod_bytes,
                                      segment_table, terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS, LINES, POLYGONS
-from sar_planner.probability.logged import FlownSortie, replay_logged
-from sar_planner.logbook.mission_inputs import mission_sorties_flown
+from sar_planner.probability.logged import FlownSortie, replay_logged, sortie_pod
+from sar_planner.logbook.mission_inputs import mission_sorties_flown, save_mission_inputs
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
@@ -30,6 +31,7 @@ from sar_planner.ui.figures_probability import poa_figure, poa_png
 from sar_planner.ui.map_select import selection_point
 from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
+from sar_planner.ui.mission_state import session_from_stored, stored_from_session
 from sar_planner.ui.session import database, require_page
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
@@ -57,6 +59,29 @@ def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell
                           terrain_options=opts)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sortie_pod(crs_wkt: str, transform: tuple, shape: tuple, number: int, takeoff: str,
+                track_json: str, plan_json: str):
+    """:func:`sortie_pod` cached by the grid and the sortie's stored facts (a rerun is instant)."""
+    from affine import Affine
+    from pyproj import CRS
+
+    from sar_planner.grid import Grid
+
+    grid = Grid(CRS.from_wkt(crs_wkt), Affine(*transform), shape)
+    sortie = FlownSortie(number, dt.datetime.fromisoformat(takeoff), json.loads(track_json),
+                         json.loads(plan_json))
+    return sortie_pod(sortie, grid, _asset_width)
+
+
+def _cached_pod(grid):
+    def pod_of(s: FlownSortie):
+        return _sortie_pod(grid.crs.to_wkt(), tuple(grid.transform)[:6], tuple(grid.shape),
+                           s.number, s.takeoff_at.isoformat(), json.dumps(s.track, sort_keys=True),
+                           json.dumps(s.plan, sort_keys=True))
+    return pod_of
+
+
 def _asset_width(asset_id: str) -> float | None:
     """The catalogue's sweep-width override of an aircraft (metres), or None."""
     from sar_planner.assets import get_asset
@@ -71,7 +96,7 @@ def _labels() -> dict[str, str]:
     return {k: tr(f"probability.ui.{k}") for k in ("easting", "northing", "density", "poa", "ipp")}
 
 
-require_page("probability")  # the role is checked on every run, not only in the menu
+signed = require_page("probability")  # the role is checked on every run, not only in the menu
 st.title(tr("nav.probability"))
 mission = st.session_state.get("mission")
 if not mission:
@@ -212,7 +237,8 @@ logged = None
 with error_boundary():
     ordered = sorted(pod_ups or [], key=lambda u: u.name)  # flying order = file-name order
     pods = [read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered]
-    logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods)
+    logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods,
+                           pod_of=_cached_pod(grid))
     state = logged.state
 if state is None or logged is None:
     st.stop()
@@ -292,6 +318,15 @@ if picked is not None:
         if st.button(tr("probability.ui.ipp_use"), key="poa_use_ipp", type="primary"):
             moved = dict(mission)
             moved.update(lat=plat, lon=plon, datum="WGS84", ipp_text=f"{plat:.6f}, {plon:.6f}")
+            if mission.get("mission_id") is not None:  # a logbook mission: the move is a fact
+                stored = save_mission_inputs(database(), signed.actor, int(mission["mission_id"]),
+                                             stored_from_session(moved),
+                                             base_revision=mission.get("revision"))
+                moved = session_from_stored(stored, mission["incident_number"],
+                                            int(mission["mission_id"]))
+                st.session_state["mission_pick"] = {"incident_number": mission["incident_number"],
+                                                    "mission_id": int(mission["mission_id"]),
+                                                    "revision": stored["revision"]}
             st.session_state["mission"] = moved  # the mission page shows it as typed text
             clear_handover(st.session_state)
             st.rerun()  # the map is rebuilt around the new IPP
