@@ -9,6 +9,7 @@ import json
 
 from tests.e2e.conftest import wait_for_app
 from tests.e2e.signin import sign_in_browser
+from tests.e2e.test_probability_browser import _open_mission
 
 
 def test_plan_an_expanding_square_and_download_it(page_en, app_server):
@@ -63,10 +64,12 @@ def test_draw_the_area_with_a_lasso_and_plan_it(page_en, app_server):
     nav = page.locator("[data-testid='stSidebarNavLink']")
     nav.filter(has_text="Mission").click()
     wait_for_app(page)
+    _open_mission(page, "QH-E2E-PLAN")  # the inputs are saved with a logbook mission
     # the IPP on the demo terrain south of Golmud (scenarios.md), 36.10 N 94.85 E
     page.get_by_label("Initial planning point (last known point or point last seen)").fill(
         "36.10, 94.85")
-    page.locator("[data-testid='stFormSubmitButton'] button").first.click()
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(
+        has_text="Save mission inputs").click()
     wait_for_app(page)
     page.locator("[data-testid='stAlertContentSuccess']").first.wait_for()
     nav.filter(has_text="Sortie plan").click()
