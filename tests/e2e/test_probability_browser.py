@@ -38,9 +38,13 @@ def _sign_in(page, username: str) -> None:
 
 def _open_mission(page, incident: str) -> None:
     """Open a new logbook mission on the Mission page (its inputs are saved with it)."""
+    details = page.locator("[data-testid='stExpander'] details").filter(
+        has_text="Open a new mission")
+    details.wait_for()
+    if details.get_attribute("open") is None:  # collapsed once the logbook has open missions
+        details.locator("summary").click()
     field = page.get_by_label("Incident number")
-    if not field.is_visible():  # collapsed once the logbook has open missions
-        page.locator("[data-testid='stExpander'] summary").filter(has_text="Open a new mission").click()
+    field.wait_for(state="visible")
     field.fill(incident)
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Open mission").click()
     wait_for_app(page)
