@@ -29,7 +29,7 @@ def sign_in_browser(page: Any, app_server: Any, role: str = "commander") -> None
         db.dispose()
     page.goto(app_server.url)
     wait_for_app(page)
-    page.get_by_label("User name").fill(username)
+    page.get_by_role("textbox", name="User name").fill(username)
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.locator("[data-testid='stFormSubmitButton'] button").first.click()
     wait_for_app(page)

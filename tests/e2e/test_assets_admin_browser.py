@@ -29,6 +29,7 @@ def test_admin_edits_an_asset_figure_in_the_browser(page_en, app_server):
 
     reserve = page.get_by_label("Reserve kept at landing (s)")
     reserve.fill("3000")  # longer than the 2,700 s endurance
+    reserve.press("Tab")  # commit the typed number before the form is submitted
     page.get_by_label("Reference for the changed figures (who, when, why)").fill(REF)
     _save(page)
     page.locator("[data-testid='stAlertContentError']").filter(
@@ -36,6 +37,7 @@ def test_admin_edits_an_asset_figure_in_the_browser(page_en, app_server):
     assert not (app_server.data_dir / "assets.toml").exists()
 
     reserve.fill("600")
+    reserve.press("Tab")
     page.get_by_label("Reference for the changed figures (who, when, why)").fill(REF)
     _save(page)
     page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="Saved 1 figure(s)").wait_for()

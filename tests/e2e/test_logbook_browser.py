@@ -27,7 +27,7 @@ def test_first_start_sign_in_and_log_a_sortie(page_en, app_server):
     wait_for_app(page)
     page.get_by_role("heading", name="Sign in").wait_for()
     # first start: there is no account and no default password; create the administrator
-    page.get_by_label("User name").fill("chief")
+    page.get_by_role("textbox", name="User name").fill("chief")
     page.get_by_label("Full name").fill("Station chief")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
@@ -50,7 +50,8 @@ def test_first_start_sign_in_and_log_a_sortie(page_en, app_server):
     _button(page, "Sign out")
 
     page.get_by_role("heading", name="Sign in").wait_for()
-    page.get_by_label("User name").fill("ma")
+    wait_for_app(page)  # the settings page's widgets are gone only once the run has finished
+    page.get_by_role("textbox", name="User name").fill("ma")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     _button(page, "Sign in")
     page.get_by_role("heading", name="Qaidam SAR planner").wait_for()

@@ -29,7 +29,7 @@ def crew_account(app_server, monkeypatch):
 
 
 def _sign_in(page, username: str) -> None:
-    page.get_by_label("User name").fill(username)
+    page.get_by_role("textbox", name="User name").fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Sign in").click()
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").wait_for()
