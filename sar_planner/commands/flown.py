@@ -13,12 +13,10 @@ the aircraft are masked as the coverage module masks them. Prints
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from sar_planner.cli import print_json
-from sar_planner.errors import FormatError
 from sar_planner.formats import read_track
-from sar_planner.formats._safe import MAX_UPLOAD_BYTES
+from sar_planner.formats._safe import read_local_file as _read
 from sar_planner.logbook.flown import compare_flown, flown_terrain, read_flown_plan
 from sar_planner.settings import get_settings
 from sar_planner.terrain.library import get_entry
@@ -34,16 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sweep-width", type=float, default=None,
                    help="sweep width in metres (default: the plan's own)")
     p.set_defaults(func=run)
-
-
-def _read(path_text: str) -> tuple[str, bytes]:
-    path = Path(path_text)
-    if not path.is_file():
-        raise FormatError("formats.err_missing_file", file=path_text)
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise FormatError("formats.err_too_big", file=path.name,
-                          limit_mb=MAX_UPLOAD_BYTES // 2**20)
-    return path.name, path.read_bytes()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from pyproj import Geod
 from shapely.geometry.polygon import orient
 
 from sar_planner.cli import print_json
-from sar_planner.errors import FormatError
 from sar_planner.formats import WRITERS, read_area, read_track
-from sar_planner.formats._safe import MAX_UPLOAD_BYTES
+from sar_planner.formats._safe import read_local_file as _read
 from sar_planner.i18n import t
 
 __all__ = ["register", "run"]
@@ -41,16 +39,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     ar.add_argument("file", help=".geojson, .json, .kml, .kmz or .zip (shapefile)")
     fsub.add_parser("list", help="list the plan export formats (JSON)")
     p.set_defaults(func=run, _formats_parser=p)
-
-
-def _read(path_text: str) -> tuple[str, bytes]:
-    path = Path(path_text)
-    if not path.is_file():
-        raise FormatError("formats.err_missing_file", file=path_text)
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise FormatError("formats.err_too_big", file=path.name,
-                          limit_mb=MAX_UPLOAD_BYTES // 2**20)
-    return path.name, path.read_bytes()
 
 
 def _track_summary(name: str, data: bytes) -> dict[str, Any]:

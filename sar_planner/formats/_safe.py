@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DET
@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 from sar_planner.errors import FormatError
 
 __all__ = [
+    "read_local_file",
     "MAX_UPLOAD_BYTES",
     "MAX_UNZIPPED_BYTES",
     "MAX_ZIP_MEMBERS",
@@ -53,6 +54,16 @@ def check_upload(filename: str, data: bytes) -> None:
         raise FormatError("formats.err_empty_file", file=filename)
     if len(data) > MAX_UPLOAD_BYTES:
         raise FormatError("formats.err_too_big", file=filename, limit_mb=MAX_UPLOAD_BYTES // 2**20)
+
+
+def read_local_file(path_text: str) -> tuple[str, bytes]:
+    """A file named on the command line as (base name, bytes), refused if missing or too big."""
+    path = Path(path_text)
+    if not path.is_file():
+        raise FormatError("formats.err_missing_file", file=path_text)
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise FormatError("formats.err_too_big", file=path.name, limit_mb=MAX_UPLOAD_BYTES // 2**20)
+    return path.name, path.read_bytes()
 
 
 def local_name(tag: str) -> str:
