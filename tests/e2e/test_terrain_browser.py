@@ -44,10 +44,14 @@ def test_import_a_dem_and_see_its_hillshade_in_chinese(page_en, app_server, tmp_
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
         str(_dem(tmp_path / "cone_utm46.tif")))
     page.get_by_text("cone_utm46.tif").wait_for()
-    page.get_by_label("地形名称（可选）").fill("锥形测试地形")
+    name = page.get_by_label("地形名称（可选）")
+    name.fill("锥形测试地形")
+    name.press("Tab")  # commit the typed name before the form is submitted
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="导入").click()
     wait_for_app(page)
-    page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="锥形测试地形").wait_for()
+    # the import validates, copies and then draws the new terrain: allow a loaded CI machine time
+    page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="锥形测试地形").wait_for(
+        timeout=90_000)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
     # the imported terrain is selected and its relief drawn
