@@ -44,12 +44,16 @@ def test_poa_writes_a_probability_geotiff_with_row_tag(tmp_path, dem, capsys, mo
     summary = json.loads(stdout)
     assert summary["crs"] == "EPSG:32646"
     assert summary["cell_size_m"] == 100.0 and summary["shape"] == [61, 61]
-    assert summary["sum"] == pytest.approx(1.0, abs=1e-9)
+    # "sum" is the sum of the raster's cells (what a reader of POA.tif adds up), "row" the tag:
+    # together they are the whole probability, reported as "total"
+    assert summary["sum"] + summary["row"] == pytest.approx(1.0, abs=1e-9)
+    assert summary["total"] == pytest.approx(1.0, abs=1e-9)
     with rasterio.open(out) as src:
         assert src.crs.to_epsg() == 32646 and src.dtypes[0] == "float64"
         row = float(src.tags()["ROW"])
         cells = src.read(1)
     assert row == pytest.approx(summary["row"])
+    assert cells.sum() == pytest.approx(summary["sum"], abs=1e-9)
     assert cells.sum() + row == pytest.approx(1.0, abs=1e-9)
     # dementia, dry flat (Koester 2008): 95 % within 11.7 km, so a 3 km map leaves a sizeable ROW
     assert 0.2 < row < 0.6

@@ -4,7 +4,9 @@
   [--model rings|terrain] [--radius-km R] [--resolution M] --out POA.tif`` builds the map on a
   grid around the IPP in the mission's metric CRS (UTM zone of the IPP by default), writes a
   float64 GeoTIFF whose cells hold probability and whose tag ``ROW`` holds the rest of world, and
-  prints a JSON summary {crs, shape, cell_size_m, sum, row, ...}.
+  prints a JSON summary {crs, shape, cell_size_m, sum, row, total, ...}: ``sum`` is the sum of
+  the raster's cells (the probability inside the map), ``row`` the rest of world, and ``total``
+  their sum (1 up to rounding).
 * ``update --poa POA.tif --pod POD.tif --out NEW.tif`` applies the Bayes update for an
   unsuccessful sortie (the POD raster must be on the map's grid).
 * ``mapscore --poa POA.tif --find LAT,LON`` prints the map's MapScore for a find location.
@@ -104,7 +106,8 @@ def _run_poa(args: argparse.Namespace) -> int:
         "SYNTHETIC_TERRAIN": "yes" if mm.synthetic else "no"})
     print_json({
         "crs": grid.crs.to_string(), "shape": list(grid.shape), "cell_size_m": grid.cell_size,
-        "sum": float(pm.poa.sum()) + pm.row, "row": pm.row, "model": args.model,
+        "sum": float(pm.poa.sum()), "row": pm.row, "total": float(pm.poa.sum()) + pm.row,
+        "model": args.model,
         "subject": args.subject, "quartiles_m": list(q.as_tuple()),
         "ipp_xy": [float(x), float(y)], "synthetic_terrain": bool(mm.synthetic),
         "out": str(args.out)})
@@ -123,8 +126,8 @@ def _run_update(args: argparse.Namespace) -> int:
         else "1"
     write_poa_geotiff(args.out, new, tags=tags)
     print_json({"crs": new.grid.crs.to_string(), "shape": list(new.grid.shape),
-                "cell_size_m": new.grid.cell_size, "sum": float(new.poa.sum()) + new.row,
-                "row": new.row, "pos": pos, "out": str(args.out)})
+                "cell_size_m": new.grid.cell_size, "sum": float(new.poa.sum()), "row": new.row,
+                "total": float(new.poa.sum()) + new.row, "pos": pos, "out": str(args.out)})
     return 0
 
 
