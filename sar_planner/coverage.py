@@ -10,6 +10,10 @@ Terrain masking: a cell steeper than ``slope_limit_deg`` whose surface faces awa
 sensor (the angle between its upward normal and the line of sight to the nearest point of the
 searching track is at least ``max_incidence_deg``, 90 by default) gets no coverage.
 
+Line of sight (:func:`line_of_sight_mask`, used by :func:`seen_coverage` for flown tracks with
+heights): a cell is hidden when the terrain rises above the straight sight line from the nearest
+sensor position to the ground at the cell's centre, as a ridge hides the valley behind it.
+
 Each swath polygon (shapely buffer of the run, flat ends) is intersected exactly with the cells
 it touches (found with rasterio's all-touched rasterisation), so coverage is the true swept area
 per cell, whatever the swath width and the cell size.
@@ -41,6 +45,8 @@ __all__ = [
     "plan_coverage",
     "track_coverage",
     "sortie_pos",
+    "line_of_sight_mask",
+    "seen_coverage",
 ]
 
 def _check_width(sweep_width_m: float) -> float:
@@ -333,3 +339,157 @@ def sortie_pos(poa: np.ndarray, pod: np.ndarray) -> float:
     if poa.shape != pod.shape:
         raise PlanningError("planning.err_pod_shape", poa=str(poa.shape), pod=str(pod.shape))
     return float(np.sum(poa * pod))
+
+
+def _elevation_at(terrain: Terrain, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bilinear elevation (metres) at x, y metres in ``terrain.grid.crs``; NaN off the grid."""
+    from scipy.ndimage import map_coordinates
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    inside = terrain.grid.contains(x, y)
+    if inside.any():
+        r, c = terrain.grid.rowcol(x[inside], y[inside])
+        # map_coordinates counts from the centre of the first cell; repeat the edge cells so
+        # points in the outer half cell are still defined (NaN cells stay NaN)
+        out[inside] = map_coordinates(np.asarray(terrain.elevation, dtype=np.float64),
+                                      [r - 0.5, c - 0.5], order=1, mode="nearest")
+    return out
+
+
+def line_of_sight_mask(grid: Grid, terrain: Terrain, sensor_xyz: np.ndarray,
+                       cells: np.ndarray | None = None, clearance_m: float = 0.5) -> np.ndarray:
+    """True where the ground at a cell's centre can be seen from the nearest sensor position.
+
+    The sight line runs straight from the sensor position nearest the cell (horizontal
+    distance) to the ground at the cell's centre. It is sampled every half terrain cell from the
+    target towards the sensor, leaving out the first half cell (the target's own surface); the
+    cell is hidden when the terrain (bilinear) rises more than ``clearance_m`` above the line at
+    any sample. Samples with no terrain (NaN, off the terrain grid) hide nothing, and a cell with
+    no elevation under it is returned True (not judged: the plain swath stands there).
+
+    Parameters
+    ----------
+    grid:
+        The mission grid (coordinates metres in ``grid.crs``).
+    terrain:
+        DEM on a grid in the same CRS covering ``grid`` (metres above sea level).
+    sensor_xyz:
+        (P, 3) sensor positions along the searching track: x, y metres in ``grid.crs``,
+        altitude metres above sea level (the DEM's vertical datum). Densify the track to about
+        a cell's length so "nearest" means the point abeam of the cell.
+    cells:
+        Optional boolean mask of cells to evaluate (others are returned True).
+    clearance_m:
+        Terrain must rise more than this (metres) above the sight line to hide the cell: DEM
+        round-off on a smooth slope seen at a grazing angle does not hide it.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, ``grid.shape``.
+
+    Examples
+    --------
+    A 100 m step (plateau east of x = 500 m) seen from 30 m above the low ground 20 m west of
+    it: the plateau beyond the crest is hidden (the sensor is below the crest), the low ground
+    is not.
+
+    >>> from pyproj import CRS
+    >>> from sar_planner.terrain import Terrain
+    >>> g = Grid.from_bounds(CRS.from_epsg(32646), 0, 0, 1000, 100, 10)
+    >>> dem = np.where(g.x_centres() > 500, 100.0, 0.0)[None, :].repeat(10, axis=0)
+    >>> seen = line_of_sight_mask(g, Terrain(g, dem, (), 0, False), np.array([[480.0, 50.0, 30.0]]))
+    >>> bool(seen[5, 45]), bool(seen[5, 55])   # x = 455 m (low ground), x = 555 m (plateau)
+    (True, False)
+    """
+    rows, cols = grid.shape
+    visible = np.ones(grid.shape, dtype=bool)
+    pts = np.asarray(sensor_xyz, dtype=np.float64).reshape(-1, 3)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if len(pts) == 0:
+        return visible
+    xs, ys = np.meshgrid(grid.x_centres(), grid.y_centres())
+    todo = np.ones(grid.shape, dtype=bool) if cells is None else np.asarray(cells, dtype=bool)
+    idx = np.flatnonzero(todo.ravel())
+    if len(idx) == 0:
+        return visible
+    cx, cy = xs.ravel()[idx], ys.ravel()[idx]
+    cz = _elevation_at(terrain, cx, cy)
+    judged = np.isfinite(cz)
+    idx, cx, cy, cz = idx[judged], cx[judged], cy[judged], cz[judged]
+    if len(idx) == 0:
+        return visible
+    _, nearest = cKDTree(pts[:, :2]).query(np.column_stack([cx, cy]))
+    sensor = pts[nearest]
+    dist = np.hypot(sensor[:, 0] - cx, sensor[:, 1] - cy)
+    step = terrain.grid.cell_size / 2.0
+    hidden = np.zeros(len(idx), dtype=bool)
+    order = np.argsort(dist)  # ascending: a chunk's last sight line is its longest
+    budget = 4_000_000  # samples per chunk (memory: a few tens of MB)
+    start = 0
+    while start < len(order):
+        end = min(len(order), start + max(1, budget // max(1, math.ceil(dist[order[start]] / step))))
+        n = max(1, int(math.ceil(dist[order[end - 1]] / step)))
+        end = min(end, start + max(1, budget // n))
+        sel = order[start:end]
+        start = end
+        d = dist[sel]
+        s = step * np.arange(1, n + 1)[None, :]        # distance from the target, metres
+        valid = s < d[:, None]
+        if not valid.any():
+            continue
+        frac = np.where(valid, s / np.maximum(d[:, None], 1e-9), 0.0)
+        px = cx[sel, None] + frac * (sensor[sel, 0, None] - cx[sel, None])
+        py = cy[sel, None] + frac * (sensor[sel, 1, None] - cy[sel, None])
+        line = cz[sel, None] + frac * (sensor[sel, 2, None] - cz[sel, None])
+        ground = _elevation_at(terrain, px, py)
+        above = valid & np.isfinite(ground) & (ground > line + clearance_m)
+        hidden[sel] = above.any(axis=1)
+    flat = visible.ravel()
+    flat[idx[hidden]] = False
+    return flat.reshape(rows, cols)
+
+
+def seen_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
+                  terrain: Terrain, slope_limit_deg: float = 30.0,
+                  max_incidence_deg: float = 90.0, clearance_m: float = 0.5) -> np.ndarray:
+    """Coverage of searching runs with heights, counting only ground the sensor could see.
+
+    The swath coverage of the runs (:func:`swath_coverage` over their x, y), set to 0 in every
+    cell hidden from the nearest sensor position by terrain (:func:`line_of_sight_mask`) or
+    whose steep surface is turned away from it (:func:`terrain_mask`).
+
+    Parameters
+    ----------
+    grid:
+        The mission grid.
+    runs:
+        Searching polylines, each an (M, 3) array: x, y metres in ``grid.crs`` and the
+        sensor's altitude in metres above sea level (the DEM's vertical datum).
+    sweep_width_m:
+        Effective sweep width W, metres.
+    terrain:
+        DEM in ``grid.crs`` covering the grid.
+    slope_limit_deg, max_incidence_deg:
+        See :func:`terrain_mask`.
+    clearance_m:
+        See :func:`line_of_sight_mask`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 coverage per cell, ``grid.shape``.
+    """
+    runs = [np.asarray(r, dtype=np.float64) for r in runs]
+    cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m)
+    good = [r for r in runs if r.ndim == 2 and r.shape[1] == 3 and len(r) >= 2]
+    if not good or not cov.any():
+        return cov
+    sensors = np.vstack([_densify_xyz(r, max(grid.cell_size, 1.0)) for r in good])
+    swept = cov > 0
+    seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg, cells=swept)
+    seen &= line_of_sight_mask(grid, terrain, sensors, cells=swept & seen,
+                               clearance_m=clearance_m)
+    return np.where(seen, cov, 0.0)

@@ -9,7 +9,24 @@ detection law, Koopman 1946), then the Bayes update of the map
 (:func:`sar_planner.probability.bayes.replay`). W is the sweep width of the plan flown, or, when
 the plan does not give one, the sweep-width override of the plan's aircraft in the asset
 catalogue; a sortie without either is listed as not applied (the width is never guessed).
-Terrain masking is not applied here (flat-earth swath on the grid).
+
+Terrain masking: given the terrain under the map (``elevation`` on the map's grid) and a track
+with heights (``[lon, lat, alt]``, metres above mean sea level, as every track reader in
+:mod:`sar_planner.formats.tracks` gives them: GPX ``ele``, KML absolute, AirData sea-level
+altitude, MAVLink ``alt`` above MSL), ground the aircraft could not see is not counted as
+searched (:func:`sar_planner.coverage.seen_coverage`: line of sight over the terrain from the
+nearest fix, and steep faces turned away). The DEM's heights are orthometric too, so no geoid
+conversion is needed; heights that were ellipsoidal after all (about 50 m lower over the Qaidam
+Basin) would mask more, never less. Each sortie says whether it was masked and why not:
+
+- no heights in the track: the flat swath, as before (``replay.not_masked_no_heights``);
+- no terrain given: the flat swath (``replay.not_masked_no_terrain``);
+- heights far below the ground under the track (heights above take-off, or a wrong unit):
+  they cannot be sea-level heights, so they are not used and the flat swath stands, said so
+  (``replay.not_masked_bad_heights``);
+- some fixes without a height: those are given heights between their neighbours along the
+  track (``replay.masked_partial``). A fix a little below the ground (GPS and DEM error) is
+  taken at the ground: it can never see less than from the ground.
 
 Nothing here is stored: the map follows from the mission's inputs and its logged sorties every
 time (DESIGN.md, derived state is recomputed).
@@ -18,6 +35,7 @@ time (DESIGN.md, derived state is recomputed).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +46,18 @@ from sar_planner.errors import SarPlannerError
 from sar_planner.grid import Grid
 from sar_planner.probability.bayes import MissionState, replay
 from sar_planner.probability.maps import ProbabilityMap
+from sar_planner.terrain import Terrain
 
-__all__ = ["FlownSortie", "SortieUpdate", "LoggedReplay", "sweep_width_for", "sortie_pod",
-           "replay_logged"]
+__all__ = ["FlownSortie", "SortiePod", "SortieUpdate", "LoggedReplay", "sweep_width_for",
+           "sortie_pod", "replay_logged", "BELOW_GROUND_MARGIN_M", "BELOW_GROUND_SHARE"]
+
+#: A fix more than this far below the ground under it (metres) is not a sea-level height
+#: (SRTM's absolute height error is 16 m at 90%, Rodriguez et al. 2006; GNSS heights a few
+#: metres more): more than twice that is taken as wrong heights, not as error.
+BELOW_GROUND_MARGIN_M = 50.0
+#: The share of fixes (over terrain) that may lie so far below the ground before the track's
+#: heights are not used at all (a few fixes at landing or in a GPS glitch are tolerated).
+BELOW_GROUND_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -80,7 +107,21 @@ class SortieUpdate:
         None when not applied.
     skipped:
         Catalogue key of why the sortie was not applied, or None.
+    skipped_params:
+        Its placeholders.
+    masking:
+        Catalogue key saying whether the POD is terrain-masked and, if not, why
+        (``replay.masked``, ``replay.masked_partial``, ``replay.not_masked_no_heights``,
+        ``replay.not_masked_no_terrain``, ``replay.not_masked_bad_heights``); None when the
+        sortie was not applied or its POD came from a caller's function that does not say.
+    masking_params:
+        Its placeholders.
     """
+
+    @property
+    def terrain_masked(self) -> bool:
+        """True when ground hidden by terrain was left out of this sortie's POD."""
+        return self.masking in ("replay.masked", "replay.masked_partial")
 
     number: int
     takeoff_at: dt.datetime
@@ -92,6 +133,35 @@ class SortieUpdate:
     pos: float | None
     skipped: str | None = None
     skipped_params: Mapping[str, Any] | None = None
+    masking: str | None = None
+    masking_params: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class SortiePod:
+    """One sortie's POD on the grid and how it was made (:func:`sortie_pod`).
+
+    Iterating gives ``(sweep_width_m, width_source, pod)``, so
+    ``width, source, pod = sortie_pod(...)`` works as it always has.
+
+    Attributes
+    ----------
+    sweep_width_m, width_source:
+        See :func:`sweep_width_for`; None when no W is known (then ``pod`` is None).
+    pod:
+        POD per cell on the grid, or None.
+    masking, masking_params:
+        See :class:`SortieUpdate`; None when not applied.
+    """
+
+    sweep_width_m: float | None
+    width_source: str | None
+    pod: np.ndarray | None
+    masking: str | None = None
+    masking_params: Mapping[str, Any] | None = None
+
+    def __iter__(self):  # noqa: D105 - the legacy (W, source, POD) triple
+        return iter((self.sweep_width_m, self.width_source, self.pod))
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,44 +236,131 @@ def _segment_mask(plan: Mapping[str, Any] | None, grid: Grid) -> np.ndarray | No
     return contains_xy(polygon, cx, cy)
 
 
+def _track_xyz(track: Mapping[str, Any], grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """x, y metres in ``grid.crs`` (N, 2) and heights (N,) metres AMSL, NaN where missing."""
+    from sar_planner.errors import PlanningError
+    from sar_planner.geo import to_local
+
+    raw = track.get("coordinates") if isinstance(track, Mapping) else None
+    if not isinstance(raw, Sequence) or len(raw) < 2:
+        raise PlanningError("planning.err_track_points", count=len(raw or ()))
+    lonlat = np.full((len(raw), 2), np.nan)
+    alt = np.full(len(raw), np.nan)
+    for i, c in enumerate(raw):
+        if isinstance(c, Sequence) and len(c) >= 2:
+            lonlat[i] = [_num(c[0]), _num(c[1])]
+            if len(c) >= 3:
+                alt[i] = _num(c[2])
+    if not np.all(np.isfinite(lonlat)):
+        raise PlanningError("planning.err_track_points", count=int(np.isfinite(lonlat).all(1).sum()))
+    x, y = to_local(lonlat[:, 1], lonlat[:, 0], grid.crs)
+    return np.column_stack([x, y]), alt
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _heights(xy: np.ndarray, alt: np.ndarray, terrain: Terrain
+             ) -> tuple[np.ndarray | None, str, dict[str, Any]]:
+    """The sensor heights to mask with (metres AMSL), or None, and the masking key + params."""
+    from sar_planner.terrain import sample_bilinear
+
+    known = np.isfinite(alt)
+    total = len(alt)
+    if known.sum() < 2:
+        return None, "replay.not_masked_no_heights", {}
+    ground = np.full(total, np.nan)
+    inside = terrain.grid.contains(xy[:, 0], xy[:, 1])
+    if inside.any():
+        ground[inside] = sample_bilinear(terrain, xy[inside, 0], xy[inside, 1])
+    over = known & np.isfinite(ground)
+    below = int(np.sum(over & (alt < ground - BELOW_GROUND_MARGIN_M)))
+    if over.any() and below > BELOW_GROUND_SHARE * over.sum():
+        return None, "replay.not_masked_bad_heights", {
+            "below": below, "total": int(over.sum()), "margin": f"{BELOW_GROUND_MARGIN_M:.0f}"}
+    z = alt
+    key, params = "replay.masked", {}
+    if not known.all():
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+        z = np.interp(along, along[known], alt[known])
+        key, params = "replay.masked_partial", {"missing": int(total - known.sum()),
+                                                "total": total}
+    return np.where(np.isfinite(ground), np.fmax(z, ground), z), key, params
+
+
 def sortie_pod(sortie: FlownSortie, grid: Grid,
-               asset_width: Callable[[str], float | None] | None = None
-               ) -> tuple[float | None, str | None, np.ndarray | None]:
+               asset_width: Callable[[str], float | None] | None = None, *,
+               elevation: np.ndarray | None = None) -> SortiePod:
     """One sortie's W (metres), its source, and its POD per cell on ``grid``.
 
-    Returns ``(None, None, None)`` when no sweep width is known (see :func:`sweep_width_for`).
+    Parameters
+    ----------
+    sortie:
+        The logged sortie.
+    grid:
+        The map's grid (metric CRS).
+    asset_width:
+        See :func:`sweep_width_for`.
+    elevation:
+        Terrain on ``grid`` (metres above sea level, NaN = no data), e.g. the mission map's
+        ``elevation``. With it, and heights in the track, ground hidden from the aircraft is
+        left out (module docstring); without it the flat swath, said so in ``masking``.
+
+    Returns
+    -------
+    SortiePod
+        Unpacks as ``(W, source, POD)``; ``(None, None, None)`` when no sweep width is known.
 
     Raises
     ------
     PlanningError
-        From the coverage module, for a track of fewer than two fixes.
+        From the coverage module, for a track of fewer than two fixes;
+        ``replay.err_elevation_shape`` for an ``elevation`` not on ``grid``.
     """
     import shapely
 
-    from sar_planner.coverage import pod_from_coverage, swath_coverage
+    from sar_planner.coverage import pod_from_coverage, seen_coverage, swath_coverage
     from sar_planner.errors import PlanningError
-    from sar_planner.geo import to_local
 
+    terrain = None
+    if elevation is not None:
+        elev = np.asarray(elevation, dtype=np.float64)
+        if elev.shape != tuple(grid.shape):
+            raise PlanningError("replay.err_elevation_shape", elevation=str(elev.shape),
+                                grid=str(tuple(grid.shape)))
+        if np.isfinite(elev).any():
+            terrain = Terrain(grid, elev, (), 0, False)
     width, source = sweep_width_for(sortie.plan, asset_width)
     if width is None:
-        return None, None, None
-    coords = np.asarray([c[:2] for c in sortie.track["coordinates"]], dtype=np.float64)
-    if coords.ndim != 2 or len(coords) < 2:
-        raise PlanningError("planning.err_track_points", count=len(coords))
-    x, y = to_local(coords[:, 1], coords[:, 0], grid.crs)
-    line = shapely.simplify(shapely.linestrings(np.column_stack([x, y])), width / 20.0,
-                            preserve_topology=False)
-    xy = shapely.get_coordinates(line)
-    if len(xy) < 2:
-        xy = np.column_stack([x, y])[[0, -1]]
-    return width, source, pod_from_coverage(swath_coverage(grid, [xy], width))
+        return SortiePod(None, None, None)
+    xy, alt = _track_xyz(sortie.track, grid)
+    if terrain is None:
+        z, key, params = None, "replay.not_masked_no_terrain", {}
+    else:
+        z, key, params = _heights(xy, alt, terrain)
+    # GPS jitter simplified away to within W / 20 (the heights of the fixes kept go along)
+    pts = xy if z is None else np.column_stack([xy, z])
+    line = shapely.simplify(shapely.linestrings(pts), width / 20.0, preserve_topology=False)
+    kept = shapely.get_coordinates(line, include_z=z is not None)
+    if len(kept) < 2:
+        kept = pts[[0, -1]]
+    if z is None:
+        cov = swath_coverage(grid, [kept[:, :2]], width)
+    else:
+        cov = seen_coverage(grid, [kept], width, terrain)
+    return SortiePod(width, source, pod_from_coverage(cov), key, params)
 
 
 def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
                   asset_width: Callable[[str], float | None] | None = None,
                   extra_pods: Sequence[np.ndarray] = (),
-                  pod_of: Callable[[FlownSortie], tuple[float | None, str | None, np.ndarray | None]]
-                  | None = None) -> LoggedReplay:
+                  pod_of: Callable[[FlownSortie], SortiePod
+                                   | tuple[float | None, str | None, np.ndarray | None]]
+                  | None = None, elevation: np.ndarray | None = None) -> LoggedReplay:
     """Replay a mission's logged sorties (takeoff order), then ``extra_pods``, on ``initial``.
 
     Parameters
@@ -217,7 +374,11 @@ def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
     extra_pods:
         Further POD rasters on the same grid (uploaded files), applied after the sorties.
     pod_of:
-        Replaces :func:`sortie_pod` on this grid (a caller's cache of it); same result.
+        Replaces :func:`sortie_pod` on this grid (a caller's cache of it); same result. A
+        plain ``(W, source, POD)`` triple is accepted (then ``masking`` is None).
+    elevation:
+        Terrain on the map's grid for terrain masking (see :func:`sortie_pod`); used only
+        when ``pod_of`` is not given.
 
     Returns
     -------
@@ -231,16 +392,19 @@ def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
     """
     grid = initial.grid
     ordered = sorted(sorties, key=lambda s: (s.takeoff_at, s.number))
-    pod_of = pod_of or (lambda s: sortie_pod(s, grid, asset_width))
-    prepared: list[tuple[FlownSortie, float | None, str | None, np.ndarray | None]] = []
+    pod_of = pod_of or (lambda s: sortie_pod(s, grid, asset_width, elevation=elevation))
+    prepared: list[tuple[FlownSortie, SortiePod]] = []
     for s in ordered:
-        width, source, pod = pod_of(s)
-        prepared.append((s, width, source, pod))
-    pods = [p for *_, p in prepared if p is not None]
+        got = pod_of(s)
+        if not isinstance(got, SortiePod):
+            got = SortiePod(*got)
+        prepared.append((s, got))
+    pods = [p.pod for _, p in prepared if p.pod is not None]
     state = replay(initial, [*pods, *extra_pods])
     updates: list[SortieUpdate] = []
     k = 0
-    for s, width, source, pod in prepared:
+    for s, got in prepared:
+        width, source, pod = got
         if pod is None:
             updates.append(SortieUpdate(s.number, s.takeoff_at, None, None, None, None, None, None,
                                         skipped="probability.logged.skipped_no_width",
@@ -252,6 +416,7 @@ def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
             mask, over = pod > 0, "swept"
         mean = float(pod[mask].mean()) if mask.any() else None
         updates.append(SortieUpdate(s.number, s.takeoff_at, width, source, pod, mean, over,
-                                    state.pos[k]))
+                                    state.pos[k], masking=got.masking,
+                                    masking_params=got.masking_params))
         k += 1
     return LoggedReplay(state, tuple(updates))
