@@ -4,7 +4,7 @@
 |---|---|---|
 | ``SAR_PLANNER_DATA_DIR`` | ``$XDG_DATA_HOME/sar-planner`` (``~/.local/share/sar-planner``) | database file, imported terrain, exports |
 | ``SAR_PLANNER_DATABASE_URL`` | ``sqlite:///<data dir>/sar_planner.db`` | SQLAlchemy URL; ``postgresql+psycopg://...`` for stations sharing one log |
-| ``SAR_PLANNER_TERRAIN_DIR`` | the repository's ``terrain/`` | bundled sample terrain (read-only) |
+| ``SAR_PLANNER_TERRAIN_DIR`` | the repository's ``terrain/`` (a wheel install: ``<prefix>/share/sar-planner/terrain``) | bundled sample terrain (read-only) |
 | ``SAR_PLANNER_LANG`` | unset (browser language) | force ``zh`` or ``en`` |
 | ``SAR_PLANNER_SESSION_MINUTES`` | ``480`` | idle time after which a sign-in expires |
 """
@@ -12,16 +12,34 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sar_planner.errors import SettingsError
 
-__all__ = ["Settings", "get_settings", "REPO_ROOT"]
+__all__ = ["Settings", "get_settings", "REPO_ROOT", "app_dir", "bundled_terrain_dir"]
 
-#: The folder that holds app.py, terrain/ and missions/ (the package's parent).
+#: The folder that holds app.py, terrain/ and missions/ (the package's parent) in a checkout or an
+#: editable install.
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def app_dir(prefix: str | None = None) -> Path:
+    """The folder holding ``app.py``, ``.streamlit/``, ``terrain/`` and ``missions/``.
+
+    The checkout (or an editable install) when the package sits in one; else an installed wheel,
+    whose data files go under the environment's prefix: ``<prefix>/share/sar-planner``.
+    """
+    if (REPO_ROOT / "app.py").is_file():
+        return REPO_ROOT
+    return Path(prefix or sys.prefix) / "share" / "sar-planner"
+
+
+def bundled_terrain_dir(prefix: str | None = None) -> Path:
+    """Where the bundled sample terrain is: ``terrain/`` in :func:`app_dir`."""
+    return app_dir(prefix) / "terrain"
 
 
 @dataclass(frozen=True)
@@ -68,7 +86,7 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     url = env.get("SAR_PLANNER_DATABASE_URL") or f"sqlite:///{data_dir / 'sar_planner.db'}"
     if "://" not in url:
         raise SettingsError("common.err_database_url", value=url)
-    terrain_dir = Path(env.get("SAR_PLANNER_TERRAIN_DIR") or REPO_ROOT / "terrain").expanduser().resolve()
+    terrain_dir = Path(env.get("SAR_PLANNER_TERRAIN_DIR") or bundled_terrain_dir()).expanduser().resolve()
     lang = env.get("SAR_PLANNER_LANG") or None
     if lang is not None and lang not in ("zh", "en"):
         raise SettingsError("common.err_language", value=lang)

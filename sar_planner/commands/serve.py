@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 
-from sar_planner.settings import REPO_ROOT, get_settings
+from sar_planner.errors import SettingsError
+from sar_planner.settings import app_dir, get_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,13 +21,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     settings.ensure_dirs()
-    app = REPO_ROOT / "app.py"
+    home = app_dir()  # the checkout, or <prefix>/share/sar-planner for an installed wheel
+    app = home / "app.py"
+    if not app.is_file():
+        raise SettingsError("common.err_app_missing", path=str(app))
     print(f"sar-planner: data folder {settings.data_dir}", file=sys.stderr)
     print(f"sar-planner: open http://{args.address}:{args.port} in the browser", file=sys.stderr)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app),
            "--server.headless", "true", "--server.port", str(args.port),
            "--server.address", args.address, "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
-    os.chdir(REPO_ROOT)  # so .streamlit/config.toml next to app.py applies
+    os.chdir(home)  # so .streamlit/config.toml next to app.py applies
     os.execv(sys.executable, cmd)
     return 0  # pragma: no cover (execv does not return)

@@ -15,6 +15,7 @@ from sar_planner.ui.session import current_user, sign_in_page, sign_out_control
 
 __all__ = ["PAGES", "PageSpec", "run_app"]
 
+_PAGES_DIR = Path(__file__).resolve().with_name("pages")
 _ICON = Path(__file__).with_name("assets") / "icon.png"  # local file: no icon font fetched
 
 
@@ -28,8 +29,9 @@ class PageSpec:
 
     @property
     def path(self) -> str:
-        """The page file, relative to the repository root (where app.py is)."""
-        return f"sar_planner/ui/pages/{self.key}.py"
+        """The page file, absolute: the app's main script may be the checkout's app.py or an
+        installed wheel's copy in <prefix>/share/sar-planner (see sar_planner.settings.app_dir)."""
+        return str(_PAGES_DIR / f"{self.key}.py")
 
 
 #: Every page of the product, in menu order.
