@@ -6,7 +6,11 @@ probability map is always recomputed from these inputs and the sorties logged ag
 mission, never stored.
 
 The stored value is a versioned dict (:data:`INPUTS_VERSION`) with a ``revision`` counter that
-grows by one on each save. A save names the revision it was based on: when someone else saved in
+grows by one on each save. Version 2 added ``features``: the barriers, tracks, search segments
+and consensus regions drawn on the probability map or imported, as checked WGS84 GeoJSON
+(:mod:`sar_planner.probability.mission_features`). A version-1 dict (saved before features
+existed) is still read, as a mission with no features; the version was raised so that an older
+planner refuses a mission with features instead of saving over them without them. A save names the revision it was based on: when someone else saved in
 between, the save is refused (no silent overwrite). Every save writes an audit row with the
 values before and after, so no earlier value is ever lost.
 
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -32,11 +36,14 @@ from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
 from sar_planner.logbook.models import Mission, Sortie
 
-__all__ = ["INPUTS_VERSION", "DATUMS", "UNCERTAINTY_KINDS", "MODELS", "check_mission_inputs",
-           "save_mission_inputs", "mission_inputs", "mission_id_for", "mission_sorties_flown"]
+__all__ = ["INPUTS_VERSION", "READABLE_VERSIONS", "DATUMS", "UNCERTAINTY_KINDS", "MODELS",
+           "FieldLabel", "check_mission_inputs", "save_mission_inputs", "save_mission_features",
+           "mission_inputs", "mission_id_for", "mission_sorties_flown"]
 
-#: Format version of the stored dict; a stored dict of another version is refused on reading.
-INPUTS_VERSION = 1
+#: Format version of the stored dict written now (2: with ``features``).
+INPUTS_VERSION = 2
+#: Versions read; a stored dict of another version is refused on reading.
+READABLE_VERSIONS: tuple[int, ...] = (1, 2)
 #: Datums the IPP may be typed in (see :mod:`sar_planner.geo`).
 DATUMS: tuple[str, ...] = ("WGS84", "CGCS2000", "GCJ02", "BD09")
 #: Shapes of the IPP uncertainty.
@@ -49,14 +56,47 @@ _MAX_AGE = 120
 _MAX_NOTES = 20_000
 
 
+#: The Mission page's label of each input (catalogue key), so a message names the field as the
+#: crew sees it on the form, in their language.
+_FIELD_LABELS = {
+    "ipp_text": "probability.mission.ipp", "datum": "probability.mission.datum",
+    "uncertainty_m": "probability.mission.uncertainty",
+    "uncertainty_kind": "probability.mission.uncertainty_kind",
+    "subject": "probability.mission.subject", "terrain_class": "probability.mission.terrain_class",
+    "quartiles_km": "probability.mission.own_quartiles", "age": "probability.mission.age",
+    "speed_kmh": "probability.mission.speed", "notes": "probability.mission.notes",
+    "seen_at": "probability.mission.seen_date", "model": "probability.ui.model",
+    "terrain_id": "probability.ui.terrain", "features": "logbook.inputs_ui.features_field",
+}
+
+
+class FieldLabel(str):
+    """An input's internal key (the string itself) that formats as the form's label.
+
+    Messages write the field as ``{field:en}`` / ``{field:zh}``: the format spec names the
+    language, so the same error reads "Position uncertainty radius (m)" in English and the
+    Chinese form label in Chinese, and the internal key (``uncertainty_m``) never reaches a crew.
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        from sar_planner.i18n import LANGUAGES, t
+
+        key = _FIELD_LABELS.get(str(self))
+        if key is None or spec not in LANGUAGES:
+            return str(self)
+        return f"“{t(key, spec)}”" if spec == "zh" else f"'{t(key, spec)}'"
+
+
 def _choice(data: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: Any = ...) -> Any:
     value = data.get(name, default)
     if value is ...:
-        raise LogbookError("logbook.err_inputs_missing", field=name)
+        raise LogbookError("logbook.err_inputs_missing", field=FieldLabel(name))
     if value is None and default is None:
         return None
     if value not in allowed:
-        raise LogbookError("logbook.err_inputs_choice", field=name, value=value,
+        raise LogbookError("logbook.err_inputs_choice", field=FieldLabel(name), value=value,
                            allowed=", ".join(allowed))
     return value
 
@@ -70,7 +110,8 @@ def _number(data: Mapping[str, Any], name: str, low: float, high: float, default
     except (TypeError, ValueError):
         number = math.nan
     if isinstance(value, bool) or not (math.isfinite(number) and low <= number <= high):
-        raise LogbookError("logbook.err_inputs_number", field=name, value=value, low=f"{low:g}",
+        raise LogbookError("logbook.err_inputs_number", field=FieldLabel(name), value=value,
+                           low=f"{low:g}",
                            high=f"{high:g}")
     return number
 
@@ -80,12 +121,12 @@ def _text(data: Mapping[str, Any], name: str, limit: int, required: bool = False
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise LogbookError("logbook.err_inputs_text", field=name)
+        raise LogbookError("logbook.err_inputs_text", field=FieldLabel(name))
     value = value.strip()
     if required and not value:
-        raise LogbookError("logbook.err_inputs_missing", field=name)
+        raise LogbookError("logbook.err_inputs_missing", field=FieldLabel(name))
     if len(value) > limit:
-        raise LogbookError("logbook.err_inputs_long", field=name, limit=limit)
+        raise LogbookError("logbook.err_inputs_long", field=FieldLabel(name), limit=limit)
     return value
 
 
@@ -116,7 +157,8 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         ``terrain_class`` (:data:`~sar_planner.subjects.TERRAIN_CLASSES`); ``model``
         (:data:`MODELS` or None); ``terrain_id`` (terrain library entry id or None); ``seen_at``
         (timezone-aware datetime or ISO 8601 string, or None); ``speed_kmh`` (km/h, >= 0);
-        ``notes`` (free text).
+        ``notes`` (free text); ``features`` (the mission's map features, see
+        :func:`sar_planner.probability.mission_features.check_features`; none when absent).
 
     Returns
     -------
@@ -131,13 +173,15 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
     CoordinateError
         When the IPP text is not a position (from :func:`sar_planner.geo.parse_latlon`).
     ProbabilityError
-        When the own quartiles are not four increasing positive distances.
+        When the own quartiles are not four increasing positive distances, or a map feature
+        breaks a rule (named, with what to do).
     """
     from sar_planner.geo import parse_latlon, to_wgs84
+    from sar_planner.probability.mission_features import check_features
     from sar_planner.subjects import TERRAIN_CLASSES, Quartiles, categories
 
     if not isinstance(inputs, Mapping):
-        raise LogbookError("logbook.err_inputs_missing", field="ipp_text")
+        raise LogbookError("logbook.err_inputs_missing", field=FieldLabel("ipp_text"))
     datum = _choice(inputs, "datum", DATUMS, "WGS84")
     ipp_text = _text(inputs, "ipp_text", 200, required=True)
     point = to_wgs84(parse_latlon(ipp_text, datum=datum))
@@ -149,11 +193,12 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         quartiles = [float(q) for q in quartiles]
     age = _number(inputs, "age", 0, _MAX_AGE, 0)
     if age != int(age):
-        raise LogbookError("logbook.err_inputs_number", field="age", value=inputs.get("age"),
+        raise LogbookError("logbook.err_inputs_number", field=FieldLabel("age"),
+                           value=inputs.get("age"),
                            low="0", high=str(_MAX_AGE))
     terrain_id = inputs.get("terrain_id")
     if terrain_id is not None and (not isinstance(terrain_id, str) or not terrain_id.strip()):
-        raise LogbookError("logbook.err_inputs_text", field="terrain_id")
+        raise LogbookError("logbook.err_inputs_text", field=FieldLabel("terrain_id"))
     return {
         "version": INPUTS_VERSION,
         "ipp_text": ipp_text,
@@ -171,17 +216,21 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         "seen_at": _seen_at(inputs.get("seen_at")),
         "speed_kmh": _number(inputs, "speed_kmh", 0.0, _MAX_SPEED_KMH, 0.0),
         "notes": _text(inputs, "notes", _MAX_NOTES),
+        "features": check_features(inputs.get("features")),
     }
 
 
 def _stored(row: Mission) -> dict[str, Any] | None:
+    """The stored inputs in the current shape (a version-1 dict reads with no features)."""
     value = row.planning_inputs
     if value is None:
         return None
-    if not isinstance(value, dict) or value.get("version") != INPUTS_VERSION:
+    if not isinstance(value, dict) or value.get("version") not in READABLE_VERSIONS:
         raise LogbookError("logbook.err_inputs_version", incident=row.incident_number,
                            version=value.get("version") if isinstance(value, dict) else "?")
-    return dict(value)
+    out = dict(value)
+    out.setdefault("features", [])
+    return out
 
 
 def save_mission_inputs(db: Database, actor: Actor, mission_id: int, inputs: Mapping[str, Any], *,
@@ -195,7 +244,8 @@ def save_mission_inputs(db: Database, actor: Actor, mission_id: int, inputs: Map
     mission_id:
         The mission's database id (:func:`mission_id_for`).
     inputs:
-        See :func:`check_mission_inputs`.
+        See :func:`check_mission_inputs`. Without a ``features`` key the stored features are
+        kept (a form that does not show them cannot drop them).
     base_revision:
         The ``revision`` of the stored inputs the crew started from (None when the mission had
         none). A save based on an older revision is refused, so nobody's change is lost.
@@ -215,26 +265,89 @@ def save_mission_inputs(db: Database, actor: Actor, mission_id: int, inputs: Map
     """
     require(actor, "sortie.log")
     new = check_mission_inputs(inputs)
+    keep_features = isinstance(inputs, Mapping) and "features" not in inputs
 
     def work(session: Session) -> dict[str, Any]:
-        row = session.scalar(select(Mission).where(Mission.id == mission_id).with_for_update())
-        if row is None:
-            raise LogbookError("logbook.err_unknown_mission_id", id=mission_id)
-        if row.status != "open":
-            raise LogbookError("logbook.err_inputs_closed", incident=row.incident_number)
-        old = _stored(row)
-        stored_revision = old["revision"] if old else None
-        if stored_revision != base_revision:
-            raise LogbookError("logbook.err_inputs_changed", incident=row.incident_number,
-                               stored=stored_revision or 0, yours=base_revision or 0)
-        after = dict(new, revision=(stored_revision or 0) + 1)
-        ipp_time = dt.datetime.fromisoformat(after["seen_at"]) if after["seen_at"] else None
-        record_audit(session, actor.username, "set_inputs", "mission", row.id, {
-            "incident_number": row.incident_number, "before": old, "after": after,
-            "ipp_before": [row.ipp_lat, row.ipp_lon, row.ipp_time],
-            "ipp_after": [after["lat"], after["lon"], ipp_time]})
-        row.planning_inputs = after
-        row.ipp_lat, row.ipp_lon, row.ipp_time = after["lat"], after["lon"], ipp_time
+        row, old = _locked(session, mission_id, base_revision)
+        after = dict(new, revision=(old["revision"] if old else 0) + 1)
+        if keep_features:  # a save of the other inputs never drops the map features
+            after["features"] = old["features"] if old else []
+        _write(session, actor, row, after)
+        return after
+
+    return db.write(work)
+
+
+def _locked(session: Session, mission_id: int, base_revision: int | None
+            ) -> tuple[Mission, dict[str, Any] | None]:
+    """The mission row (locked for the save) and its stored inputs, after the checks every save
+    makes: the mission exists and is open, and nobody saved since ``base_revision``."""
+    row = session.scalar(select(Mission).where(Mission.id == mission_id).with_for_update())
+    if row is None:
+        raise LogbookError("logbook.err_unknown_mission_id", id=mission_id)
+    if row.status != "open":
+        raise LogbookError("logbook.err_inputs_closed", incident=row.incident_number)
+    old = _stored(row)
+    stored_revision = old["revision"] if old else None
+    if stored_revision != base_revision:
+        raise LogbookError("logbook.err_inputs_changed", incident=row.incident_number,
+                           stored=stored_revision or 0, yours=base_revision or 0)
+    return row, old
+
+
+def _write(session: Session, actor: Actor, row: Mission, after: dict[str, Any]) -> None:
+    """Store ``after`` as the mission's inputs, move its IPP, and audit old and new."""
+    ipp_time = dt.datetime.fromisoformat(after["seen_at"]) if after["seen_at"] else None
+    record_audit(session, actor.username, "set_inputs", "mission", row.id, {
+        "incident_number": row.incident_number, "before": row.planning_inputs, "after": after,
+        "ipp_before": [row.ipp_lat, row.ipp_lon, row.ipp_time],
+        "ipp_after": [after["lat"], after["lon"], ipp_time]})
+    row.planning_inputs = after
+    row.ipp_lat, row.ipp_lon, row.ipp_time = after["lat"], after["lon"], ipp_time
+
+
+def save_mission_features(db: Database, actor: Actor, mission_id: int,
+                          features: Sequence[Mapping[str, Any]], *,
+                          base_revision: int | None) -> dict[str, Any]:
+    """Store a mission's map features, keeping every other stored input as it is.
+
+    Parameters
+    ----------
+    db, actor:
+        The logbook and who saves (needs ``sortie.log``).
+    mission_id:
+        The mission's database id.
+    features:
+        The whole new list of features (stored dicts, WGS84 GeoJSON; see
+        :mod:`sar_planner.probability.mission_features`).
+    base_revision:
+        The ``revision`` the crew's page holds; a save on an older one is refused.
+
+    Returns
+    -------
+    dict
+        The stored inputs (next ``revision``, :data:`INPUTS_VERSION`), audited like any save.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_features_no_inputs`` when the mission has no inputs yet (save them on the
+        Mission page first), and the refusals of :func:`save_mission_inputs`.
+    ProbabilityError
+        A feature that breaks a rule (nothing is saved).
+    """
+    from sar_planner.probability.mission_features import check_features
+
+    require(actor, "sortie.log")
+    checked = check_features(features)
+
+    def work(session: Session) -> dict[str, Any]:
+        row, old = _locked(session, mission_id, base_revision)
+        if old is None:
+            raise LogbookError("logbook.err_features_no_inputs", incident=row.incident_number)
+        kept = {k: v for k, v in old.items() if k not in ("revision", "version", "features")}
+        after = dict(check_mission_inputs(kept), features=checked, revision=old["revision"] + 1)
+        _write(session, actor, row, after)
         return after
 
     return db.write(work)

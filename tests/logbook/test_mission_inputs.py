@@ -14,7 +14,7 @@ from sar_planner.errors import AuthError, CoordinateError, LogbookError, Probabi
 from sar_planner.logbook.audit import audit_log
 from sar_planner.logbook.db import _alembic_config, open_database
 from sar_planner.logbook.mission_inputs import (mission_id_for, mission_inputs,
-                                                save_mission_inputs)
+                                                save_mission_features, save_mission_inputs)
 from sar_planner.logbook.records import close_mission, list_missions
 from tests.logbook._helpers import local
 
@@ -37,7 +37,7 @@ def test_round_trip_keeps_every_input_and_moves_the_mission_ipp(db, unit):
     stored = save_mission_inputs(db, unit.crew, mid, _inputs())
     back = mission_inputs(db, mid)
     assert back == stored
-    assert back["revision"] == 1 and back["version"] == 1
+    assert back["revision"] == 1 and back["version"] == 2 and back["features"] == []
     # 36°24' = 36 + 24/60 = 36.4 and 94°54' = 94.9 (hand arithmetic), datum WGS84 unchanged
     assert back["lat"] == pytest.approx(36.4, abs=1e-12)
     assert back["lon"] == pytest.approx(94.9, abs=1e-12)
@@ -178,3 +178,109 @@ def test_sorties_flown_are_the_missions_sorties_with_a_track_in_takeoff_order(db
     flown = mission_sorties_flown(db, mission_id_for(db, INCIDENT))
     assert [s.number for s in flown] == [early.number, late.number]
     assert flown[0].track == track
+
+
+# ---------------------------------------------------------------- map features (version 2)
+
+def _segment(name, west, south, east, north, fid=None):
+    """A drawn segment, a box in degrees (lon, lat) near Nuomuhong."""
+    return {"id": fid or f"id-{name}", "kind": "segment", "name": name, "source": "drawn",
+            "geometry": {"type": "Polygon", "coordinates": [[[west, south], [east, south],
+                                                             [east, north], [west, north],
+                                                             [west, south]]]}}
+
+
+_RIVER = {"id": "id-river", "kind": "barrier", "name": "诺木洪河", "source": "imported:river.kml",
+          "geometry": {"type": "LineString", "coordinates": [[96.40, 36.40], [96.45, 36.46]]}}
+
+
+def _set_raw(db, mid, value):
+    from sar_planner.logbook.models import Mission
+
+    def work(session):
+        session.get(Mission, mid).planning_inputs = value
+    db.write(work)
+
+
+def test_a_version_1_dict_without_features_is_still_read_and_saved_over(db, unit):
+    mid = mission_id_for(db, INCIDENT)
+    stored = save_mission_inputs(db, unit.crew, mid, _inputs())
+    old = {k: v for k, v in stored.items() if k != "features"}
+    old["version"] = 1  # as saved before map features existed
+    _set_raw(db, mid, old)
+    back = mission_inputs(db, mid)
+    assert back["version"] == 1 and back["features"] == [] and back["notes"] == stored["notes"]
+    saved = save_mission_features(db, unit.crew, mid, [_RIVER], base_revision=1)
+    assert saved["version"] == 2 and saved["revision"] == 2
+    assert [f["name"] for f in saved["features"]] == ["诺木洪河"]
+    _set_raw(db, mid, dict(old, version=7))  # a format this planner does not know
+    with pytest.raises(LogbookError) as err:
+        mission_inputs(db, mid)
+    assert err.value.code == "logbook.err_inputs_version"
+
+
+def test_a_save_of_features_keeps_every_other_input_and_is_audited(db, unit):
+    mid = mission_id_for(db, INCIDENT)
+    first = save_mission_inputs(db, unit.crew, mid, _inputs())
+    feats = [_RIVER, _segment("S1", 96.40, 36.40, 96.41, 36.41)]
+    saved = save_mission_features(db, unit.crew, mid, feats, base_revision=1)
+    assert saved["revision"] == 2
+    assert {k: v for k, v in saved.items() if k not in ("features", "revision")} == \
+        {k: v for k, v in first.items() if k not in ("features", "revision")}
+    assert mission_inputs(db, mid)["features"] == feats
+    audit = [a for a in audit_log(db, entity="mission", entity_id=mid) if a.action == "set_inputs"]
+    assert audit[0].details["before"]["features"] == [] and audit[0].details["after"] == saved
+    # the Mission page's save (no features key) keeps them; an explicit list replaces them
+    again = save_mission_inputs(db, unit.crew, mid, _inputs(notes="更新"), base_revision=2)
+    assert again["features"] == feats and again["notes"] == "更新"
+    cleared = save_mission_inputs(db, unit.crew, mid, _inputs(features=[]), base_revision=3)
+    assert cleared["features"] == []
+
+
+def test_a_stale_save_of_features_is_refused_and_loses_nothing(db, unit):
+    mid = mission_id_for(db, INCIDENT)
+    save_mission_inputs(db, unit.crew, mid, _inputs())
+    save_mission_features(db, unit.commander, mid, [_RIVER], base_revision=1)  # wang adds a river
+    with pytest.raises(LogbookError) as err:  # ma's page still holds revision 1
+        save_mission_features(db, unit.crew, mid, [_segment("S1", 96.40, 36.40, 96.41, 36.41)],
+                              base_revision=1)
+    assert err.value.code == "logbook.err_inputs_changed"
+    assert "reload the mission" in err.value.message("en")
+    assert [f["name"] for f in mission_inputs(db, mid)["features"]] == ["诺木洪河"]
+
+
+def test_features_need_inputs_and_bad_features_are_refused_unsaved(db, unit):
+    mid = mission_id_for(db, INCIDENT)
+    with pytest.raises(LogbookError) as err:
+        save_mission_features(db, unit.crew, mid, [_RIVER], base_revision=None)
+    assert err.value.code == "logbook.err_features_no_inputs"
+    save_mission_inputs(db, unit.crew, mid, _inputs())
+    # two segments overlapping: refused with both names; nothing saved
+    a = _segment("S1", 96.40, 36.40, 96.41, 36.41)
+    b = _segment("S2", 96.405, 36.40, 96.415, 36.41)
+    with pytest.raises(ProbabilityError) as err:
+        save_mission_features(db, unit.crew, mid, [a, b], base_revision=1)
+    assert err.value.code == "probability.err_mf_overlap"
+    with pytest.raises(ProbabilityError):
+        save_mission_inputs(db, unit.crew, mid, _inputs(features=[dict(_RIVER, kind="track"),
+                                                                   dict(_RIVER, kind="track",
+                                                                        id="x")]),
+                            base_revision=1)  # the same track name twice
+    assert mission_inputs(db, mid)["revision"] == 1 and mission_inputs(db, mid)["features"] == []
+
+
+@pytest.mark.parametrize(("over", "en", "zh"), [
+    ({"uncertainty_m": -5.0}, "'Position uncertainty radius (m)'", "“位置误差半径（米）”"),
+    ({"ipp_text": ""}, "'Initial planning point (last known point or point last seen)'",
+     "初始规划点"),
+    ({"speed_kmh": "fast"}, "'Walking speed for a distance limit (km/h, 0 = no limit)'", "步行速度"),
+    ({"datum": "Beijing54"}, "'Datum'", "“坐标系”"),
+])
+def test_messages_name_the_field_as_the_form_labels_it(db, unit, over, en, zh):
+    mid = mission_id_for(db, INCIDENT)
+    with pytest.raises(LogbookError) as err:
+        save_mission_inputs(db, unit.crew, mid, _inputs(**over))
+    assert en in err.value.message("en")
+    assert zh in err.value.message("zh")
+    for key in ("uncertainty_m", "ipp_text", "speed_kmh", "datum"):  # no internal key shown
+        assert key not in err.value.message("en") and key not in err.value.message("zh")
