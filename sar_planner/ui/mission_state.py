@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from sar_planner.errors import PlanningError
 from sar_planner.geo import from_local
 from sar_planner.probability import ProbabilityMap
+from sar_planner.probability.mission_features import features_key
 
 __all__ = ["HANDOVER_KEY", "HandoverSegment", "PoaHandover", "mission_fingerprint", "publish",
            "current_handover", "clear", "segment_ring_wgs84", "stored_from_session",
@@ -104,13 +105,19 @@ class PoaHandover:
 
 
 def mission_fingerprint(mission: Mapping[str, Any] | None) -> tuple:
-    """The mission inputs a POA map depends on, as a comparable tuple (empty for no mission)."""
+    """The mission inputs a POA map depends on, as a comparable tuple (empty for no mission).
+
+    Besides the IPP, subject and time, the map features count: barriers, tracks and consensus
+    regions change the map, segments change the table the plan page takes its areas from
+    (each feature's id, name and geometry; canonical JSON).
+    """
     if not mission:
         return ()
     out = []
     for k in _FINGERPRINT_FIELDS:
         v = mission.get(k)
         out.append((k, tuple(v) if isinstance(v, list) else v))
+    out.append(("features", features_key(mission.get("features"))))
     return tuple(out)
 
 
@@ -186,7 +193,9 @@ def stored_from_session(mission: Mapping[str, Any]) -> dict[str, Any]:
     """The Mission page's session dict as the inputs :func:`~sar_planner.logbook.mission_inputs.save_mission_inputs` stores.
 
     The time last seen is the form's date and time in station time (Asia/Shanghai), made an
-    aware instant; everything else is passed as typed (the core checks it).
+    aware instant; the map features (``features``, WGS84 GeoJSON dicts) are carried through
+    unchanged when the session holds them; everything else is passed as typed (the core checks
+    it).
     """
     from sar_planner.logbook.times import LOCAL_TZ
 
@@ -197,6 +206,8 @@ def stored_from_session(mission: Mapping[str, Any]) -> dict[str, Any]:
             "quartiles_km", "terrain_class", "model", "terrain_id", "speed_kmh", "notes")
     out = {k: mission.get(k) for k in keys}
     out["seen_at"] = seen
+    if "features" in mission:  # carried through unchanged; absent = keep the stored ones
+        out["features"] = [dict(f) for f in mission.get("features") or []]
     return out
 
 
@@ -205,7 +216,8 @@ def session_from_stored(stored: Mapping[str, Any], incident_number: str,
     """Stored mission inputs as the Mission page's session dict (what the other pages read).
 
     ``lat``/``lon`` are WGS84 degrees; ``seen_date``/``seen_time`` are station time
-    (Asia/Shanghai); ``incident_number``, ``mission_id`` and ``revision`` name the logbook row
+    (Asia/Shanghai); ``features`` are the mission's map features (WGS84 GeoJSON dicts, none for
+    a version-1 save); ``incident_number``, ``mission_id`` and ``revision`` name the logbook row
     and the stored version the crew is editing.
     """
     from sar_planner.logbook.times import LOCAL_TZ
@@ -215,6 +227,7 @@ def session_from_stored(stored: Mapping[str, Any], incident_number: str,
         "terrain_class", "quartiles_km", "speed_kmh", "age", "notes", "model", "terrain_id")}
     if out["quartiles_km"] is not None:
         out["quartiles_km"] = list(out["quartiles_km"])
+    out["features"] = [dict(f) for f in stored.get("features") or []]
     seen = stored.get("seen_at")
     if seen:
         local = dt.datetime.fromisoformat(seen).astimezone(LOCAL_TZ)

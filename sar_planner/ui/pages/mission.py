@@ -169,6 +169,8 @@ if submitted:
             "notes": notes, "model": st.session_state.get("poa_model") or saved.get("model"),
             "terrain_id": st.session_state.get("terrain_entry") or saved.get("terrain_id"),
         }
+        if "features" in saved:  # the map features drawn on the Probability page, unchanged
+            typed["features"] = saved["features"]
         # the core checks every input (position, quartiles...) and stores them with an audit row
         stored = save_mission_inputs(db, actor, pick["mission_id"], stored_from_session(typed),
                                      base_revision=pick.get("revision"))

@@ -1,0 +1,51 @@
+"""The Mission page's session dict and the stored inputs carry the map features unchanged, and the
+hand-over fingerprint changes with them (a map built before a barrier was drawn is stale)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sar_planner.logbook.mission_inputs import check_mission_inputs
+from sar_planner.ui.mission_state import (mission_fingerprint, session_from_stored,
+                                          stored_from_session)
+
+_RIVER = {"id": "id-river", "kind": "barrier", "name": "诺木洪河", "source": "drawn",
+          "geometry": {"type": "LineString", "coordinates": [[96.40, 36.40], [96.45, 36.46]]}}
+_SEG = {"id": "id-s1", "kind": "segment", "name": "S1", "source": "imported:s.kml",
+        "geometry": {"type": "Polygon", "coordinates": [[[96.40, 36.40], [96.41, 36.40],
+                                                          [96.41, 36.41], [96.40, 36.40]]]}}
+
+
+def _session(**over):
+    m = {"ipp_text": "36.43, 96.42", "datum": "WGS84", "lat": 36.43, "lon": 96.42,
+         "uncertainty_m": 0.0, "uncertainty_kind": "gaussian", "subject": "herder",
+         "terrain_class": "dry-flat", "quartiles_km": None, "seen_date": dt.date(2026, 7, 1),
+         "seen_time": dt.time(8, 0), "speed_kmh": 0.0, "age": 0, "notes": "", "model": None,
+         "terrain_id": None, "features": [_RIVER, _SEG]}
+    m.update(over)
+    return m
+
+
+def test_features_go_through_the_store_and_back_unchanged():
+    stored = dict(check_mission_inputs(stored_from_session(_session())), revision=3)
+    assert stored["features"] == [_RIVER, _SEG]
+    back = session_from_stored(stored, "QH-1", 7)
+    assert back["features"] == [_RIVER, _SEG] and back["revision"] == 3
+    # a session without the key (an older page) sends none, so the store keeps its own
+    assert "features" not in stored_from_session({k: v for k, v in _session().items()
+                                                  if k != "features"})
+    # a version-1 dict has no features: read as none
+    assert session_from_stored({k: v for k, v in stored.items() if k != "features"},
+                               "QH-1", 7)["features"] == []
+
+
+def test_the_fingerprint_follows_the_features_that_change_the_map_and_the_segments():
+    base = mission_fingerprint(_session())
+    assert mission_fingerprint(_session()) == base
+    moved = dict(_RIVER, geometry={"type": "LineString",
+                                   "coordinates": [[96.40, 36.40], [96.46, 36.46]]})
+    assert mission_fingerprint(_session(features=[moved, _SEG])) != base
+    assert mission_fingerprint(_session(features=[_RIVER])) != base  # a segment removed
+    assert mission_fingerprint(_session(features=[_RIVER, dict(_SEG, name="S9")])) != base
+    assert mission_fingerprint(_session(features=[])) != base
+    assert mission_fingerprint(None) == ()
