@@ -150,3 +150,31 @@ def test_probability_map_can_pick_a_point_only_when_asked():
     # so 100 m cells hold 100 / km^2 x (1 / 1600) = 0.0625 per km^2 everywhere
     assert all("6.25e-02" in text for text in lattice.hovertext)
     assert picking.layout.dragmode == "pan"  # moving the IPP needs the box tool on purpose
+
+
+# ---------------------------------------------------------------- lines drawn on the POA map
+
+def test_a_lasso_drawn_along_a_river_is_an_open_line_as_dragged():
+    from sar_planner.ui.map_select import selection_path
+
+    sel = {"points": [], "box": [], "lasso": [{"x": [0.0, 100.0, 100.0, 250.0, 0.0],
+                                               "y": [0.0, 50.0, 50.0, 80.0, 0.0]}]}
+    # the closing point plotly adds and the repeated point are dropped: three vertices left
+    assert selection_path(sel) == ((0.0, 0.0), (100.0, 50.0), (250.0, 80.0))
+    assert selection_path({"lasso": [{"x": [3.0, 3.0], "y": [4.0, 4.0]}]}) is None
+    assert selection_path({"box": [{"x": [0, 1], "y": [0, 1]}], "lasso": []}) is None
+    assert selection_path(None) is None
+
+
+def test_clicked_points_make_a_line_and_a_rerun_never_adds_a_vertex_twice():
+    from sar_planner.ui.map_select import append_vertex, selection_click
+
+    verts, seen = (), None
+    for x, y in ((0.0, 0.0), (0.0, 0.0), (10.0, 0.0), (10.0, 0.0), (10.0, 5.0)):
+        # each pair of equal clicks stands for one click re-sent by a rerun
+        click = selection_click({"points": [{"x": x, "y": y}], "box": [], "lasso": []})
+        verts, seen = append_vertex(verts, click, seen)
+    assert verts == ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0))
+    # a box or lasso is not a click; several points are not one click
+    assert selection_click({"points": [{"x": 1, "y": 1}], "box": [{"x": [0, 2], "y": [0, 2]}]}) is None
+    assert selection_click({"points": [{"x": 1, "y": 1}, {"x": 2, "y": 2}]}) is None
