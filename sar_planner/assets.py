@@ -1,8 +1,14 @@
 """Aircraft, drones and sensors: the unit's editable catalogue, and performance at altitude.
 
-The catalogue is ``sar_planner/data/assets.toml`` (a copy at ``SAR_PLANNER_DATA_DIR/assets.toml``
-replaces it, so the unit edits its own copy). Every figure carries who gave it: ``"maker"`` (a spec
-sheet, named) or ``"unit"`` (the unit's own planning figure); see the file's header.
+The catalogue is ``sar_planner/data/assets.toml`` (bundled) with the unit's copy
+``SAR_PLANNER_DATA_DIR/assets.toml`` laid over it field by field: the unit's copy holds only what
+the unit sets (its figures for bundled aircraft and cameras, figures it removed, and its own
+aircraft whole); everything else comes from the bundled catalogue, so an aircraft added in a later
+release, or a figure the maker corrected, reaches the unit while the unit's own figures still win.
+Every figure carries who gave it: ``"maker"`` (a spec sheet, named) or ``"unit"`` (the unit's own
+planning figure; see the bundled file's header), and which file it came from (:attr:`Figure.layer`).
+A unit copy written by an earlier version (a whole catalogue) is read as a layer without losing a
+unit figure (:func:`unit_layer_from_full`) and rewritten as one at the next save, the old file kept.
 
 Density altitude (ISA troposphere, ICAO Doc 7488): the density ratio at pressure altitude h metres
 with outside air temperature T is ``sigma = (1 - 2.25577e-5 h)^5.25588 * 288.15 / (T + 273.15)``;
@@ -20,12 +26,14 @@ Derating model (stated so the unit can judge it):
 * an altitude above the asset's maximum operating altitude cannot be flown at all.
 
 Editing (the Settings page, administrators): :func:`update_figures` changes figures and
-:func:`restore_figure` puts back the bundled one; both write only the unit's copy
-(``SAR_PLANNER_DATA_DIR/assets.toml``, created from the bundled file on the first edit, its
-comments kept), atomically (a temporary file then ``os.replace``), and only after the whole edited
-catalogue passes :func:`validate_catalogue` (the loader's checks plus the plausibility limits in
+:func:`restore_figure` puts back the bundled one (drops the unit's); both write only the unit's
+layer (``SAR_PLANNER_DATA_DIR/assets.toml``, created on the first edit), atomically (a temporary
+file then ``os.replace``), and only after the whole catalogue in use passes
+:func:`validate_catalogue` (the loader's checks plus the plausibility limits in
 :data:`FIGURE_LIMITS`). A refused edit leaves the file exactly as it was. A changed figure becomes
 ``by = "unit"`` with the reference the administrator gives; untouched figures keep their source.
+:func:`discard_unit_catalogue` sets the unit's copy aside (kept under ``backups/`` in the data
+folder, never deleted) so that the bundled catalogue applies alone.
 """
 
 from __future__ import annotations
@@ -77,6 +85,14 @@ __all__ = [
     "update_figures",
     "restore_figure",
     "editable_figures",
+    "UNIT_LAYER_TABLE",
+    "is_unit_layer",
+    "merge_unit_layer",
+    "unit_layer_from_full",
+    "UnitLayerReport",
+    "UnitCopyStatus",
+    "unit_copy_status",
+    "discard_unit_catalogue",
 ]
 
 AssetKind = Literal["multirotor", "helicopter", "vtol"]
@@ -109,11 +125,15 @@ class Figure:
         ``"maker"`` (published specification) or ``"unit"`` (the unit's own figure).
     ref:
         The spec sheet or the unit's reason; "(unverified)" when not re-checked.
+    layer:
+        Which file it comes from: ``"bundled"`` (the catalogue shipped with the planner) or
+        ``"unit"`` (the unit's copy in the data folder, laid over the bundled one).
     """
 
     value: float
     by: Literal["maker", "unit"]
     ref: str
+    layer: Literal["bundled", "unit"] = "bundled"
 
 
 @dataclass(frozen=True)
@@ -182,7 +202,7 @@ class Sensor:
                 "band": self.band, "width_px": self.width_px, "height_px": self.height_px,
                 "pixel_pitch_um": self.pixel_pitch_um, "focal_mm": self.focal_mm,
                 "hfov_deg": round(self.hfov_deg, 2), "dfov_deg": round(self.dfov_deg, 2),
-                "figures": {k: {"value": f.value, "by": f.by, "ref": f.ref}
+                "figures": {k: {"value": f.value, "by": f.by, "ref": f.ref, "layer": f.layer}
                             for k, f in self.figures.items()}}
 
 
@@ -274,7 +294,7 @@ class Asset:
             "dji_drone_enum": self.dji_drone_enum, "dji_drone_sub_enum": self.dji_drone_sub_enum,
             "dji_payload_enum": self.dji_payload_enum,
             "sensors": [s.to_json() for s in self.sensors],
-            "figures": {k: {"value": f.value, "by": f.by, "ref": f.ref}
+            "figures": {k: {"value": f.value, "by": f.by, "ref": f.ref, "layer": f.layer}
                         for k, f in self.figures.items()},
         }
 
@@ -309,7 +329,8 @@ class Performance:
 
 
 def catalogue_path() -> Path:
-    """The catalogue in use: the unit's copy in the data folder if present, else the bundled one."""
+    """The unit's copy in the data folder if present (laid over the bundled catalogue), else the
+    bundled catalogue."""
     from sar_planner.settings import get_settings
 
     try:
@@ -319,7 +340,8 @@ def catalogue_path() -> Path:
     return own if own is not None and own.is_file() else _PACKAGED
 
 
-def _figure(table: Mapping[str, Any], key: str, where: str, path: Path) -> Figure:
+def _figure(table: Mapping[str, Any], key: str, where: str, path: Path,
+            unit: frozenset[str] = frozenset()) -> Figure:
     raw = table.get(key)
     if not isinstance(raw, Mapping) or "value" not in raw:
         raise PlanningError("planning.err_catalogue_field", file=path.name, entry=where, field=key)
@@ -330,11 +352,12 @@ def _figure(table: Mapping[str, Any], key: str, where: str, path: Path) -> Figur
     value = float(value)
     if not math.isfinite(value) or value < 0:
         raise PlanningError("planning.err_catalogue_field", file=path.name, entry=where, field=key)
-    return Figure(value, by, str(raw.get("ref", "")))
+    return Figure(value, by, str(raw.get("ref", "")), "unit" if key in unit else "bundled")
 
 
-def _parse_sensor(sid: str, table: Mapping[str, Any], path: Path) -> Sensor:
-    figs = {k: _figure(table, k, sid, path) for k in _SENSOR_FIGURES}
+def _parse_sensor(sid: str, table: Mapping[str, Any], path: Path,
+                  unit: frozenset[str] = frozenset()) -> Sensor:
+    figs = {k: _figure(table, k, sid, path, unit) for k in _SENSOR_FIGURES}
     band = table.get("band")
     if band not in ("thermal", "visible"):
         raise PlanningError("planning.err_catalogue_field", file=path.name, entry=sid, field="band")
@@ -358,11 +381,11 @@ def _opt_int(table: Mapping[str, Any], key: str, where: str, path: Path) -> int 
 
 
 def _parse_asset(aid: str, table: Mapping[str, Any], sensors: Mapping[str, Sensor],
-                 path: Path) -> Asset:
-    figs = {k: _figure(table, k, aid, path) for k in _ASSET_FIGURES}
+                 path: Path, unit: frozenset[str] = frozenset()) -> Asset:
+    figs = {k: _figure(table, k, aid, path, unit) for k in _ASSET_FIGURES}
     for k in _OPTIONAL_FIGURES:
         if k in table:
-            figs[k] = _figure(table, k, aid, path)
+            figs[k] = _figure(table, k, aid, path, unit)
     for k in ("search_speed_m_s", "transit_speed_m_s", "endurance_s", "max_altitude_amsl_m",
               "climb_rate_m_s", "descent_rate_m_s"):
         if figs[k].value <= 0:
@@ -404,31 +427,88 @@ def _parse_asset(aid: str, table: Mapping[str, Any], sensors: Mapping[str, Senso
         dji_payload_enum=_opt_int(table, "dji_payload_enum", aid, path), figures=figs)
 
 
-@functools.lru_cache(maxsize=8)
-def _load(path_str: str, mtime_ns: int) -> dict[str, Asset]:
-    path = Path(path_str)
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise PlanningError("planning.err_catalogue_syntax", file=path.name,
                             reason=str(exc)) from None
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         raise PlanningError("planning.err_catalogue_read", file=str(path)) from None
-    sensors = {sid: _parse_sensor(sid, t, path) for sid, t in data.get("sensor", {}).items()}
-    assets = {aid: _parse_asset(aid, t, sensors, path) for aid, t in data.get("asset", {}).items()}
+
+
+def _parse_sections(data: Mapping[str, Any], path: Path,
+                    unit: Mapping[tuple[str, str], frozenset[str]] | None = None
+                    ) -> tuple[dict[str, Sensor], dict[str, Asset]]:
+    """Parse a whole catalogue (``unit``: the fields each entry takes from the unit's layer)."""
+    unit = unit or {}
+    sections = {sec: data.get(sec, {}) for sec in _SECTIONS}
+    if not all(isinstance(v, Mapping) for v in sections.values()):
+        raise PlanningError("planning.err_catalogue_empty", file=path.name)
+    for sec, entries in sections.items():
+        for eid, table in entries.items():
+            if not isinstance(table, Mapping):
+                raise PlanningError("assets_ui.err_layer_entry", file=path.name,
+                                    entry=f"{sec}.{eid}")
+    sensors = {sid: _parse_sensor(sid, t, path, unit.get(("sensor", sid), frozenset()))
+               for sid, t in sections["sensor"].items()}
+    assets = {aid: _parse_asset(aid, t, sensors, path, unit.get(("asset", aid), frozenset()))
+              for aid, t in sections["asset"].items()}
     if not assets:
         raise PlanningError("planning.err_catalogue_empty", file=path.name)
-    return assets
+    return sensors, assets
+
+
+def _parse_catalogue(data: Mapping[str, Any], path: Path,
+                     unit: Mapping[tuple[str, str], frozenset[str]] | None = None
+                     ) -> dict[str, Asset]:
+    return _parse_sections(data, path, unit)[1]
+
+
+@functools.lru_cache(maxsize=8)
+def _bundled_data(path_str: str, mtime_ns: int) -> dict[str, Any]:
+    return _read_toml(Path(path_str))
+
+
+def _bundled() -> dict[str, Any]:
+    """The bundled catalogue as plain data (a fresh copy the caller may change)."""
+    import copy
+
+    try:
+        mtime = _PACKAGED.stat().st_mtime_ns
+    except OSError:
+        raise PlanningError("planning.err_catalogue_read", file=str(_PACKAGED)) from None
+    return copy.deepcopy(_bundled_data(str(_PACKAGED), mtime))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path_str: str, mtime_ns: int, bundled_str: str, bundled_mtime_ns: int,
+          as_unit_copy: bool) -> dict[str, Asset]:
+    path = Path(path_str)
+    data = _read_toml(path)
+    if is_unit_layer(data):
+        _check_layout(data, path)
+        merged, unit = merge_unit_layer(_bundled(), data)
+        return _parse_catalogue(merged, path, unit)
+    if as_unit_copy:  # a whole catalogue written by an earlier version: read as a layer
+        layer, _ = unit_layer_from_full(data, _bundled())
+        merged, unit = merge_unit_layer(_bundled(), layer)
+        return _parse_catalogue(merged, path, unit)
+    return _parse_catalogue(data, path)
 
 
 def load_catalogue(path: str | Path | None = None) -> dict[str, Asset]:
-    """All assets of the catalogue, by id, in file order.
+    """All assets of the catalogue, by id, in file order (the bundled ones, then the unit's own).
 
     Parameters
     ----------
     path:
-        A catalogue TOML file; default :func:`catalogue_path`.
+        A catalogue TOML file: a whole catalogue, or a unit layer (``[unit_catalogue]``), which
+        is laid over the bundled catalogue. Default: the catalogue in use, that is the bundled
+        catalogue with the unit's copy (:func:`unit_catalogue_path`) over it when there is one
+        (a unit copy in the old whole-catalogue form is read as :func:`unit_layer_from_full`
+        makes it a layer).
 
     Raises
     ------
@@ -436,11 +516,13 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Asset]:
         When the file cannot be read, is not TOML, or an entry lacks a figure or its provenance.
     """
     p = Path(path) if path is not None else catalogue_path()
+    as_unit = path is None and p != _PACKAGED
     try:
         mtime = p.stat().st_mtime_ns
+        bundled_mtime = _PACKAGED.stat().st_mtime_ns
     except OSError:
         raise PlanningError("planning.err_catalogue_read", file=str(p)) from None
-    return dict(_load(str(p), mtime))
+    return dict(_load(str(p), mtime, str(_PACKAGED), bundled_mtime, as_unit))
 
 
 def get_asset(asset_id: str, path: str | Path | None = None) -> Asset:
@@ -596,6 +678,194 @@ FIGURE_LIMITS: dict[str, FigureLimit] = {
 }
 
 
+#: The table that marks a unit copy as a layer over the bundled catalogue:
+#: ``[unit_catalogue]`` with ``layout = "overlay"``. A unit copy without it is a whole catalogue
+#: written by an earlier version of the planner (see :func:`unit_layer_from_full`).
+UNIT_LAYER_TABLE = "unit_catalogue"
+_LAYOUT = "overlay"
+
+_LAYER_HEADER = """\
+The unit's own asset figures, laid over the catalogue bundled with the planner
+(sar_planner/data/assets.toml). Written by the Settings page; edit it there.
+
+Only what the unit sets is here: a figure of a bundled aircraft or camera here replaces the
+bundled figure (field by field); every figure and aircraft not here comes from the bundled
+catalogue, so a corrected maker's figure or an aircraft added in a later release reaches the
+unit. An aircraft or camera that is not in the bundled catalogue is the unit's own and is
+complete here. { unset = true, by = "unit", ref = "..." } removes an optional bundled figure
+(a height cap, a sweep width). Figures: { value = ..., by = "maker" | "unit", ref = "..." },
+units as in the bundled file.
+"""
+
+
+def is_unit_layer(data: Mapping[str, Any]) -> bool:
+    """True when a parsed catalogue file is a unit layer (has ``[unit_catalogue]``)."""
+    return isinstance(data.get(UNIT_LAYER_TABLE), Mapping)
+
+
+def _check_layout(data: Mapping[str, Any], path: Path) -> None:
+    layout = data[UNIT_LAYER_TABLE].get("layout")
+    if layout != _LAYOUT:
+        raise PlanningError("assets_ui.err_layout", file=path.name, layout=str(layout))
+
+
+def _is_unset(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get("unset") is True
+
+
+def merge_unit_layer(bundled: Mapping[str, Any], layer: Mapping[str, Any]
+                     ) -> tuple[dict[str, Any], dict[tuple[str, str], frozenset[str]]]:
+    """The catalogue in use: the unit's layer over the bundled catalogue, field by field.
+
+    Parameters
+    ----------
+    bundled:
+        The bundled catalogue (parsed TOML).
+    layer:
+        The unit's layer (parsed TOML): ``[asset.<id>]`` / ``[sensor.<id>]`` tables holding only
+        the fields the unit sets; an entry the bundled catalogue lacks is the unit's own.
+
+    Returns
+    -------
+    (dict, dict)
+        The merged catalogue (bundled entries in their order, then the unit's own), and for
+        each ``(section, id)`` the fields it takes from the unit's layer.
+
+    Examples
+    --------
+    >>> b = {"asset": {"a": {"endurance_s": {"value": 100, "by": "maker", "ref": "sheet"},
+    ...                      "max_agl_m": {"value": 120, "by": "unit", "ref": "rule"}}}}
+    >>> lay = {"asset": {"a": {"endurance_s": {"value": 90, "by": "unit", "ref": "trial"},
+    ...                        "max_agl_m": {"unset": True, "by": "unit", "ref": "exempt"}}}}
+    >>> merged, unit = merge_unit_layer(b, lay)
+    >>> merged["asset"]["a"]
+    {'endurance_s': {'value': 90, 'by': 'unit', 'ref': 'trial'}}
+    >>> sorted(unit[("asset", "a")])
+    ['endurance_s', 'max_agl_m']
+    """
+    merged: dict[str, Any] = {}
+    unit: dict[tuple[str, str], frozenset[str]] = {}
+    for sec in _SECTIONS:
+        base = bundled.get(sec, {})
+        merged[sec] = {eid: dict(t) for eid, t in base.items()} if isinstance(base, Mapping) \
+            else base
+        own = layer.get(sec, {})
+        if not isinstance(own, Mapping) or not isinstance(merged[sec], Mapping):
+            raise PlanningError("assets_ui.err_layer_entry", file="assets.toml", entry=sec)
+        for eid, table in own.items():
+            if not isinstance(table, Mapping):
+                raise PlanningError("assets_ui.err_layer_entry", file="assets.toml",
+                                    entry=f"{sec}.{eid}")
+            entry = merged[sec].setdefault(eid, {})
+            for k, v in table.items():
+                if _is_unset(v):
+                    entry.pop(k, None)
+                else:
+                    entry[k] = v
+            unit[(sec, eid)] = frozenset(table)
+    return merged, unit
+
+
+@dataclass(frozen=True)
+class UnitLayerReport:
+    """What reading a whole (old-form) unit copy as a layer did to it.
+
+    Attributes
+    ----------
+    kept:
+        ``(section, id, field)`` of the unit's own values kept (differing from the bundled).
+    same_as_bundled:
+        Fields equal to the bundled catalogue's: now "not set" (the bundled value applies).
+    maker_replaced:
+        ``((section, id, field), old value, bundled value)``: maker's figures the copy held
+        that differ from the bundled catalogue's (an earlier release's sheet figure, corrected
+        since): the bundled figure applies now. Never a figure marked as the unit's.
+    own_entries:
+        ``(section, id)`` of aircraft and cameras only the unit's copy has (kept whole).
+    bundled_only:
+        ``(section, id, field)`` the bundled catalogue has and the copy did not (an aircraft or
+        figure added in a later release, or an optional figure the unit had removed): the
+        bundled one applies now.
+    """
+
+    kept: tuple[FigureKey, ...] = ()
+    same_as_bundled: tuple[FigureKey, ...] = ()
+    maker_replaced: tuple[tuple[FigureKey, Any, Any], ...] = ()
+    own_entries: tuple[tuple[str, str], ...] = ()
+    bundled_only: tuple[FigureKey, ...] = ()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values; figures compare by their number only."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping) and "value" in a and "value" in b:
+        va, vb = a["value"], b["value"]
+        if isinstance(va, int | float) and isinstance(vb, int | float) \
+                and not isinstance(va, bool) and not isinstance(vb, bool):
+            return float(va) == float(vb)
+    return a == b
+
+
+def unit_layer_from_full(full: Mapping[str, Any], bundled: Mapping[str, Any]
+                         ) -> tuple[dict[str, Any], UnitLayerReport]:
+    """The unit's layer a whole (old-form) unit copy stands for, without losing a unit figure.
+
+    Every field equal to the bundled catalogue's becomes "not set"; a differing one stays the
+    unit's, except a figure marked ``by = "maker"`` (the unit's edits are always marked
+    ``"unit"``, so a differing maker's figure is an earlier release's sheet figure that the
+    bundled catalogue has corrected since: the correction applies, listed in the report).
+    Aircraft and cameras the bundled catalogue lacks are kept whole.
+
+    Parameters
+    ----------
+    full, bundled:
+        The whole unit copy and the bundled catalogue (parsed TOML).
+
+    Returns
+    -------
+    (dict, UnitLayerReport)
+        The layer (only the unit's fields) and what was kept, dropped and replaced.
+    """
+    layer: dict[str, Any] = {UNIT_LAYER_TABLE: {"layout": _LAYOUT}}
+    kept: list[FigureKey] = []
+    same: list[FigureKey] = []
+    replaced: list[tuple[FigureKey, Any, Any]] = []
+    own: list[tuple[str, str]] = []
+    only_bundled: list[FigureKey] = []
+    for sec in _SECTIONS:
+        entries = full.get(sec, {})
+        base = bundled.get(sec, {})
+        if not isinstance(entries, Mapping):
+            continue
+        out: dict[str, Any] = {}
+        for eid, table in entries.items():
+            if not isinstance(table, Mapping):
+                continue
+            original = base.get(eid)
+            if not isinstance(original, Mapping):
+                out[eid] = dict(table)
+                own.append((sec, eid))
+                continue
+            fields: dict[str, Any] = {}
+            for k, v in table.items():
+                key = (sec, eid, k)
+                if k in original and _same(v, original[k]):
+                    same.append(key)
+                elif isinstance(v, Mapping) and v.get("by") == "maker" and k in original:
+                    replaced.append((key, v.get("value"), original[k].get("value")
+                                     if isinstance(original[k], Mapping) else original[k]))
+                else:
+                    fields[k] = v
+                    kept.append(key)
+            only_bundled.extend((sec, eid, k) for k in original if k not in table)
+            if fields:
+                out[eid] = fields
+        only_bundled.extend((sec, eid, "*") for eid in base if eid not in entries)
+        if out:
+            layer[sec] = out
+    return layer, UnitLayerReport(tuple(kept), tuple(same), tuple(replaced), tuple(own),
+                                  tuple(only_bundled))
+
+
 def unit_catalogue_path(settings: Settings | None = None) -> Path:
     """Where the unit's own copy lives (it may not exist yet): ``<data dir>/assets.toml``."""
     from sar_planner.settings import get_settings
@@ -648,27 +918,34 @@ def bundled_figure(section: str, entry_id: str, name: str) -> Figure | None:
         Catalogue id (``"m30t"``) and field (``"endurance_s"``).
     """
     _check_key((section, entry_id, name))
-    with _PACKAGED.open("rb") as fh:
-        table = tomllib.load(fh).get(section, {}).get(entry_id)
+    table = _bundled().get(section, {}).get(entry_id)
     if not isinstance(table, Mapping) or name not in table:
         return None
     return _figure(table, name, entry_id, _PACKAGED)
 
 
+def _plain(document: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(document, tomlkit.TOMLDocument):
+        return tomllib.loads(tomlkit.dumps(document))
+    return dict(document)
+
+
 def validate_catalogue(document: Mapping[str, Any], name: str = "assets.toml") -> dict[str, Asset]:
-    """Check a whole catalogue as the planner would read it, plus the plausibility limits.
+    """Check a whole catalogue, or a unit layer over the bundled one, plus the plausibility limits.
 
     Parameters
     ----------
     document:
-        The parsed catalogue (a :func:`read_catalogue_document` result or a plain dict).
+        The parsed catalogue or unit layer (a :func:`read_catalogue_document` result or a
+        plain dict).
     name:
         File name used in the messages.
 
     Returns
     -------
     dict
-        The assets it holds, by id (as :func:`load_catalogue` would return them).
+        The assets it holds (a layer: with the bundled catalogue under it), by id, as
+        :func:`load_catalogue` would return them.
 
     Raises
     ------
@@ -677,17 +954,17 @@ def validate_catalogue(document: Mapping[str, Any], name: str = "assets.toml") -
         endurance, ...) or a figure outside :data:`FIGURE_LIMITS` (key ``assets_ui.err_range``).
     """
     path = Path(name)
-    data = tomllib.loads(tomlkit.dumps(document)) if isinstance(document, tomlkit.TOMLDocument) \
-        else document
+    data = _plain(document)
+    unit = None
+    if is_unit_layer(data):
+        _check_layout(data, path)
+        data, unit = merge_unit_layer(_bundled(), data)
     sections = {s: data.get(s, {}) for s in _SECTIONS}
     if not all(isinstance(v, Mapping) for v in sections.values()):
         raise PlanningError("planning.err_catalogue_empty", file=path.name)
     for aid, table in sections["asset"].items():
         _check_reserve(aid, table)
-    sensors = {sid: _parse_sensor(sid, t, path) for sid, t in sections["sensor"].items()}
-    assets = {aid: _parse_asset(aid, t, sensors, path) for aid, t in sections["asset"].items()}
-    if not assets:
-        raise PlanningError("planning.err_catalogue_empty", file=path.name)
+    sensors, assets = _parse_sections(data, path, unit)
     for entries in (sensors, assets):
         for entry in entries.values():
             for fname, fig in entry.figures.items():
@@ -733,17 +1010,80 @@ def _check_limit(entry: str, name: str, value: float) -> None:
         raise _EditError("assets_ui.err_whole", entry=entry, field=name, value=f"{value:g}")
 
 
-def save_catalogue(document: Mapping[str, Any], settings: Settings | None = None) -> Path:
-    """Validate ``document`` and write it as the unit's catalogue, atomically.
+def _layer_document(layer: Mapping[str, Any]) -> tomlkit.TOMLDocument:
+    """A unit layer as a TOML document with its explanatory header."""
+    doc = tomlkit.document()
+    for line in _LAYER_HEADER.splitlines():
+        doc.add(tomlkit.comment(line) if line else tomlkit.nl())
+    doc.add(tomlkit.nl())
+    marker = tomlkit.table()
+    marker.add("layout", _LAYOUT)
+    doc.add(UNIT_LAYER_TABLE, marker)
+    for sec in _SECTIONS:
+        entries = layer.get(sec) or {}
+        for eid, table in entries.items():
+            _layer_entry(doc, sec, eid).update(
+                {k: _inline(v) if isinstance(v, Mapping) else v for k, v in table.items()})
+    return doc
 
-    The file is written next to its final place and moved over it with ``os.replace``, so a
-    reader sees the old catalogue or the new one, never half of one. The bundled catalogue is
-    never written.
+
+def _inline(value: Mapping[str, Any]) -> Any:
+    table = tomlkit.inline_table()
+    table.update(dict(value))
+    return table
+
+
+def _layer_entry(document: tomlkit.TOMLDocument, section: str, entry_id: str) -> Any:
+    """The layer's ``[section.entry_id]`` table, made when missing."""
+    if section not in document:
+        document.add(section, tomlkit.table(is_super_table=True))
+    if entry_id not in document[section]:
+        document[section].add(entry_id, tomlkit.table())
+    return document[section][entry_id]
+
+
+def _drop_empty(document: tomlkit.TOMLDocument, section: str, entry_id: str) -> None:
+    entries = document.get(section)
+    if entries is not None and entry_id in entries and not len(entries[entry_id]):
+        del entries[entry_id]
+    if entries is not None and not len(entries):
+        del document[section]
+
+
+def _keep_copy(src: Path, stem: str) -> Path:
+    """Copy ``src`` to ``<data dir>/backups/<stem>-<UTC time>.toml``, never over another file."""
+    import datetime as dt
+
+    folder = src.parent / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    data = src.read_bytes()
+    for n in range(1000):
+        dest = folder / (f"{stem}-{stamp}.toml" if n == 0 else f"{stem}-{stamp}-{n}.toml")
+        try:
+            with dest.open("xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except FileExistsError:
+            continue
+        return dest
+    raise FileExistsError(str(folder))
+
+
+def save_catalogue(document: Mapping[str, Any], settings: Settings | None = None) -> Path:
+    """Validate ``document`` and write it as the unit's layer, atomically.
+
+    A whole catalogue is first reduced to the unit's layer (:func:`unit_layer_from_full`). The
+    file is written next to its final place and moved over it with ``os.replace``, so a reader
+    sees the old catalogue or the new one, never half of one. A unit copy still in the old
+    whole-catalogue form is first kept in ``<data dir>/backups/assets-whole-<UTC time>.toml``.
+    The bundled catalogue is never written.
 
     Parameters
     ----------
     document:
-        The whole catalogue (:func:`read_catalogue_document`, edited).
+        The unit's layer (or a whole catalogue).
     settings:
         Where the data folder is; default the process settings.
 
@@ -759,11 +1099,20 @@ def save_catalogue(document: Mapping[str, Any], settings: Settings | None = None
         file cannot be written (the old file stays).
     """
     target = unit_catalogue_path(settings)
+    if not is_unit_layer(_plain(document)):
+        document = _layer_document(unit_layer_from_full(_plain(document), _bundled())[0])
     validate_catalogue(document, target.name)
     text = tomlkit.dumps(document)
     tmp_name: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_file():  # an old whole copy (or one that no longer reads) is kept first
+            try:
+                layered = is_unit_layer(_read_toml(target))
+            except PlanningError:
+                layered = False
+            if not layered:
+                _keep_copy(target, "assets-whole")
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
                                          prefix=".assets-", suffix=".toml.tmp",
                                          delete=False) as fh:
@@ -786,16 +1135,17 @@ def save_catalogue(document: Mapping[str, Any], settings: Settings | None = None
     return target
 
 
-def _editable_document(settings: Settings | None) -> tomlkit.TOMLDocument:
+def _editable_layer(settings: Settings | None) -> tomlkit.TOMLDocument:
+    """The unit's layer to edit: its file, an old whole copy reduced to a layer, or a new one."""
     own = unit_catalogue_path(settings)
-    return read_catalogue_document(own if own.is_file() else _PACKAGED)
-
-
-def _entry_table(document: tomlkit.TOMLDocument, section: str, entry_id: str) -> Any:
-    table = document.get(section, {}).get(entry_id)
-    if table is None:
-        raise PlanningError("assets_ui.err_unknown_entry", entry=entry_id)
-    return table
+    if not own.is_file():
+        return _layer_document({})
+    document = read_catalogue_document(own)
+    data = _plain(document)
+    if is_unit_layer(data):
+        _check_layout(data, own)
+        return document
+    return _layer_document(unit_layer_from_full(data, _bundled())[0])
 
 
 def _figure_table(value: float, by: str, ref: str, name: str) -> Any:
@@ -807,15 +1157,16 @@ def _figure_table(value: float, by: str, ref: str, name: str) -> Any:
 
 def update_figures(edits: Mapping[FigureKey, float | None], ref: str,
                    settings: Settings | None = None) -> tuple[FigureKey, ...]:
-    """Change catalogue figures as the unit's own, all or none, and save the unit's copy.
+    """Change catalogue figures as the unit's own, all or none, and save the unit's layer.
 
     Parameters
     ----------
     edits:
         ``{(section, entry id, field): value}`` in the field's unit (m/s, s, m, mm, um, px).
         ``None`` removes an optional asset figure (``max_agl_m``: no height cap;
-        ``sweep_width_override_m``: sweep width from the model again). A value equal to the
-        current one is left as it is, keeping its source.
+        ``sweep_width_override_m``: sweep width from the model again); a bundled one is marked
+        removed in the unit's layer. A value equal to the one in use is left as it is,
+        keeping its source.
     ref:
         Where the new figures come from: who, when, why (e.g. ``"unit trial 2026-08,
         Zongjia"``); stored as the ``ref`` of every changed figure, which becomes ``by = "unit"``.
@@ -845,19 +1196,30 @@ def update_figures(edits: Mapping[FigureKey, float | None], ref: str,
 
 def _update_figures(edits: Mapping[FigureKey, float | None], ref: str,
                     settings: Settings | None) -> tuple[FigureKey, ...]:
-    document = _editable_document(settings)
+    document = _editable_layer(settings)
+    bundled = _bundled()
+    merged, _ = merge_unit_layer(bundled, _plain(document))
     changed: list[FigureKey] = []
     for key, value in edits.items():
         _check_key(key)
         section, entry_id, name = key
-        table = _entry_table(document, section, entry_id)
-        current = table.get(name)
+        entry = merged[section].get(entry_id)
+        if entry is None:
+            raise PlanningError("assets_ui.err_unknown_entry", entry=entry_id)
+        current = entry.get(name)
         current_value = current.get("value") if isinstance(current, Mapping) else None
+        base = bundled.get(section, {}).get(entry_id)
+        in_bundled = isinstance(base, Mapping) and name in base
         if value is None:
             if name not in _OPTIONAL_FIGURES:
                 raise _EditError("assets_ui.err_required", entry=entry_id, field=name)
             if current is not None:
-                del table[name]
+                table = _layer_entry(document, section, entry_id)
+                if in_bundled:
+                    table[name] = _inline({"unset": True, "by": "unit", "ref": ""})
+                elif name in table:
+                    del table[name]
+                _drop_empty(document, section, entry_id)
                 changed.append(key)
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) \
@@ -870,7 +1232,8 @@ def _update_figures(edits: Mapping[FigureKey, float | None], ref: str,
             continue
         _check_limit(entry_id, name, float(value))
         changed.append(key)
-        table[name] = _figure_table(float(value), "unit", "", name)
+        _layer_entry(document, section, entry_id)[name] = _figure_table(float(value), "unit", "",
+                                                                        name)
     if not changed:
         return ()
     ref = " ".join(str(ref).split())
@@ -879,8 +1242,8 @@ def _update_figures(edits: Mapping[FigureKey, float | None], ref: str,
     if len(ref) > _MAX_REF_CHARS:
         raise PlanningError("assets_ui.err_ref_long", limit=_MAX_REF_CHARS)
     for section, entry_id, name in changed:
-        table = _entry_table(document, section, entry_id)
-        if name in table:
+        table = document.get(section, {}).get(entry_id)
+        if table is not None and name in table:
             table[name]["ref"] = ref
     save_catalogue(document, settings)
     return tuple(changed)
@@ -888,10 +1251,10 @@ def _update_figures(edits: Mapping[FigureKey, float | None], ref: str,
 
 def restore_figure(section: str, entry_id: str, name: str,
                    settings: Settings | None = None) -> Path:
-    """Put back the bundled catalogue's figure for one field (value, source and reference).
+    """Put back the bundled catalogue's figure for one field: the unit's layer drops it.
 
     Where the bundled catalogue has no such figure (a unit sweep-width override, a height cap
-    the bundled file does not set) the field is removed. The result must still pass
+    the bundled file does not set) the field is then absent. The result must still pass
     :func:`validate_catalogue` (restoring an endurance below the unit's reserve is refused).
 
     Parameters
@@ -903,6 +1266,11 @@ def restore_figure(section: str, entry_id: str, name: str,
     settings:
         Where the data folder is; default the process settings.
 
+    Returns
+    -------
+    Path
+        The unit's catalogue file.
+
     Raises
     ------
     PlanningError
@@ -910,22 +1278,115 @@ def restore_figure(section: str, entry_id: str, name: str,
         the bundled catalogue lacks, or a catalogue that no longer holds together.
     """
     _check_key((section, entry_id, name))
-    with _PACKAGED.open("rb") as fh:
-        bundled = tomllib.load(fh).get(section, {}).get(entry_id)
-    if not isinstance(bundled, Mapping):
+    if not isinstance(_bundled().get(section, {}).get(entry_id), Mapping):
         raise PlanningError("assets_ui.err_not_bundled", entry=entry_id)
     fig = bundled_figure(section, entry_id, name)
     if fig is None and name not in _OPTIONAL_FIGURES:
         raise _EditError("assets_ui.err_required", entry=entry_id, field=name)
     with _EDIT_LOCK:
-        document = _editable_document(settings)
-        table = _entry_table(document, section, entry_id)
-        if fig is None:
-            if name in table:
-                del table[name]
+        target = unit_catalogue_path(settings)
+        document = _editable_layer(settings)
+        table = document.get(section, {}).get(entry_id)
+        if table is None or name not in table:
+            if not target.is_file() or is_unit_layer(_read_toml(target)):
+                return target  # the bundled figure is already the one in use
         else:
-            table[name] = _figure_table(fig.value, fig.by, fig.ref, name)
+            del table[name]
+            _drop_empty(document, section, entry_id)
         return save_catalogue(document, settings)
+
+
+@dataclass(frozen=True)
+class UnitCopyStatus:
+    """The unit's copy of the catalogue as the Settings page describes it.
+
+    Attributes
+    ----------
+    path:
+        :func:`unit_catalogue_path`.
+    exists:
+        True when the unit has a copy (otherwise the bundled catalogue is used alone).
+    layered:
+        True when the copy is a layer (``[unit_catalogue]``); False for a whole catalogue in
+        the old form (read as :func:`unit_layer_from_full` makes it a layer, rewritten as a
+        layer at the next save).
+    figures:
+        Number of figures the unit sets over bundled aircraft and cameras (removals count).
+    own_entries:
+        ``(section, id)`` of aircraft and cameras that are the unit's own.
+    report:
+        For an old whole copy, what reading it as a layer does (else None).
+    """
+
+    path: Path
+    exists: bool
+    layered: bool
+    figures: int
+    own_entries: tuple[tuple[str, str], ...]
+    report: UnitLayerReport | None = None
+
+
+def unit_copy_status(settings: Settings | None = None) -> UnitCopyStatus:
+    """Describe the unit's copy (see :class:`UnitCopyStatus`).
+
+    Raises
+    ------
+    PlanningError
+        When the copy cannot be read or is not TOML.
+    """
+    path = unit_catalogue_path(settings)
+    if not path.is_file():
+        return UnitCopyStatus(path, False, True, 0, ())
+    data = _read_toml(path)
+    bundled = _bundled()
+    report = None
+    layered = is_unit_layer(data)
+    if not layered:
+        data, report = unit_layer_from_full(data, bundled)
+    own: list[tuple[str, str]] = []
+    count = 0
+    for sec in _SECTIONS:
+        entries = data.get(sec, {})
+        if not isinstance(entries, Mapping):
+            continue
+        for eid, table in entries.items():
+            if not isinstance(bundled.get(sec, {}).get(eid), Mapping):
+                own.append((sec, eid))
+            elif isinstance(table, Mapping):
+                count += sum(1 for k in table if k in _fields(sec))
+    return UnitCopyStatus(path, True, layered, count, tuple(own), report)
+
+
+def discard_unit_catalogue(settings: Settings | None = None) -> Path:
+    """Stop using the unit's copy: the bundled catalogue applies alone again.
+
+    The copy is never deleted: it is first kept as
+    ``<data dir>/backups/assets-discarded-<UTC time>.toml`` (a file that already exists is
+    never overwritten), then removed from its place.
+
+    Returns
+    -------
+    Path
+        The kept copy.
+
+    Raises
+    ------
+    PlanningError
+        ``assets_ui.err_no_unit_copy`` when there is no unit copy; ``assets_ui.err_discard``
+        when the copy cannot be kept or removed (the unit's copy stays in use then).
+    """
+    target = unit_catalogue_path(settings)
+    with _EDIT_LOCK:
+        if not target.is_file():
+            raise PlanningError("assets_ui.err_no_unit_copy", file=str(target))
+        try:
+            kept = _keep_copy(target, "assets-discarded")
+            os.unlink(target)
+        except OSError as exc:
+            raise PlanningError("assets_ui.err_discard", file=str(target),
+                                reason=exc.strerror or type(exc).__name__) from None
+    _load.cache_clear()
+    return kept
 
 
 def editable_figures(asset: Asset) -> list[tuple[FigureKey, Figure | None]]:

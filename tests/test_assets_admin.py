@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import os
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -80,8 +81,12 @@ def test_an_edit_is_saved_to_the_units_copy_marked_unit_with_its_ref(data_dir, b
     # nothing else moved: every other asset equals the bundled one
     bundled = load_catalogue(PACKAGED)
     assert all(load_catalogue()[a] == bundled[a] for a in bundled if a != "m30t")
-    # the copy keeps the bundled file's explanatory comments
-    assert "# Every figure is a table" in own.read_text(encoding="utf-8")
+    # the unit's copy is a layer: it holds the unit's figure only, under a header saying so
+    text = own.read_text(encoding="utf-8")
+    assert "laid over the catalogue bundled with the planner" in text
+    assert tomllib.loads(text) == {"unit_catalogue": {"layout": "overlay"}, "asset": {"m30t": {
+        "endurance_s": {"value": 2100.0, "by": "unit", "ref": REF}}}}
+    assert m30t.figures["endurance_s"].layer == "unit" and ceiling.layer == "bundled"
     assert not list(data_dir.glob(".assets-*"))  # no temporary file left behind
 
 
