@@ -66,6 +66,7 @@ __all__ = [
     "Performance",
     "ASSET_KINDS",
     "catalogue_path",
+    "bundled_catalogue_path",
     "load_catalogue",
     "get_asset",
     "isa_density_ratio",
@@ -326,6 +327,11 @@ class Performance:
     usable_s: float
     climb_rate_m_s: float
     descent_rate_m_s: float
+
+
+def bundled_catalogue_path() -> Path:
+    """The catalogue bundled with the planner (``sar_planner/data/assets.toml``; never written)."""
+    return _PACKAGED
 
 
 def catalogue_path() -> Path:

@@ -10,12 +10,18 @@ import pandas as pd
 import streamlit as st
 
 from sar_planner.assets import (
+    ASSET_FIGURE_FIELDS,
+    OPTIONAL_FIGURE_FIELDS,
+    SENSOR_FIGURE_FIELDS,
+    bundled_catalogue_path,
     bundled_figure,
     catalogue_path,
+    discard_unit_catalogue,
     editable_figures,
     load_catalogue,
     restore_figure,
     unit_catalogue_path,
+    unit_copy_status,
     update_figures,
 )
 from sar_planner.auth import ROLES, create_user, list_users, require, set_password, set_user_active
@@ -163,6 +169,7 @@ with error_boundary():
 
 # --- asset catalogue --------------------------------------------------------------------------
 _PX = ("width_px", "height_px")
+_FIELD_NAMES = frozenset(ASSET_FIGURE_FIELDS + OPTIONAL_FIGURE_FIELDS + SENSOR_FIGURE_FIELDS)
 _STEP = {"m_s": 0.1, "_s": 1.0, "_m": 1.0, "_km": 0.5, "_um": 0.01, "_mm": 0.1}
 
 
@@ -174,18 +181,41 @@ def _by(fig) -> str:
     return "" if fig is None else tr(f"assets_ui.ui.by_{fig.by}")
 
 
+def _layer(fig) -> str:
+    return "" if fig is None else tr(f"assets_ui.ui.layer_{fig.layer}")
+
+
+def _copy_caption(status, catalogue) -> None:
+    """Say which catalogue is in use: the bundled one alone, or with the unit's copy over it."""
+    if not status.exists:
+        st.caption(tr("assets_ui.ui.file_bundled", file=str(status.path)))
+        return
+    own = ", ".join(catalogue[eid].name(lang()) if sec == "asset" and eid in catalogue else eid
+                    for sec, eid in status.own_entries) or "-"
+    if status.layered:
+        st.caption(tr("assets_ui.ui.file_unit", file=str(status.path), figures=status.figures,
+                      own=own))
+        return
+    rep = status.report
+    st.warning(tr("assets_ui.ui.file_old", file=str(status.path), kept=len(rep.kept),
+                  same=len(rep.same_as_bundled), own=own,
+                  backups=str(status.path.parent / "backups")), icon=":material/info:")
+    for (sec, eid, name), old, new in rep.maker_replaced:
+        st.caption(tr("assets_ui.ui.old_maker_replaced", entry=eid,
+                      field=tr(f"assets_ui.field.{name}") if name in _FIELD_NAMES else name,
+                      old=old, new=new))
+
+
 with error_boundary():
     st.subheader(tr("assets_ui.ui.header"))
     st.caption(tr("assets_ui.ui.intro"))
     if "ae_flash" in st.session_state:
         st.success(st.session_state.pop("ae_flash"))
-    own_file = unit_catalogue_path(settings)
     in_use = catalogue_path()
-    st.caption(tr("assets_ui.ui.file_unit" if in_use == own_file else "assets_ui.ui.file_bundled",
-                  file=str(own_file)))
     # Widget keys carry the file's version: after any save or restore the form shows the file.
     version = in_use.stat().st_mtime_ns
     catalogue_now = load_catalogue()
+    _copy_caption(unit_copy_status(settings), catalogue_now)
     lng = lang()
     aid = st.selectbox(tr("assets_ui.ui.pick"), list(catalogue_now), key="ae_pick",
                        format_func=lambda i: catalogue_now[i].name(lng))
@@ -200,6 +230,7 @@ with error_boundary():
                                 tr("assets_ui.ui.col_figure"): tr(f"assets_ui.field.{k[2]}"),
                                 tr("assets_ui.ui.col_value"): _fmt(f.value if f else None),
                                 tr("assets_ui.ui.col_source"): _by(f),
+                                tr("assets_ui.ui.col_layer"): _layer(f),
                                 tr("assets_ui.ui.col_ref"): f.ref if f else ""} for k, f in figures]),
                  hide_index=True, key="ae_table")
     for sensor in asset.sensors:
@@ -246,10 +277,15 @@ with error_boundary():
 
     st.markdown(f"**{tr('assets_ui.ui.restore_header')}**")
     differing = []
+    bundled_ids = set(load_catalogue(bundled_catalogue_path()))
     for key, fig in figures:
+        if key[0] == "asset" and key[1] not in bundled_ids:
+            continue  # the unit's own aircraft: no bundled figure to go back to
         original = bundled_figure(*key)
         if fig != original and not (fig is None and original is None):
             differing.append((key, fig, original))
+    if aid not in bundled_ids:
+        st.caption(tr("assets_ui.ui.own_aircraft", asset=asset.name(lng)))
     if not differing:
         st.caption(tr("assets_ui.ui.restore_none"))
     else:
@@ -271,4 +307,33 @@ with error_boundary():
                                                 {"figure": "/".join(key)}))
                 st.session_state["ae_flash"] = tr("assets_ui.ui.restored", part=_part(key),
                                                   field=tr(f"assets_ui.field.{key[2]}"))
+                st.rerun()
+
+# --- discard the unit's copy (its own block: a copy that no longer reads can still be set aside) -
+with error_boundary():
+    own_file = unit_catalogue_path(settings)
+    if own_file.is_file():
+        st.markdown(f"**{tr('assets_ui.ui.discard_header')}**")
+        st.caption(tr("assets_ui.ui.discard_help", backups=str(own_file.parent / "backups")))
+        if not st.session_state.get("ae_discard_ask"):
+            if st.button(tr("assets_ui.ui.discard"), key="ae_discard"):
+                st.session_state["ae_discard_ask"] = True
+                st.rerun()
+        else:
+            st.warning(tr("assets_ui.ui.discard_confirm", file=str(own_file)), icon=":material/warning:")
+            c1, c2 = st.columns(2)
+            if c1.button(tr("assets_ui.ui.discard_yes"), key="ae_discard_yes", type="primary"):
+                st.session_state.pop("ae_discard_ask", None)
+                try:
+                    require(actor, "settings.manage")
+                    kept = discard_unit_catalogue(settings)
+                except SarPlannerError as exc:
+                    show_error(exc)
+                else:
+                    db.write(lambda s: record_audit(s, actor.username, "discard", "asset_catalogue", None,
+                                                    {"file": str(own_file), "kept_as": str(kept)}))
+                    st.session_state["ae_flash"] = tr("assets_ui.ui.discarded", file=str(kept))
+                    st.rerun()
+            if c2.button(tr("assets_ui.ui.discard_no"), key="ae_discard_no"):
+                st.session_state.pop("ae_discard_ask", None)
                 st.rerun()
