@@ -42,8 +42,12 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                rings: Sequence[tuple[float, str]] = (),
                segments: Sequence[tuple[str, BaseGeometry]] = (),
                barriers: Sequence[BaseGeometry] = (), tracks: Sequence[BaseGeometry] = (),
-               drainage: np.ndarray | None = None, pickable: bool = False, max_cells: int = 250,
-               max_image_px: int = 1400, height_px: int = 620) -> go.Figure:
+               regions: Sequence[tuple[str, BaseGeometry]] = (),
+               pending: BaseGeometry | None = None,
+               drainage: np.ndarray | None = None, pickable: bool = False,
+               lattice_points: int = 60, max_cells: int = 250,
+               max_image_px: int = 1400, height_px: int = 620,
+               max_labels: int = 80) -> go.Figure:
     """POA density heat map over the shaded relief.
 
     Parameters
@@ -61,17 +65,22 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
     rings:
         (radius metres, label) circles around the IPP (e.g. the 25/50/75/95 % distances).
     segments:
-        (name, polygon) outlines.
+        (name, polygon) outlines, dark grey, each named at a point inside it (at most
+        ``max_labels`` names; plain text on flat axes, nothing fetched).
     barriers:
-        Lines or polygons drawn as barriers.
+        Lines or polygons (a river, a cliff edge, a salt lake), drawn red.
     tracks:
-        Roads and tracks (lines).
+        Roads and tracks (lines), drawn brown.
+    regions:
+        (name, polygon) consensus regions, dashed purple outlines.
+    pending:
+        A line or area drawn but not yet added (highlighted, dashed blue, with its vertices).
     drainage:
         Boolean mask of drainage cells on ``grid`` (drawn as small points, thinned to at most
         about ``max_cells`` squared).
     pickable:
-        Add an invisible selectable lattice so that a click or a box on the map reports a point
-        (:func:`sar_planner.ui.figures.selectable_lattice`).
+        Add an invisible selectable lattice so that a click, a box or a lasso on the map reports
+        points (:func:`sar_planner.ui.figures.selectable_lattice`), ``lattice_points`` a side.
     max_cells:
         Largest side of the heat map sent to the browser (cells are summed in blocks).
     """
@@ -109,24 +118,50 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                                                          "dash": "dot"},
                                      hovertext=text, hoverinfo="text", name=text,
                                      showlegend=False))
+    label_x: list[float] = []
+    label_y: list[float] = []
+    label_t: list[str] = []
     for name, geom in segments:
         for part in getattr(geom, "geoms", [geom]):
             x, y = part.exterior.xy if hasattr(part, "exterior") else part.xy
             fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
                                      line={"color": "#2b2b2b", "width": 1}, hovertext=name,
                                      hoverinfo="text", name=name, showlegend=False))
+        if len(label_t) < max_labels and not geom.is_empty:
+            at = geom.representative_point()
+            label_x.append(at.x)
+            label_y.append(at.y)
+            label_t.append(str(name))
+    if label_t:
+        fig.add_trace(go.Scatter(x=label_x, y=label_y, mode="text", text=label_t,
+                                 textfont={"color": "#111111", "size": 11}, hoverinfo="skip",
+                                 name="segment_names", showlegend=False))
+    for name, geom in regions:
+        for part in getattr(geom, "geoms", [geom]):
+            x, y = part.exterior.xy
+            fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
+                                     line={"color": "#6a3d9a", "width": 2, "dash": "dash"},
+                                     hovertext=name, hoverinfo="text", name="region",
+                                     showlegend=False))
     for geom in barriers:
         for part in getattr(geom, "geoms", [geom]):
             x, y = part.exterior.xy if hasattr(part, "exterior") else part.xy
             fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
-                                     line={"color": "#0b5fa5", "width": 3}, hoverinfo="skip",
+                                     line={"color": "#d62728", "width": 3}, hoverinfo="skip",
                                      name="barrier", showlegend=False))
     for geom in tracks:
         for part in getattr(geom, "geoms", [geom]):
             x, y = part.xy
             fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
-                                     line={"color": "#6b4f1d", "width": 2, "dash": "dash"},
+                                     line={"color": "#8c564b", "width": 2},
                                      hoverinfo="skip", name="track", showlegend=False))
+    if pending is not None and not pending.is_empty:
+        for part in getattr(pending, "geoms", [pending]):
+            x, y = part.exterior.xy if hasattr(part, "exterior") else part.xy
+            fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines+markers",
+                                     line={"color": "#1f77b4", "width": 3, "dash": "dashdot"},
+                                     marker={"size": 7, "color": "#1f77b4"}, hoverinfo="skip",
+                                     name="pending", showlegend=False))
     if drainage is not None and drainage.any():
         k_d = max(1, math.ceil(max(grid.shape) / max_cells))
         rr, cc = np.nonzero(drainage[::k_d, ::k_d])
@@ -140,7 +175,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                                  hovertext=labels["ipp"], hoverinfo="text", name="ipp",
                                  showlegend=False))
     if pickable:  # clicks and boxes on the map can pick a point (the new IPP)
-        lattice = selectable_lattice(grid, clickable=True)
+        lattice = selectable_lattice(grid, points_per_side=lattice_points, clickable=True)
         # the lattice is nearer the pointer than the heat map's cell centres, so it takes the
         # hover: it carries the same read-out (POA and density of the block under the point)
         lx, ly = np.asarray(lattice.x), np.asarray(lattice.y)

@@ -1,8 +1,12 @@
 """Probability page: the POA map over the terrain, segments and their table, a second model side by
-side, downloads (GeoTIFF, PNG).
+side, downloads (GeoTIFF, PNG), and the mission's map features (barriers, tracks, search segments,
+consensus regions) drawn on the map or imported from files.
 
 Thin: it collects the model settings, calls :func:`sar_planner.probability.map_on_terrain` (cached
-by its inputs) and draws with :mod:`sar_planner.ui.figures_probability`.
+by its inputs) and draws with :mod:`sar_planner.ui.figures_probability`. The features are facts
+of the mission (:mod:`sar_planner.probability.mission_features`), saved with a logbook mission's
+inputs (:func:`sar_planner.logbook.mission_inputs.save_mission_features`); the barriers, tracks
+and regions the model uses are those present when the crew last pressed "Build the map".
 """
 
 from __future__ import annotations
@@ -15,20 +19,28 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from sar_planner.errors import ProbabilityError
 from sar_planner.geo import from_local, local_metric_crs, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
-                                     grid_segments, imported_geometries, map_on_terrain, mapscore,
+                                     grid_segments, map_on_terrain, mapscore,
                                      mattson, poa_geotiff_bytes, read_pod_bytes,
                                      segment_table, terrain_segments)
-from sar_planner.probability.features import AREA_EXTENSIONS, LINES, POLYGONS
+from sar_planner.probability.features import AREA_EXTENSIONS
 from sar_planner.probability.logged import FlownSortie, replay_logged, sortie_pod
-from sar_planner.logbook.mission_inputs import mission_sorties_flown, save_mission_inputs
+from sar_planner.probability.mission_features import (KINDS, add_feature, feature_collection,
+                                                      features_from_file, features_key,
+                                                      features_of, grid_geometries,
+                                                      measure, new_feature, remove_feature,
+                                                      rename_feature, to_grid, unique_name)
+from sar_planner.logbook.mission_inputs import (mission_sorties_flown, save_mission_features,
+                                                save_mission_inputs)
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_probability import poa_figure, poa_png
-from sar_planner.ui.map_select import selection_point
+from sar_planner.ui.map_select import (append_vertex, selection_click, selection_path,
+                                       selection_point, selection_ring)
 from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
 from sar_planner.ui.mission_state import session_from_stored, stored_from_session
@@ -36,6 +48,15 @@ from sar_planner.ui.session import database, require_page
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
 _AREA_TYPES = [e.lstrip(".") for e in AREA_EXTENSIONS]
+#: What a click or drag on the main map does: pick the IPP, or draw a feature of a kind.
+_DRAW_MODES = ("ipp", "barrier_area", "barrier_line", "track", "segment", "region")
+_MODE_KIND = {"barrier_area": "barrier", "barrier_line": "barrier", "track": "track",
+              "segment": "segment", "region": "region"}
+_LINE_MODES = ("barrier_line", "track")
+_PENDING_KEY = "poa_pending"  # {"mode": ..., "lonlat": [[lon, lat], ...]} (WGS84), not yet added
+_BUILT_KEY = "poa_built_features"  # the barriers, tracks and regions as at the last build
+_FLASH_KEY = "poa_features_flash"  # a message to show after the rerun that follows a change
+_MODEL_KINDS = ("barrier", "track", "region")  # features that change the map (need a rebuild)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -43,12 +64,11 @@ def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell
            model: str, subject: str, terrain_class: str, quartiles_m: tuple | None,
            uncertainty_m: float, uncertainty_kind: str, hours: float | None, speed: float | None,
            max_slope: float, drainage_w: float, uphill: float | None,
-           barrier_file: tuple[str, bytes] | None, track_file: tuple[str, bytes] | None,
-           track_w: float, track_f: float):
+           features_json: str, track_w: float, track_f: float):
     crs = local_metric_crs(lat, lon)
-    barriers = [g for _, g in imported_geometries(*barrier_file, crs)] if barrier_file else []
-    tracks = [g for _, g in imported_geometries(*track_file, crs, kinds=LINES)] \
-        if track_file else []
+    features = json.loads(features_json)  # the mission's barriers and tracks (WGS84 GeoJSON)
+    barriers = [g for _, g in grid_geometries(features, "barrier", crs)]
+    tracks = [g for _, g in grid_geometries(features, "track", crs)]
     opts = TerrainOptions(max_slope_deg=max_slope, barriers=tuple(barriers), tracks=tuple(tracks),
                           track_weight=track_w, track_friction=track_f,
                           drainage_weight=drainage_w, uphill_share=uphill)
@@ -96,6 +116,220 @@ def _labels() -> dict[str, str]:
     return {k: tr(f"probability.ui.{k}") for k in ("easting", "northing", "density", "poa", "ipp")}
 
 
+def _features(mission) -> list[dict]:
+    """The mission's map features (stored dicts, WGS84 GeoJSON)."""
+    return [dict(f) for f in mission.get("features") or []]
+
+
+def _store_features(mission, features: list[dict]) -> None:
+    """Keep the mission's new feature list: saved with a logbook mission's inputs (the stale-save
+    check refuses a save based on an older version; nothing saved is lost), else in the session."""
+    if mission.get("mission_id") is not None:
+        stored = save_mission_features(database(), signed.actor, int(mission["mission_id"]),
+                                       features, base_revision=mission.get("revision"))
+        st.session_state["mission"] = session_from_stored(stored, mission["incident_number"],
+                                                          int(mission["mission_id"]))
+        st.session_state["mission_pick"] = {"incident_number": mission["incident_number"],
+                                            "mission_id": int(mission["mission_id"]),
+                                            "revision": stored["revision"]}
+    else:
+        st.session_state["mission"] = dict(mission, features=features)
+
+
+def _next_map() -> None:
+    """Start the main map afresh (a new chart key forgets the last selection)."""
+    st.session_state["poa_draw_n"] = int(st.session_state.get("poa_draw_n", 0)) + 1
+    st.session_state.pop("poa_draw_seen", None)
+
+
+def _pending_geometry(pending, crs):
+    """The pending drawing in metres of ``crs`` (a point, a line or a polygon), or None."""
+    from shapely.geometry import LineString, Point, Polygon
+
+    if not pending or not pending.get("lonlat"):
+        return None
+    lonlat = [tuple(p) for p in pending["lonlat"]]
+    if pending["mode"] in _LINE_MODES:
+        geom = Point(lonlat[0]) if len(lonlat) == 1 else LineString(lonlat)
+    else:
+        geom = Polygon(lonlat) if len(lonlat) >= 4 else LineString(lonlat)
+    return to_grid(geom, crs)
+
+
+def _take_selection(mode: str, selection, crs) -> None:
+    """What the crew drew in a drawing mode becomes the pending drawing (WGS84 in the session)."""
+    def lonlat(xy):
+        lat, lon = from_local([p[0] for p in xy], [p[1] for p in xy], crs)
+        return [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
+
+    pending = st.session_state.get(_PENDING_KEY)
+    if pending and pending.get("mode") != mode:
+        pending = None
+    if mode in _LINE_MODES:
+        path = selection_path(selection)
+        if path is not None:  # a line dragged with the lasso, taken as drawn
+            if not pending or pending.get("path") != list(map(list, path)):
+                st.session_state[_PENDING_KEY] = {"mode": mode, "lonlat": lonlat(path),
+                                                  "path": list(map(list, path))}
+            return
+        click = selection_click(selection)
+        if click is None:
+            st.session_state.pop("poa_draw_seen", None)
+            return
+        seen = st.session_state.get("poa_draw_seen")
+        verts = tuple(tuple(p) for p in (pending or {}).get("xy", []))
+        verts, seen = append_vertex(verts, click, tuple(seen) if seen else None)
+        st.session_state["poa_draw_seen"] = seen
+        if verts:
+            st.session_state[_PENDING_KEY] = {"mode": mode, "xy": [list(v) for v in verts],
+                                              "lonlat": lonlat(verts)}
+        return
+    ring = selection_ring(selection)
+    if ring is not None:
+        key = [list(p) for p in ring]
+        if not pending or pending.get("ring") != key:
+            st.session_state[_PENDING_KEY] = {"mode": mode, "lonlat": lonlat(ring), "ring": key}
+
+
+def _size_text(feature) -> str:
+    what, value = measure(feature)
+    if what == "length_m":
+        return tr("probability.features.length", km=f"{value / 1000:.2f}")
+    return tr("probability.features.area", km2=f"{value / 1e6:.3f}")
+
+
+def _pending_panel(mission, crs) -> None:
+    """The drawing not yet added: its size, a name, Add / Undo last point / Discard."""
+    pending = st.session_state.get(_PENDING_KEY)
+    if not pending:
+        return
+    mode = pending["mode"]
+    kind = _MODE_KIND[mode]
+    st.markdown(f"**{tr('probability.features.pending_title', what=tr(f'probability.features.mode_{mode}'))}**")
+    n = len(pending["lonlat"])
+    if mode in _LINE_MODES:
+        st.caption(tr("probability.features.pending_line", n=n))
+    else:
+        st.caption(tr("probability.features.pending_area", n=n - 1))
+    taken = [f.name for f in features_of(_features(mission), kind)]
+    default = unique_name(tr(f"probability.features.default_{kind}", n=len(taken) + 1), taken)
+    with st.form("poa_pending_form", clear_on_submit=False):
+        name = st.text_input(tr("probability.features.name"), value=default,
+                             key=f"poa_pending_name_{st.session_state.get('poa_draw_n', 0)}")
+        c1, c2, c3 = st.columns(3)
+        add = c1.form_submit_button(tr("probability.features.add"), type="primary")
+        undo = c2.form_submit_button(tr("probability.features.undo"),
+                                     disabled=mode not in _LINE_MODES or n < 2)
+        discard = c3.form_submit_button(tr("probability.features.discard"))
+    if discard:
+        st.session_state.pop(_PENDING_KEY, None)
+        _next_map()
+        st.rerun()
+    if undo:
+        xy = pending.get("xy") or []
+        pending = dict(pending, lonlat=pending["lonlat"][:-1], xy=xy[:-1])
+        pending.pop("path", None)
+        st.session_state[_PENDING_KEY] = pending if pending["lonlat"] else None
+        _next_map()
+        st.rerun()
+    if add:
+        with error_boundary():
+            from shapely.geometry import LineString, Polygon
+
+            pts = [tuple(p) for p in pending["lonlat"]]
+            if mode in _LINE_MODES:
+                geom = LineString(pts) if len(pts) >= 2 else None
+            else:
+                geom = Polygon(pts) if len(pts) >= 4 else None
+            if geom is None:
+                raise ProbabilityError("probability.err_mf_empty", name=name or "?")
+            feature = new_feature(kind, name, geom, "drawn")
+            features, clipped_by = add_feature(_features(mission), feature)
+            _store_features(mission, features)
+            st.session_state.pop(_PENDING_KEY, None)
+            _next_map()
+            msg = tr("probability.features.added", name=feature.name,
+                     what=tr(f"probability.features.kind_{kind}"))
+            if clipped_by:
+                msg += " " + tr("probability.features.clipped", names=", ".join(clipped_by))
+            st.session_state[_FLASH_KEY] = msg
+            st.rerun()
+
+
+def _features_panel(mission) -> None:
+    """The mission's features: list (kind, name, source, size), rename, remove, download, import."""
+    st.subheader(tr("probability.features.title"))
+    if mission.get("mission_id") is None:
+        st.warning(tr("probability.features.not_saved"), icon=":material/warning:")
+    flash = st.session_state.pop(_FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/check:")
+    features = _features(mission)
+    items = []
+    with error_boundary():
+        items = features_of(features)
+    if items:
+        st.dataframe(pd.DataFrame([{
+            tr("probability.features.col_kind"): tr(f"probability.features.kind_{f.kind}"),
+            tr("probability.features.col_name"): f.name,
+            tr("probability.features.col_source"): tr("probability.features.source_drawn")
+            if f.source == "drawn" else tr("probability.features.source_file",
+                                            file=f.source.split(":", 1)[1]),
+            tr("probability.features.col_size"): _size_text(f),
+        } for f in items]), hide_index=True, width="stretch", key="poa_features_table")
+        ids = [f.id for f in items]
+        label = {f.id: f"{tr(f'probability.features.kind_{f.kind}')} · {f.name}" for f in items}
+        with st.form("poa_feature_edit"):
+            c1, c2 = st.columns([2, 2])
+            fid = c1.selectbox(tr("probability.features.choose"), ids, format_func=label.get,
+                               key="poa_feature_pick")
+            new_name = c2.text_input(tr("probability.features.new_name"), key="poa_feature_rename")
+            b1, b2 = st.columns(2)
+            do_rename = b1.form_submit_button(tr("probability.features.rename"))
+            do_remove = b2.form_submit_button(tr("probability.features.remove"))
+        if do_rename or do_remove:
+            with error_boundary():
+                name = next(f.name for f in items if f.id == fid)
+                if do_rename:
+                    _store_features(mission, rename_feature(features, fid, new_name))
+                    st.session_state[_FLASH_KEY] = tr("probability.features.renamed", old=name,
+                                                      name=new_name.strip())
+                else:
+                    _store_features(mission, remove_feature(features, fid))
+                    st.session_state[_FLASH_KEY] = tr("probability.features.removed", name=name)
+                st.rerun()
+        st.download_button(tr("probability.features.download"),
+                           json.dumps(feature_collection(features), ensure_ascii=False, indent=1),
+                           file_name=f"features_{mission.get('incident_number') or 'mission'}.geojson",
+                           mime="application/geo+json", key="poa_features_dl")
+    else:
+        st.caption(tr("probability.features.none"))
+    with st.form("poa_feature_import", clear_on_submit=True):
+        c1, c2 = st.columns([1, 2])
+        kind = c1.selectbox(tr("probability.features.import_kind"), list(KINDS),
+                            format_func=lambda k, _l=lang(): t(f"probability.features.kind_{k}", _l),
+                            key="poa_import_kind")
+        up = c2.file_uploader(tr("probability.features.import_file"), type=_AREA_TYPES,
+                              key="poa_import_file")
+        go_import = st.form_submit_button(tr("probability.features.import"))
+    if go_import and up is not None:
+        with error_boundary():
+            now = features
+            clipped: list[str] = []
+            added = features_from_file(up.name, up.getvalue(), kind, features)
+            for f in added:
+                now, by = add_feature(now, f)
+                if by:
+                    clipped.append(f"{f.name} ({', '.join(by)})")
+            _store_features(mission, now)
+            msg = tr("probability.features.imported", n=len(added), file=up.name,
+                     what=tr(f"probability.features.kind_{kind}"))
+            if clipped:
+                msg += " " + tr("probability.features.clipped", names="; ".join(clipped))
+            st.session_state[_FLASH_KEY] = msg
+            st.rerun()
+
+
 signed = require_page("probability")  # the role is checked on every run, not only in the menu
 st.title(tr("nav.probability"))
 mission = st.session_state.get("mission")
@@ -125,6 +359,7 @@ st.caption(tr("probability.ui.mission_line", lat=f"{mission['lat']:.5f}", lon=f"
               values=" / ".join(f"{v / 1000:g}" for v in quartiles.as_tuple())))
 
 models = ["rings", "terrain"]
+seg_modes = ["grid", "terrain", "mission"]
 with st.form("poa_settings"):
     c1, c2, c3, c4 = st.columns(4)
     model = c1.selectbox(tr("probability.ui.model"), models, format_func=lambda m, _l=lang(): t(f"probability.ui.model_{m}", _l),
@@ -137,6 +372,7 @@ with st.form("poa_settings"):
                              value=float(max(30, math.ceil(2 * default_r))), step=10.0,  # ~1,000 cells across
                              key="poa_cell")
     with st.expander(tr("probability.ui.terrain_options")):
+        st.caption(tr("probability.features.model_help"))
         t1, t2, t3 = st.columns(3)
         max_slope = t1.number_input(tr("probability.ui.max_slope"), min_value=1.0, max_value=90.0,
                                     value=40.0, key="poa_max_slope")
@@ -144,30 +380,38 @@ with st.form("poa_settings"):
                                      value=0.0, step=0.5, key="poa_drainage")
         use_uphill = t3.checkbox(tr("probability.ui.uphill"), value=False, key="poa_use_uphill")
         uphill = t3.slider(tr("probability.ui.uphill_share"), 0.05, 0.95, 0.40, key="poa_uphill")
-        barrier_up = st.file_uploader(tr("probability.ui.barriers"), type=_AREA_TYPES,
-                                      key="poa_barriers")
-        track_up = st.file_uploader(tr("probability.ui.tracks"), type=_AREA_TYPES,
-                                    key="poa_tracks")
         k1, k2 = st.columns(2)
         track_w = k1.number_input(tr("probability.ui.track_weight"), min_value=0.0, value=0.0,
                                   step=0.5, key="poa_track_w")
         track_f = k2.number_input(tr("probability.ui.track_friction"), min_value=0.1, value=1.0,
                                   step=0.1, key="poa_track_f")
-    s0, s1, s2 = st.columns(3)
-    seg_mode = s0.selectbox(tr("probability.ui.segment_mode"), ["grid", "terrain"],
+    s0, s1 = st.columns(2)
+    seg_mode = s0.selectbox(tr("probability.ui.segment_mode"), seg_modes,
                             format_func=lambda k, _l=lang(): t(f"probability.ui.segment_mode_{k}", _l),
                             key="poa_seg_mode")
     seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
                              step=0.5, key="poa_seg_km")
-    seg_up = s2.file_uploader(tr("probability.ui.segments_file"), type=_AREA_TYPES,
-                              key="poa_segments")
     build = st.form_submit_button(tr("probability.ui.build"), type="primary")
 
+mission_features = _features(mission)
 if build:
     st.session_state["poa_request"] = True
+    # the barriers, tracks and regions the map is built with: later drawings wait for a rebuild
+    st.session_state[_BUILT_KEY] = {
+        "incident": mission.get("incident_number"),
+        "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
     clear_handover(st.session_state)  # the plan page must not use a map for other settings
 if not st.session_state.get("poa_request"):
+    _features_panel(mission)
     st.stop()
+built = st.session_state.get(_BUILT_KEY)
+if not built or built.get("incident") != mission.get("incident_number"):
+    built = {"incident": mission.get("incident_number"),  # another mission: its own features
+             "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
+    st.session_state[_BUILT_KEY] = built
+model_features = built["features"]
+if features_key(model_features, _MODEL_KINDS) != features_key(mission_features, _MODEL_KINDS):
+    st.warning(tr("probability.features.rebuild"), icon=":material/refresh:")
 
 seen = dt.datetime.combine(mission["seen_date"], mission["seen_time"], tzinfo=_LOCAL_TZ)
 hours = (dt.datetime.now(_LOCAL_TZ) - seen).total_seconds() / 3600.0
@@ -182,8 +426,7 @@ common = dict(
     uncertainty_kind=mission.get("uncertainty_kind", "gaussian"), hours=cap_hours, speed=cap_speed,
     max_slope=float(max_slope), drainage_w=float(drainage_w),
     uphill=float(uphill) if use_uphill else None,
-    barrier_file=(barrier_up.name, barrier_up.getvalue()) if barrier_up else None,
-    track_file=(track_up.name, track_up.getvalue()) if track_up else None,
+    features_json=features_key(model_features, ("barrier", "track")),
     track_w=float(track_w), track_f=float(track_f))
 
 shown = [model] + ([m for m in models if m != model] if compare else [])
@@ -193,29 +436,28 @@ with error_boundary():
         for m in shown:
             results[m] = _build(model=m, **common)
 if not results:
+    _features_panel(mission)
     st.stop()
 
 main = results[model]
 grid = main.grid
 
-# --- planners' consensus (Mattson) and the sorties flown so far -------------------------------
+# --- planners' consensus (Mattson) over the mission's regions, and the sorties flown so far ----
 base_map = main.poa
 regions: list[Region] = []
+with error_boundary():
+    regions = [Region(n, g) for n, g in grid_geometries(model_features, "region", grid.crs)]
 with st.expander(tr("probability.ui.consensus")):
     st.caption(tr("probability.ui.consensus_help"))
-    region_up = st.file_uploader(tr("probability.ui.regions_file"), type=_AREA_TYPES,
-                                 key="poa_regions")
-    with error_boundary():
-        if region_up is not None:
-            regions = [Region(n, g) for n, g in imported_geometries(
-                region_up.name, region_up.getvalue(), grid.crs, kinds=POLYGONS)]
+    if not regions:
+        st.caption(tr("probability.features.no_regions"))
     if regions:
         cols_ = [r.name for r in regions] + [ROW_KEY]
         share = [round(100.0 / len(regions), 1)] * len(regions)
         share[-1] = round(100.0 - sum(share[:-1]), 1)
         points = st.data_editor(pd.DataFrame([share + [0.0]], columns=cols_,
                                              index=[tr("probability.ui.planner", n=1)]),
-                                num_rows="dynamic", key="poa_points")
+                                num_rows="dynamic", key=f"poa_points_{len(regions)}")
         weight = st.slider(tr("probability.ui.blend"), 0.0, 1.0, 0.5, key="poa_blend")
         with error_boundary():
             region_poa = mattson(points.fillna(0.0).to_dict("records"), [r.name for r in regions])
@@ -270,18 +512,40 @@ if main.synthetic:
     st.warning(tr("common.synthetic_badge"), icon=":material/warning:")
 segments = []
 with error_boundary():
-    if seg_up is not None:
-        segments = [Region(n, g) for n, g in imported_geometries(
-            seg_up.name, seg_up.getvalue(), grid.crs, kinds=POLYGONS)]
+    if seg_mode == "mission":  # the mission's own segments, drawn or imported (live)
+        segments = [Region(n, g) for n, g in grid_geometries(mission_features, "segment",
+                                                             grid.crs)]
     elif seg_mode == "terrain":
         segments = terrain_segments(grid, main.elevation, float(seg_km) * 1000.0)
     else:
         segments = grid_segments(grid, float(seg_km) * 1000.0)
 
+# --- what a click or drag on the main map does -----------------------------------------------
+draw_mode = st.radio(tr("probability.features.mode"), list(_DRAW_MODES), horizontal=True,
+                     format_func=lambda k, _l=lang(): t(f"probability.features.mode_{k}", _l),
+                     key="poa_draw_mode")
+if st.session_state.get("poa_draw_mode_was") != draw_mode:  # a new choice: a fresh selection
+    st.session_state["poa_draw_mode_was"] = draw_mode
+    _next_map()
+st.caption(tr(f"probability.features.help_{draw_mode}"))
+pending_geom = None
+with error_boundary():
+    pending_geom = _pending_geometry(st.session_state.get(_PENDING_KEY), grid.crs)
+shown_features = {k: [] for k in KINDS}
+with error_boundary():
+    for k in KINDS:
+        shown_features[k] = grid_geometries(mission_features, k, grid.crs)
+
 rings = [(r, tr("probability.ui.ring", p=p, km=f"{r / 1000:g}"))
          for p, r in zip((25, 50, 75, 95), quartiles.as_tuple(), strict=True)]
 cols = st.columns(len(results))
 picked = None
+if draw_mode in _LINE_MODES:
+    select_as = ("points", "lasso")
+elif draw_mode == "ipp":
+    select_as = ("points", "box")
+else:
+    select_as = ("lasso", "box")
 for col, (m, res) in zip(cols, results.items(), strict=True):
     with col:
         st.markdown(f"**{tr(f'probability.ui.model_{m}')}**")
@@ -289,26 +553,38 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
         a, b = st.columns(2)
         a.metric(tr("probability.ui.in_grid"), f"{shown_map.poa.sum():.3f}")
         b.metric(tr("probability.ui.row"), f"{shown_map.row:.3f}")
-        opts = res.inputs.terrain_options
-        layers = res.layers  # the terrain model's barriers, tracks and drainages, as used
+        layers = res.layers  # the terrain model's drainages, as used
         fig = poa_figure(grid, shown_map.poa, res.elevation, res.hillshade, _labels(),
                          ipp=(res.inputs.ipp_x, res.inputs.ipp_y), rings=rings,
                          segments=[(s.name, s.geometry) for s in segments],
-                         barriers=opts.barriers if layers is not None else (),
-                         tracks=opts.tracks if layers is not None else (),
+                         barriers=[g for _, g in shown_features["barrier"]],
+                         tracks=[g for _, g in shown_features["track"]],
+                         regions=shown_features["region"],
+                         pending=pending_geom if m == model else None,
                          drainage=layers.drainage if layers is not None else None,
-                         pickable=m == model)
-        if m == model:  # a click or a box on the main map picks a new IPP
+                         pickable=m == model,
+                         lattice_points=120 if draw_mode in _LINE_MODES else 60)
+        if m == model:  # a click, box or lasso on the main map: the IPP or a drawing
             event = st.plotly_chart(fig, width="stretch", on_select="rerun",
-                                    selection_mode=("points", "box"), key=f"poa_map_{m}",
+                                    selection_mode=select_as,
+                                    key=f"poa_map_{m}_{st.session_state.get('poa_draw_n', 0)}",
                                     config={"displaylogo": False, "scrollZoom": True})
-            picked = selection_point(event.selection if event is not None else None)
+            selection = event.selection if event is not None else None
+            if draw_mode == "ipp":
+                picked = selection_point(selection)
+            else:
+                with error_boundary():
+                    before = st.session_state.get(_PENDING_KEY)
+                    _take_selection(draw_mode, selection, grid.crs)
+                    if st.session_state.get(_PENDING_KEY) != before:
+                        st.rerun()  # show the drawing on the map
         else:
             st.plotly_chart(fig, width="stretch", key=f"poa_map_{m}",
                             config={"displaylogo": False, "scrollZoom": True})
 
 # --- a new IPP picked on the map: shown in WGS84, used only when the crew confirms ------------
-st.caption(tr("probability.ui.ipp_pick_help"))
+if draw_mode == "ipp":
+    st.caption(tr("probability.ui.ipp_pick_help"))
 if picked is not None:
     with error_boundary():
         plat, plon = from_local(picked[0], picked[1], grid.crs)
@@ -330,22 +606,31 @@ if picked is not None:
             st.session_state["mission"] = moved  # the mission page shows it as typed text
             clear_handover(st.session_state)
             st.rerun()  # the map is rebuilt around the new IPP
+if draw_mode != "ipp":
+    _pending_panel(mission, grid.crs)
+_features_panel(mission)
 
 st.subheader(tr("probability.ui.segments"))
 with error_boundary():
     table = segment_table(segments, state.current, state.initial, state.cumulative_pod)
-    df = pd.DataFrame([{
-        tr("probability.ui.col_name"): r.name,
-        tr("probability.ui.col_area"): round(r.area_m2 / 1e6, 3),
-        tr("probability.ui.col_poa"): round(r.poa, 5),
-        tr("probability.ui.col_density"): round(r.poa_density_per_km2, 5),
-        tr("probability.ui.col_pod"): round(r.cumulative_pod, 3),
-        tr("probability.ui.col_pos"): round(r.pos, 5),
-        tr("probability.ui.col_rank"): r.rank,
-    } for r in table.rows]).sort_values(tr("probability.ui.col_rank"))
-    st.dataframe(df, hide_index=True, width="stretch")
-    # the plan page takes this map (POS, next sortie) and these segments (plan area) from here
-    publish_handover(st.session_state, terrain_id=entry.id, mission=mission, model=model,
+    if table.rows:
+        df = pd.DataFrame([{
+            tr("probability.ui.col_name"): r.name,
+            tr("probability.ui.col_area"): round(r.area_m2 / 1e6, 3),
+            tr("probability.ui.col_poa"): round(r.poa, 5),
+            tr("probability.ui.col_density"): round(r.poa_density_per_km2, 5),
+            tr("probability.ui.col_pod"): round(r.cumulative_pod, 3),
+            tr("probability.ui.col_pos"): round(r.pos, 5),
+            tr("probability.ui.col_rank"): r.rank,
+        } for r in table.rows]).sort_values(tr("probability.ui.col_rank"))
+        st.dataframe(df, hide_index=True, width="stretch", key="poa_segment_table")
+    else:
+        st.info(tr("probability.features.no_segments"), icon=":material/info:")
+    # the plan page takes this map (POS, next sortie) and these segments (plan area) from here;
+    # it is the map of the barriers, tracks and regions it was built with, and of these segments
+    published_with = [f for f in mission_features if f.get("kind") == "segment"] + model_features
+    publish_handover(st.session_state, terrain_id=entry.id,
+                     mission=dict(mission, features=published_with), model=model,
                      current=state.current,
                      segments=[(s.name, s.geometry, r.rank, r.poa)
                                for s, r in zip(segments, table.rows, strict=True)])
