@@ -1,6 +1,7 @@
 """The asset catalogue editor in a real browser (Debian's Chromium), offline: an administrator
 changes the Mavic 3T's reserve on the Settings page, sees it saved as the unit's figure with its
-reference, and a refused figure shows a plain error, not a traceback.
+reference, and a refused figure shows a plain error, not a traceback; then discards the unit's
+copy (after confirming) and finds it kept in the backups folder.
 """
 
 from sar_planner.assets import load_catalogue
@@ -42,4 +43,15 @@ def test_admin_edits_an_asset_figure_in_the_browser(page_en, app_server):
     _save(page)
     page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="Saved 1 figure(s)").wait_for()
     fig = load_catalogue(app_server.data_dir / "assets.toml")["mavic3t"].figures["reserve_s"]
-    assert (fig.value, fig.by, fig.ref) == (600.0, "unit", REF)
+    assert (fig.value, fig.by, fig.ref, fig.layer) == (600.0, "unit", REF, "unit")
+    saved = (app_server.data_dir / "assets.toml").read_bytes()
+
+    # discard the unit's copy: a confirm step, then the bundled catalogue alone
+    page.get_by_role("button", name="Discard the unit's copy…").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Yes, discard the unit's copy").click()
+    wait_for_app(page)
+    page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="set aside").wait_for()
+    assert not (app_server.data_dir / "assets.toml").exists()
+    (kept,) = (app_server.data_dir / "backups").glob("assets-discarded-*.toml")
+    assert kept.read_bytes() == saved
