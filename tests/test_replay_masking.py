@@ -181,3 +181,50 @@ def test_terrain_on_another_grid_is_refused_with_a_clear_message():
         sortie_pod(_sortie(_track(480.0, 3030.0)), GRID, elevation=np.zeros((3, 3)))
     assert err.value.code == "replay.err_elevation_shape"
     assert "(3, 3)" in err.value.message("zh") and "(20, 100)" in str(err.value)
+
+
+# --- properties over many terrains ------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+
+def _bumps(seed: int, relief: float) -> np.ndarray:
+    """Smooth random terrain on GRID: a few Gaussian hills and valleys, +-relief metres."""
+    rng = np.random.default_rng(seed)
+    xs, ys = np.meshgrid(GRID.x_centres() - W0, GRID.y_centres() - S0)
+    z = np.full(GRID.shape, 3000.0)
+    for _ in range(4):
+        cx, cy = rng.uniform(0, 1000), rng.uniform(0, 200)
+        r = rng.uniform(20, 150)
+        z += rng.uniform(-relief, relief) * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * r * r))
+    return z
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=hs.integers(0, 10_000), relief=hs.floats(0.0, 300.0), x=hs.floats(200.0, 800.0),
+       above=hs.floats(1.0, 200.0), climb=hs.floats(1.0, 300.0))
+def test_flying_higher_never_searches_less_and_masking_never_adds(seed, relief, x, above, climb):
+    # geometry: raising the aircraft raises every sight line from a fixed ground point, so a
+    # cell seen from below is seen from above; a face turned towards it stays turned towards it
+    dem = _bumps(seed, relief)
+    # above the highest ground under the track (hills beside it may rise higher)
+    low_alt = float(dem[:, int(x // 10)].max()) + above
+    flat = sortie_pod(_sortie(_track(x, None)), GRID).pod
+    low = sortie_pod(_sortie(_track(x, low_alt)), GRID, elevation=dem)
+    high = sortie_pod(_sortie(_track(x, low_alt + climb)), GRID, elevation=dem)
+    assert low.masking == high.masking == "replay.masked"
+    assert np.all(high.pod >= low.pod)
+    assert np.all(low.pod <= flat) and np.all(high.pod <= flat)
+    # masking only ever removes whole cells: a cell keeps the flat swath's POD or gets 0
+    assert np.all((low.pod == 0) | (low.pod == flat))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ground=hs.floats(2500.0, 5500.0), above=hs.floats(1.0, 500.0), x=hs.floats(100.0, 900.0))
+def test_on_flat_ground_masking_hides_nothing(ground, above, x):
+    dem = np.full(GRID.shape, ground)
+    got = sortie_pod(_sortie(_track(x, ground + above)), GRID, elevation=dem)
+    flat = sortie_pod(_sortie(_track(x, None)), GRID)
+    assert got.masking == "replay.masked"
+    assert np.array_equal(got.pod, flat.pod)
