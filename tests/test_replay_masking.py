@@ -161,6 +161,8 @@ def test_the_replay_reports_masking_per_sortie_and_the_plateau_keeps_its_probabi
         en = t(u.masking, "en", **(u.masking_params or {}))
         zh = t(u.masking, "zh", **(u.masking_params or {}))
         assert en != u.masking and any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+        assert t(u.masking_short, "zh") != u.masking_short
+    assert t(b.masking_short, "en") == "not masked: the track has no heights"
 
 
 def test_a_callers_pod_function_returning_the_old_triple_still_replays():

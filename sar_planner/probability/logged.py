@@ -123,6 +123,13 @@ class SortieUpdate:
         """True when ground hidden by terrain was left out of this sortie's POD."""
         return self.masking in ("replay.masked", "replay.masked_partial")
 
+    @property
+    def masking_short(self) -> str | None:
+        """Catalogue key of the short form of :attr:`masking` (a table cell), or None."""
+        if self.masking is None:
+            return None
+        return "replay.short." + self.masking.split(".", 1)[1]
+
     number: int
     takeoff_at: dt.datetime
     sweep_width_m: float | None
