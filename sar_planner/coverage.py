@@ -454,7 +454,8 @@ def line_of_sight_mask(grid: Grid, terrain: Terrain, sensor_xyz: np.ndarray,
 
 def seen_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
                   terrain: Terrain, slope_limit_deg: float = 30.0,
-                  max_incidence_deg: float = 90.0, clearance_m: float = 0.5) -> np.ndarray:
+                  max_incidence_deg: float = 90.0, clearance_m: float = 0.5,
+                  sensor_runs: Sequence[np.ndarray] | None = None) -> np.ndarray:
     """Coverage of searching runs with heights, counting only ground the sensor could see.
 
     The swath coverage of the runs (:func:`swath_coverage` over their x, y), set to 0 in every
@@ -467,7 +468,8 @@ def seen_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
         The mission grid.
     runs:
         Searching polylines, each an (M, 3) array: x, y metres in ``grid.crs`` and the
-        sensor's altitude in metres above sea level (the DEM's vertical datum).
+        sensor's altitude in metres above sea level (the DEM's vertical datum); (M, 2) when
+        ``sensor_runs`` gives the heights.
     sweep_width_m:
         Effective sweep width W, metres.
     terrain:
@@ -476,6 +478,11 @@ def seen_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
         See :func:`terrain_mask`.
     clearance_m:
         See :func:`line_of_sight_mask`.
+    sensor_runs:
+        Where the sensor was, as (K, 3) polylines (x, y, altitude); default ``runs``. Give the
+        unsimplified fixes here when ``runs`` were simplified in plan (a straight leg over a
+        ridge keeps only its ends, and a straight line between their heights would cut
+        through the ridge).
 
     Returns
     -------
@@ -484,7 +491,9 @@ def seen_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
     """
     runs = [np.asarray(r, dtype=np.float64) for r in runs]
     cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m)
-    good = [r for r in runs if r.ndim == 2 and r.shape[1] == 3 and len(r) >= 2]
+    sensor_runs = runs if sensor_runs is None else [np.asarray(r, dtype=np.float64)
+                                                    for r in sensor_runs]
+    good = [r for r in sensor_runs if r.ndim == 2 and r.shape[1] == 3 and len(r) >= 1]
     if not good or not cov.any():
         return cov
     sensors = np.vstack([_densify_xyz(r, max(grid.cell_size, 1.0)) for r in good])

@@ -2,8 +2,8 @@
 the flat swath, on the same track and grid (sar_planner.probability.logged.sortie_pod).
 
 A 6 km x 6 km lawn-mower (60 legs, W = 100 m, a fix every 2 m thinned to 5,000 stored fixes,
-1.5 m of GPS noise) flown 120 m above the highest ground, over synthetic ridges 300 m high and
-1.2 km apart on a 100 x 100 grid of 60 m (and a 400 x 400 grid of 15 m). Prints the times and
+1.5 m of GPS noise) flown 80 m above the ground under it (terrain following), across synthetic
+ridges 300 m high and 1.2 km apart (slopes up to 38 degrees) on a 100 x 100 grid of 60 m (and a 400 x 400 grid of 15 m). Prints the times and
 the masked run's time as a ratio to the flat swath's in the same run, and the share of swept
 cells that the ridges hide.
 
@@ -31,7 +31,10 @@ from sar_planner.probability.logged import FlownSortie, sortie_pod  # noqa: E402
 def _run(cell: float) -> None:
     grid = Grid.from_bounds(CRS.from_epsg(32646), 500_000, 4_000_000, 506_000, 4_006_000, cell)
     xc, _ = np.meshgrid(grid.x_centres() - 500_000, grid.y_centres())
-    elevation = 3000.0 + 150.0 * (1.0 + np.sin(2 * np.pi * xc / 1200.0))
+    def ground(x_m: np.ndarray) -> np.ndarray:
+        return 3000.0 + 150.0 * (1.0 + np.sin(2 * np.pi * x_m / 1200.0))
+
+    elevation = ground(xc)
     rng = np.random.default_rng(1)
     xs, ys = [], []
     for k in range(60):
@@ -42,8 +45,9 @@ def _run(cell: float) -> None:
     y = np.concatenate(ys) + rng.normal(0, 1.5, len(x))
     lat, lon = from_local(x, y, grid.crs)
     step = -(-len(x) // 5000)
-    coords = [[round(float(a), 7), round(float(b), 7), 3420.0]
-              for a, b in zip(lon[::step], lat[::step], strict=True)]
+    alt = ground(x[::step] - 500_000) + 80.0
+    coords = [[round(float(a), 7), round(float(b), 7), round(float(h), 1)]
+              for a, b, h in zip(lon[::step], lat[::step], alt, strict=True)]
     plan = FlownPlan("bench", (((94.9, 36.1, float("nan")), (94.91, 36.1, float("nan"))),),
                      sweep_width_m=100.0).to_json()
     sortie = FlownSortie(1, dt.datetime(2026, 7, 1, tzinfo=dt.UTC),

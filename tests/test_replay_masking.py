@@ -105,6 +105,24 @@ def test_a_wall_hides_the_ground_behind_it_up_to_where_the_sight_line_clears_its
     assert [bool(seen[10, c]) for c in (52, 53, 55, 56)] == [False, False, True, True]
 
 
+def test_a_straight_leg_flown_over_a_ridge_at_constant_height_above_it_hides_nothing():
+    # an east-west ridge (100 m high, level along x) crossed by a straight north-south leg
+    # flown 80 m above the ground: across the track the ground is level everywhere, so no sight
+    # line abeam can meet it. The leg's swath is simplified to its two ends; the heights must not
+    # be (a straight line between the end heights, 3,080 m, would pass under the 3,100 m crest).
+    ys = GRID.y_centres() - S0
+    ridge = 3000.0 + 100.0 * np.exp(-((ys - 100.0) ** 2) / (2 * 60.0 ** 2))
+    dem = ridge[:, None].repeat(GRID.shape[1], axis=1)
+    y = np.linspace(-100.0, 300.0, 81)
+    lat, lon = from_local(np.full(81, W0 + 480.0), S0 + y, UTM46)
+    z = 3080.0 + 100.0 * np.exp(-((y - 100.0) ** 2) / (2 * 60.0 ** 2))
+    track = {"type": "LineString", "coordinates": [[float(a), float(b), float(h)]
+                                                   for a, b, h in zip(lon, lat, z, strict=True)]}
+    got = sortie_pod(_sortie(track), GRID, elevation=dem)
+    assert got.masking == "replay.masked"
+    assert got.pod[:, 43:53] == pytest.approx(FLAT_POD, abs=1e-9)
+
+
 def test_a_track_without_heights_gives_exactly_the_flat_swath_and_says_so():
     old = sortie_pod(_sortie(_track(480.0, None)), GRID)
     got = sortie_pod(_sortie(_track(480.0, None)), GRID, elevation=_step())

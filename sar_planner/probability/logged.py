@@ -349,16 +349,17 @@ def sortie_pod(sortie: FlownSortie, grid: Grid,
         z, key, params = None, "replay.not_masked_no_terrain", {}
     else:
         z, key, params = _heights(xy, alt, terrain)
-    # GPS jitter simplified away to within W / 20 (the heights of the fixes kept go along)
-    pts = xy if z is None else np.column_stack([xy, z])
-    line = shapely.simplify(shapely.linestrings(pts), width / 20.0, preserve_topology=False)
-    kept = shapely.get_coordinates(line, include_z=z is not None)
+    # GPS jitter simplified away to within W / 20 for the swath; the sensor's positions for
+    # masking are every fix with its height (a straight leg over a ridge keeps only its ends
+    # when simplified, and the straight line between their heights would cut through the ridge)
+    line = shapely.simplify(shapely.linestrings(xy), width / 20.0, preserve_topology=False)
+    kept = shapely.get_coordinates(line)
     if len(kept) < 2:
-        kept = pts[[0, -1]]
+        kept = xy[[0, -1]]
     if z is None:
-        cov = swath_coverage(grid, [kept[:, :2]], width)
+        cov = swath_coverage(grid, [kept], width)
     else:
-        cov = seen_coverage(grid, [kept], width, terrain)
+        cov = seen_coverage(grid, [kept], width, terrain, sensor_runs=[np.column_stack([xy, z])])
     return SortiePod(width, source, pod_from_coverage(cov), key, params)
 
 
