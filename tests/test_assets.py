@@ -92,7 +92,7 @@ def test_an_asset_cannot_plan_above_its_ceiling():
     assert "5000" in str(exc.value)
 
 
-def test_the_units_own_copy_replaces_the_bundled_catalogue(data_dir):
+def test_a_whole_unit_copy_as_earlier_versions_wrote_it_still_gives_the_units_figure(data_dir):
     data_dir.mkdir(parents=True, exist_ok=True)
     text = PACKAGED.read_text(encoding="utf-8").replace(
         'endurance_s = { value = 2460, by = "maker"', 'endurance_s = { value = 2000, by = "unit"')
