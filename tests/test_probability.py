@@ -439,7 +439,8 @@ def test_terrain_model_with_ipp_uncertainty_keeps_the_sum_and_empties_barriers()
     wide, _ = terrain_map(g, np.zeros(g.shape), X0, Y0, d, options=TerrainOptions(barriers=[wall]),
                           uncertainty=IppUncertainty(1_000.0))
     assert wide.poa.sum() + wide.row == pytest.approx(1.0, abs=1e-12)
-    assert wide.row == pytest.approx(sharp.row, abs=1e-12)
+    # start points nearer the edges send a little more out (0.109 -> 0.111)
+    assert sharp.row < wide.row < sharp.row + 0.005
     assert wide.poa[layers.barrier].sum() == 0.0
     i, j = (int(v) for v in g.rowcol(X0, Y0))
     assert wide.poa[i, j] < sharp.poa[i, j]

@@ -1,0 +1,238 @@
+"""The terrain model with an uncertain IPP: the mixture over possible start points.
+
+Hand-checkable figures: the area of a circular segment, R^2 acos(a/R) - a sqrt(R^2 - a^2)
+(standard geometry), the normal distribution's tail for the Gaussian's marginal, the lens area of
+two unit circles one unit apart, 2 pi / 3 - sqrt(3) / 2 (standard geometry), the Rayleigh law's
+second moment 2 sigma^2, and the ring model (rings.py), which integrates the convolution exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import CRS
+from scipy.stats import norm
+from shapely.geometry import LineString
+
+from sar_planner.errors import ProbabilityError
+from sar_planner.grid import Grid
+from sar_planner.probability import (IppUncertainty, RadialDistribution, TerrainOptions,
+                                     ring_map, terrain_map)
+from sar_planner.probability.terrain_model import (_lens, _StratumLaw, auto_spacing,
+                                                   ipp_start_points)
+from sar_planner.subjects import Quartiles, quartiles_for
+
+UTM46 = CRS.from_epsg(32646)
+X0, Y0 = 500_050.0, 4_000_050.0  # a cell centre of the 100 m grids below
+COMPACT = Quartiles(200.0, 400.0, 800.0, 1600.0)  # a short walk: little mass reaches the edges
+
+
+def _grid(half: float, cell: float = 100.0) -> Grid:
+    return Grid.centered(UTM46, 500_000.0, 4_000_000.0, half, cell)
+
+
+def _segment(radius: float, a: float) -> float:
+    """Area of the part of a disc of ``radius`` beyond a chord ``a`` metres from its centre."""
+    return radius**2 * math.acos(a / radius) - a * math.sqrt(radius**2 - a**2)
+
+
+# ---------------------------------------------------------------- the start-point rule
+
+@pytest.mark.parametrize("kind", ["gaussian", "disc"])
+def test_start_point_rule_weights_sum_to_one_and_match_the_second_moment(kind):
+    unc = IppUncertainty(3000.0, kind)
+    pts = ipp_start_points(unc, 150.0)
+    assert pts.weight.sum() == pytest.approx(1.0, abs=1e-12)
+    assert pts.weight.min() > 0
+    # E|X|^2 of the rule (points plus each stratum's own spread, a uniform disc: rho^2 / 2)
+    # against the law's: for the Gaussian cut at 4 sigma (Rayleigh, integrated by parts)
+    # (2 s^2 - 18 s^2 e^-8) / (1 - e^-8); the rule lumps the 3-4 sigma tail (1.1 % of the mass)
+    # at its median, 0.4 % low. For the uniform disc R^2 / 2.
+    m2 = float((pts.weight * (pts.dx**2 + pts.dy**2 + 0.5 * pts.rho**2)).sum())
+    s2, e8 = unc.sigma_m**2, math.exp(-8.0)
+    exact = (2 * s2 - 18 * s2 * e8) / (1 - e8) if kind == "gaussian" else 3000.0**2 / 2
+    assert m2 == pytest.approx(exact, rel=0.005)
+    # symmetric about the IPP's easting and northing lines, and no point on them but the IPP
+    assert float((pts.weight * pts.dx).sum()) == pytest.approx(0.0, abs=1e-6)
+    assert float((pts.weight * pts.dy).sum()) == pytest.approx(0.0, abs=1e-6)
+    assert np.all(np.abs(pts.dx[1:]) > 1.0) and np.all(np.abs(pts.dy[1:]) > 1.0)
+
+
+def test_start_point_counts_follow_the_rings():
+    # ring i has 4 x max(2, round(pi i / 2)) points: 8, 12, 20, 24 -> 1 + 8 = 9, 21, 41, 65
+    unc = IppUncertainty(1500.0, "disc")
+    assert [len(ipp_start_points(unc, 1500.0 / (n + 0.5))) for n in (1, 2, 3, 4)] == [9, 21, 41, 65]
+
+
+def test_auto_spacing_is_a_quarter_of_the_median_and_capped_on_large_grids():
+    d = RadialDistribution(quartiles_for("hiker", "dry-mountainous"))  # median 3.2 km
+    unc = IppUncertainty(3000.0, "disc")
+    small = _grid(20_000.0, 100.0)  # 400 x 400 cells: 84e6 / 160,000 = 525 -> the 400 cap
+    assert auto_spacing(unc, d, small) == pytest.approx(800.0)
+    big = _grid(30_000.0, 30.0)  # 2,000 x 2,000 cells: at most 21 start points
+    assert len(ipp_start_points(unc, auto_spacing(unc, d, big))) == 21
+
+
+def test_lens_area_of_two_unit_circles_one_apart():
+    assert float(_lens(np.array([1.0]), np.array([1.0]), 1.0)[0]) == pytest.approx(
+        2 * math.pi / 3 - math.sqrt(3) / 2, rel=1e-12)
+    assert float(_lens(np.array([0.5]), np.array([0.2]), 1.0)[0]) == pytest.approx(math.pi * 0.25)
+    assert float(_lens(np.array([1.0]), np.array([2.5]), 1.0)[0]) == 0.0
+
+
+def test_stratum_law_is_the_distance_from_a_point_of_a_uniform_disc_start():
+    # Monte Carlo of |U + V|, U uniform in a disc of 300 m, V the published 'unknown' walk
+    d = RadialDistribution(quartiles_for("unknown"))
+    law = _StratumLaw(d, 300.0)
+    rng = np.random.default_rng(11)
+    n = 400_000
+    rg = np.geomspace(0.01, 1e6, 20_000)
+    v = np.interp(rng.uniform(0, 1, n), d.cdf(rg), rg)
+    a, b = rng.uniform(0, 2 * math.pi, (2, n))
+    u = 300.0 * np.sqrt(rng.uniform(0, 1, n))
+    dist = np.hypot(u * np.cos(a) + v * np.cos(b), u * np.sin(a) + v * np.sin(b))
+    for r in (100.0, 300.0, 600.0, 1800.0, 5000.0):
+        p = float((dist <= r).mean())
+        assert float(law.cdf(r)[0]) == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / n) + 1e-4)
+    # no spike at the start point: its density there is finite, unlike the walk's own
+    assert float(law.cdf(10.0)[0]) < 0.05 * float(d.cdf(10.0))
+
+
+# ---------------------------------------------------------------- the mixture
+
+@pytest.mark.parametrize("kind", ["gaussian", "disc"])
+def test_flat_open_ground_with_uncertainty_gives_the_ring_model_back(kind):
+    # rings.py convolves the ring map with the same uncertainty exactly; the terrain model's
+    # mixture over start points (21 for the disc, 41 for the Gaussian at the default spacing)
+    # must agree to 3 % of the mass cell by cell (the terrain model without uncertainty differs
+    # from the rings by 3.9 % here: 16-neighbour paths are not straight lines)
+    g = _grid(20_000.0, 100.0)
+    d = RadialDistribution(quartiles_for("hiker", "dry-mountainous"))
+    unc = IppUncertainty(2000.0, kind)
+    rings = ring_map(g, X0, Y0, d, unc)
+    terr, _ = terrain_map(g, np.zeros(g.shape), X0, Y0, d, uncertainty=unc)
+    assert np.abs(terr.poa - rings.poa).sum() < 0.03
+    assert terr.row == pytest.approx(rings.row, abs=0.002)
+    assert terr.poa.sum() + terr.row == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind, exact_north", [
+    # disc of 2 km: the share north of the barrier row (y > 150 m) among the passable start
+    # positions (the row 50-150 m is impassable): A(150) / (pi R^2 - A(50) + A(150))
+    ("disc", _segment(2000.0, 150.0) / (math.pi * 2000.0**2 - _segment(2000.0, 50.0)
+                                        + _segment(2000.0, 150.0))),
+    # Gaussian: its north-south marginal is normal with sigma = 2000 / 2.448 m
+    ("gaussian", norm.sf(150 / (2000 / 2.4477)) / (1 - (norm.cdf(150 / (2000 / 2.4477))
+                                                        - norm.cdf(50 / (2000 / 2.4477))))),
+])
+def test_an_impassable_line_through_the_uncertainty_splits_the_mass_as_the_start_points(
+        kind, exact_north):
+    # a barrier across the whole grid 100 m north of the IPP: the subject stays on the side
+    # where they started, so each side holds exactly the weight of its start points
+    g = _grid(10_000.0)
+    d = RadialDistribution(COMPACT)
+    unc = IppUncertainty(2000.0, kind)
+    wall = LineString([(X0 - 20_000, Y0 + 100), (X0 + 20_000, Y0 + 100)])
+    pm, layers = terrain_map(g, np.zeros(g.shape), X0, Y0, d,
+                             options=TerrainOptions(barriers=[wall]), uncertainty=unc)
+    rb = int(g.rowcol(X0, Y0 + 100)[0][()])  # the barrier row
+    assert layers.barrier[rb].all() and not layers.barrier[rb - 1].any()
+    north = float(pm.poa[:rb].sum())
+    south = float(pm.poa[rb + 1:].sum())
+    pts = ipp_start_points(unc, auto_spacing(unc, d, g))
+    rows = np.floor(g.rowcol(X0 + pts.dx, Y0 + pts.dy)[0]).astype(int)
+    w_n, w_s = float(pts.weight[rows < rb].sum()), float(pts.weight[rows > rb].sum())
+    assert north == pytest.approx(w_n / (w_n + w_s), abs=0.001)  # ROW here is 0.0002
+    assert south == pytest.approx(w_s / (w_n + w_s), abs=0.001)
+    # and the rule's split is the continuous law's within 1 % of the mass
+    assert w_n / (w_n + w_s) == pytest.approx(exact_north, abs=0.01)
+    assert pm.poa[layers.barrier].sum() == 0.0
+    assert pm.poa.sum() + pm.row == pytest.approx(1.0, abs=1e-12)
+    # a convolution of the one-IPP map (the old way) would have left the north nearly empty
+    sharp, _ = terrain_map(g, np.zeros(g.shape), X0, Y0, d, options=TerrainOptions(barriers=[wall]))
+    assert float(sharp.poa[:rb].sum()) < 1e-6
+
+
+def test_start_points_outside_the_grid_are_rest_of_world():
+    # IPP 250 m from the west edge, a 2 km disc: the share of the disc west of the edge is
+    # A(250) / (pi R^2) = 0.4204; the map cannot say where those walked, so it is ROW
+    g = _grid(10_000.0)
+    west = g.bounds[0]
+    x = west + 250.0
+    d = RadialDistribution(COMPACT)
+    unc = IppUncertainty(2000.0, "disc")
+    pm, _ = terrain_map(g, np.zeros(g.shape), x, Y0, d, uncertainty=unc)
+    pts = ipp_start_points(unc, auto_spacing(unc, d, g))
+    outside = float(pts.weight[x + pts.dx < west].sum())
+    # each stratum (about 190 m across here) goes wholly to the side its point is on: along the
+    # 3,970 m chord that is at most half a stratum x chord / disc area = 0.03 of the mass
+    assert outside == pytest.approx(_segment(2000.0, 250.0) / (math.pi * 2000.0**2), abs=0.03)
+    # ROW = the outside starts plus what walks out from the inside ones (starts near the edge)
+    assert outside < pm.row < outside + 0.15
+    assert pm.poa.sum() + pm.row == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("radius, kind, counts", [(1500.0, "gaussian", (21, 65)),
+                                                  (4000.0, "disc", (97, 229))])
+def test_doubling_the_start_points_changes_the_map_by_less_than_five_percent(radius, kind, counts):
+    # real terrain (GEBCO 2023 15" grid of the eastern Pamir, terrain/PROVENANCE.md; 3,600 to
+    # 7,400 m here) on 100 m cells: the default spacing (a quarter of the median, 800 m) against
+    # one with at least twice the points. L1 = the share of the mass that moves: under 5 % cell
+    # by cell and under 2.5 % over 500 m blocks (the size of a search segment); measured 3.7 %
+    # and 1.8 %
+    from sar_planner.geo import to_local
+    from sar_planner.terrain import grid_around, load_terrain
+
+    dem = Path(__file__).resolve().parent.parent / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
+    g = grid_around(38.30, 75.05, 15_000.0, 100.0)
+    z = np.asarray(load_terrain([str(dem)], g).elevation, dtype=np.float64)
+    x, y = (float(v) for v in to_local(38.30, 75.05, g.crs))
+    d = RadialDistribution(quartiles_for("hiker", "dry-mountainous"))
+    unc = IppUncertainty(radius, kind)
+    sp = auto_spacing(unc, d, g)
+    n_a = len(ipp_start_points(unc, sp))
+    sp_b = sp
+    while len(ipp_start_points(unc, sp_b)) < 2 * n_a:
+        sp_b *= 0.95
+    assert (n_a, len(ipp_start_points(unc, sp_b))) == counts
+    a, _ = terrain_map(g, z, x, y, d, uncertainty=unc)
+    b, _ = terrain_map(g, z, x, y, d, uncertainty=unc, start_spacing_m=sp_b)
+    assert np.abs(a.poa - b.poa).sum() < 0.05
+    blocks = (60, 5, 60, 5)  # 301 x 301 cells -> 60 x 60 blocks of 500 m
+    a5 = a.poa[:300, :300].reshape(blocks).sum(axis=(1, 3))
+    b5 = b.poa[:300, :300].reshape(blocks).sum(axis=(1, 3))
+    assert np.abs(a5 - b5).sum() < 0.025
+    assert abs(a.row - b.row) < 0.002
+
+
+def test_uncertainty_larger_than_the_grid_is_refused_by_the_terrain_model():
+    g = _grid(5_000.0)
+    with pytest.raises(ProbabilityError) as e:
+        terrain_map(g, np.zeros(g.shape), X0, Y0, RadialDistribution(COMPACT),
+                    uncertainty=IppUncertainty(6_000.0, "disc"))
+    assert e.value.code == "probability.err_uncertainty_too_large"
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(-2_900.0, 2_900.0), st.floats(-2_900.0, 2_900.0), st.floats(0.0, 3_000.0),
+       st.sampled_from(["gaussian", "disc"]), st.floats(-2_000.0, 2_000.0))
+def test_cells_plus_row_is_one_for_any_ipp_uncertainty_and_barrier(dx, dy, radius, kind, wy):
+    g = _grid(3_000.0)
+    wall = LineString([(X0 - 2500, Y0 + wy), (X0 + 1500, Y0 + wy + 300)])
+    opts = TerrainOptions(barriers=[wall])
+    d = RadialDistribution(quartiles_for("dementia", "dry-flat"))
+    x, y = 500_000.0 + dx, 4_000_000.0 + dy
+    try:
+        pm, layers = terrain_map(g, np.zeros(g.shape), x, y, d, options=opts,
+                                 uncertainty=IppUncertainty(radius, kind))
+    except ProbabilityError as e:  # the IPP fell on the wall
+        assert e.code == "probability.err_ipp_impassable"
+        return
+    assert pm.poa.min() >= 0.0
+    assert pm.poa.sum() + pm.row == pytest.approx(1.0, abs=1e-12)
+    assert pm.poa[layers.barrier].sum() == 0.0
