@@ -47,7 +47,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                drainage: np.ndarray | None = None, pickable: bool = False,
                lattice_points: int = 60, max_cells: int = 250,
                max_image_px: int = 1400, height_px: int = 620,
-               max_labels: int = 80) -> go.Figure:
+               max_labels: int = 80, dragmode: str = "pan") -> go.Figure:
     """POA density heat map over the shaded relief.
 
     Parameters
@@ -83,6 +83,8 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
         points (:func:`sar_planner.ui.figures.selectable_lattice`), ``lattice_points`` a side.
     max_cells:
         Largest side of the heat map sent to the browser (cells are summed in blocks).
+    dragmode:
+        What a drag on the map does at first: ``pan``, or ``lasso`` / ``select`` when drawing.
     """
     west, south, east, north = grid.bounds
     fig = go.Figure()
@@ -193,7 +195,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                      zeroline=False, scaleanchor="x", scaleratio=1.0, constrain="domain",
                      exponentformat="none")
     fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
-                      plot_bgcolor="white", dragmode="pan", hovermode="closest")
+                      plot_bgcolor="white", dragmode=dragmode, hovermode="closest")
     return fig
 
 

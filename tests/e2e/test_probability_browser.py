@@ -173,3 +173,142 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     assert stored["revision"] == 2 and stored["datum"] == "WGS84"
     assert stored["lat"] == pytest.approx(lat, abs=1e-5) and stored["lon"] == pytest.approx(lon, abs=1e-5)
     reset_database_cache()
+
+
+def _select(page, label: str, option: str) -> None:
+    box = page.locator("[data-testid='stSelectbox']").filter(
+        has=page.get_by_text(label, exact=True)).first
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click(timeout=20_000)
+    wait_for_app(page, timeout_ms=120_000)
+
+
+def _drag(page, chart, fractions, close: bool) -> None:
+    """Drag through points given as fractions of the chart's plot area (a lasso or a box)."""
+    area = chart.locator(".nsewdrag").first
+    area.wait_for()
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    pts = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in fractions]
+    page.mouse.move(*pts[0])
+    page.mouse.down()
+    for x, y in pts[1:] + ([pts[0]] if close else []):
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+
+
+def _draw_mode(page, label: str) -> None:
+    page.locator("[data-testid='stRadio']").filter(has_text="What a click or drag").get_by_text(
+        label, exact=True).click()
+    wait_for_app(page, timeout_ms=120_000)
+
+
+def _add_pending(page, name: str) -> None:
+    page.get_by_text("Drawn, not yet added").first.wait_for(timeout=60_000)
+    field = page.get_by_label("Name", exact=True)
+    field.fill(name)
+    field.press("Tab")
+    page.get_by_role("button", name="Add", exact=True).click()
+    wait_for_app(page, timeout_ms=120_000)
+
+
+def _build(page) -> None:
+    page.get_by_label("Map half-width (km)").fill("4")
+    page.get_by_label("Map half-width (km)").press("Tab")
+    page.get_by_label("Cell size (m)").fill("60")
+    page.get_by_label("Cell size (m)").press("Tab")
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
+    wait_for_app(page, timeout_ms=180_000)
+
+
+_RED = "rgb(214, 39, 40)"  # the barrier colour (#d62728) as the browser draws it
+
+
+def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_server,
+                                                                    crew_account):
+    page = page_en
+    page.goto(app_server.url)
+    wait_for_app(page)
+    _sign_in(page, crew_account)
+    nav = page.locator("[data-testid='stSidebarNavLink']")
+    nav.filter(has_text="Mission").click()
+    wait_for_app(page)
+    _open_mission(page, "QH-E2E-003")
+    page.get_by_label("Initial planning point (last known point or point last seen)").fill(
+        "36.10, 94.85")
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(
+        has_text="Save mission inputs").click()
+    wait_for_app(page)
+    page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="36.10000").wait_for()
+
+    nav.filter(has_text="Probability").click()
+    wait_for_app(page)
+    _select(page, "Segments", "The mission's segments (drawn or imported)")
+    _build(page)
+    page.get_by_text("No search segments to show").wait_for(timeout=60_000)
+
+    # 1) a search segment drawn with the lasso (the map's drag tool in a drawing mode), north-east
+    _draw_mode(page, "Draw a search segment")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    _drag(page, chart, [(0.55, 0.20), (0.80, 0.22), (0.78, 0.45), (0.56, 0.42)], close=True)
+    wait_for_app(page, timeout_ms=120_000)
+    _add_pending(page, "North fan")
+    page.locator("[data-testid='stAlertContentSuccess']").filter(
+        has_text="Search segment North fan added").wait_for()
+    # listed, in the segment table (the info "no segments" is gone) and named on the map
+    assert page.get_by_text("No search segments to show").is_hidden()
+    # the feature list and the segment table (and the logged sorties' table is empty: not shown)
+    page.locator("[data-testid='stDataFrame']").nth(1).wait_for(state="attached", timeout=60_000)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator("text").filter(has_text="North fan").first.wait_for(state="attached")
+    page.get_by_text("The Plan page uses this map (after the sorties flown) for POS and what "
+                     "to fly next, and offers these 1 segments").wait_for()
+
+    # 2) a barrier area boxed with Box Select in the south-west, added, then the map rebuilt
+    _draw_mode(page, "Draw a barrier area")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.hover()
+    chart.locator(".modebar-btn[data-title='Box Select']").click()
+    _drag(page, chart, [(0.15, 0.62), (0.32, 0.80)], close=False)
+    wait_for_app(page, timeout_ms=120_000)
+    _add_pending(page, "Salt flat")
+    page.locator("[data-testid='stAlertContentSuccess']").filter(
+        has_text="Barrier Salt flat added").wait_for()
+    page.get_by_text("Press Build the map to use them").wait_for()
+    page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
+    wait_for_app(page, timeout_ms=180_000)
+    assert page.get_by_text("Press Build the map to use them").count() == 0
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(f"path.js-line[style*='{_RED}']").first.wait_for(state="attached")
+
+    # both are facts of the logbook mission (saved with its inputs, version 3)
+    from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
+
+    reset_database_cache()
+    db = get_database()
+    stored = mission_inputs(db, mission_id_for(db, "QH-E2E-003"))
+    reset_database_cache()
+    assert stored["revision"] == 3
+    assert [(f["kind"], f["name"], f["source"]) for f in stored["features"]] == [
+        ("segment", "North fan", "drawn"), ("barrier", "Salt flat", "drawn")]
+
+    # 3) the app opened afresh (a new session, as after a reload; from its front page, no deep
+    # link): sign in, choose the mission, and the features are there
+    page.goto(app_server.url)
+    wait_for_app(page)
+    _sign_in(page, crew_account)
+    nav = page.locator("[data-testid='stSidebarNavLink']")
+    nav.filter(has_text="Mission").click()
+    wait_for_app(page)
+    _select(page, "Mission (from the logbook)", "QH-E2E-003")
+    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 3)").wait_for()
+    nav.filter(has_text="Probability").click()
+    wait_for_app(page)
+    _select(page, "Segments", "The mission's segments (drawn or imported)")
+    _build(page)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator("text").filter(has_text="North fan").first.wait_for(state="attached")
+    chart.locator(f"path.js-line[style*='{_RED}']").first.wait_for(state="attached")
+    assert page.get_by_role("button", name="Download all features (GeoJSON)").count() == 1
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0

@@ -563,7 +563,8 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
                          pending=pending_geom if m == model else None,
                          drainage=layers.drainage if layers is not None else None,
                          pickable=m == model,
-                         lattice_points=120 if draw_mode in _LINE_MODES else 60)
+                         lattice_points=120 if draw_mode in _LINE_MODES else 60,
+                         dragmode="pan" if draw_mode == "ipp" or m != model else "lasso")
         if m == model:  # a click, box or lasso on the main map: the IPP or a drawing
             event = st.plotly_chart(fig, width="stretch", on_select="rerun",
                                     selection_mode=select_as,
