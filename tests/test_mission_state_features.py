@@ -49,3 +49,21 @@ def test_the_fingerprint_follows_the_features_that_change_the_map_and_the_segmen
     assert mission_fingerprint(_session(features=[_RIVER, dict(_SEG, name="S9")])) != base
     assert mission_fingerprint(_session(features=[])) != base
     assert mission_fingerprint(None) == ()
+
+
+def test_the_page_s_hand_over_is_current_for_the_same_features_in_any_order():
+    import numpy as np
+    from pyproj import CRS
+
+    from sar_planner.grid import Grid
+    from sar_planner.probability import ProbabilityMap
+    from sar_planner.ui.mission_state import current_handover, publish
+
+    grid = Grid.centered(CRS.from_epsg(32646), 500_000.0, 4_000_000.0, 100.0, 100.0)
+    pm = ProbabilityMap(grid, np.full(grid.shape, 1.0 / grid.shape[0] / grid.shape[1]), 0.0)
+    state: dict = {}
+    # the page publishes the segments first, then the features the model was built with
+    publish(state, terrain_id="t", mission=_session(features=[_SEG, _RIVER]), model="rings",
+            current=pm, segments=[])
+    assert current_handover(state, _session()) is not None  # [_RIVER, _SEG] in the session
+    assert current_handover(state, _session(features=[_SEG])) is None  # the river removed

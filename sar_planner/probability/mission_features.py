@@ -289,8 +289,11 @@ def features_of(items: Iterable[Mapping[str, Any]] | None,
 
 def features_key(items: Iterable[Mapping[str, Any]] | None,
                  kinds: Sequence[str] = KINDS) -> str:
-    """A canonical text of the features of ``kinds`` (for cache keys and fingerprints)."""
-    chosen = [dict(i) for i in items or [] if isinstance(i, Mapping) and i.get("kind") in kinds]
+    """A canonical text of the features of ``kinds`` (for cache keys and fingerprints): the same
+    features give the same text whatever their order in the list."""
+    chosen = sorted((dict(i) for i in items or []
+                     if isinstance(i, Mapping) and i.get("kind") in kinds),
+                    key=lambda i: (str(i.get("kind")), str(i.get("id"))))
     return json.dumps(chosen, sort_keys=True, ensure_ascii=False)
 
 

@@ -170,7 +170,8 @@ def _take_selection(mode: str, selection, crs) -> None:
         if path is not None:  # a line dragged with the lasso, taken as drawn
             if not pending or pending.get("path") != list(map(list, path)):
                 st.session_state[_PENDING_KEY] = {"mode": mode, "lonlat": lonlat(path),
-                                                  "path": list(map(list, path))}
+                                                  "path": list(map(list, path)),
+                                                  "xy": list(map(list, path))}
             return
         click = selection_click(selection)
         if click is None:
