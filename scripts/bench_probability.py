@@ -7,7 +7,10 @@ Loads the real 15" GEBCO 2023 grid of the eastern Pamir (../shared/terrain or te
 * ``skimage.graph.MCP_Geometric(cost).find_costs([ipp])`` (8 neighbours, isotropic cost = the
   Tobler effort factor of each cell's slope), the reference;
 * our compiled Dijkstra on the same isotropic cost (must give the same numbers);
-* the whole terrain-model map (anisotropic Tobler Dijkstra, 16 neighbours, effort bands, ROW).
+* the whole terrain-model map (anisotropic Tobler Dijkstra, 16 neighbours, effort bands, ROW);
+* the same map with an uncertain IPP (``--unc-m``, Gaussian 95 % radius; default 3 km): the
+  mixture over start points (at most 21 on this grid, one map each, up to 4 threads), timed
+  once after the rounds (it takes 20 or more single maps).
 
 It prints each time and its ratio to MCP_Geometric (the target for the map is <= 0.5).
 Not a test: run it by hand, ``python scripts/bench_probability.py``.
@@ -26,8 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from sar_planner.geo import to_local  # noqa: E402
-from sar_planner.probability import (RadialDistribution, TerrainOptions, cost_distance,  # noqa: E402
-                                     terrain_map)
+from sar_planner.probability import (IppUncertainty, RadialDistribution, TerrainOptions,  # noqa: E402
+                                     cost_distance, terrain_map)
+from sar_planner.probability.terrain_model import auto_spacing, ipp_start_points  # noqa: E402
 from sar_planner.subjects import quartiles_for  # noqa: E402
 from sar_planner.terrain import grid_around, load_terrain, slope_aspect  # noqa: E402
 
@@ -42,6 +46,8 @@ def main() -> int:
     ap.add_argument("--cell-m", type=float, default=30.0, help="cell size in metres (default 30)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="interleaved rounds; each method's best round counts")
+    ap.add_argument("--unc-m", type=float, default=3000.0,
+                    help="IPP uncertainty radius for the uncertain map, metres (0 = skip)")
     args = ap.parse_args()
 
     dem = next((p for p in (REPO.parent / "shared" / "terrain" / DEM_NAME,
@@ -96,6 +102,15 @@ def main() -> int:
     print(f"terrain POA map, 16 nb Tobler (default)      {t_map:7.3f} s  ratio {t_map / t_mcp:.2f}"
           f"  (cells + ROW = {pm.poa.sum() + pm.row:.12f}, ROW {pm.row:.4f})")
     print(f"terrain POA map, 8 nb Tobler                 {t_map8:7.3f} s  ratio {t_map8 / t_mcp:.2f}")
+    if args.unc_m > 0:
+        unc = IppUncertainty(args.unc_m, "gaussian")
+        n_pts = len(ipp_start_points(unc, auto_spacing(unc, dist, grid)))
+        t0 = time.perf_counter()
+        pu = terrain_map(grid, z, float(x), float(y), dist, uncertainty=unc)[0]
+        t_unc = time.perf_counter() - t0
+        print(f"terrain POA map, 16 nb, IPP +-{args.unc_m:g} m    {t_unc:7.3f} s  ratio "
+              f"{t_unc / t_mcp:.2f}  ({n_pts} start points; cells + ROW = "
+              f"{pu.poa.sum() + pu.row:.12f}, ROW {pu.row:.4f})")
     return 0
 
 
