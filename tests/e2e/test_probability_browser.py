@@ -282,16 +282,44 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.locator(f"path.js-line[style*='{_RED}']").first.wait_for(state="attached")
 
-    # both are facts of the logbook mission (saved with its inputs, version 3)
+    # 3) a track clicked point by point: three clicks across the map's south, one undone and
+    # clicked again elsewhere; the pending line grows with each click
+    _draw_mode(page, "Draw a track")
+    for n, (fx, fy) in enumerate([(0.10, 0.90), (0.50, 0.85), (0.70, 0.95), (0.90, 0.88)],
+                                 start=1):
+        chart = page.locator("[data-testid='stPlotlyChart']").first
+        area = chart.locator(".nsewdrag").first
+        area.wait_for()
+        area.scroll_into_view_if_needed()
+        box = area.bounding_box()
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        wait_for_app(page, timeout_ms=120_000)
+        shown = min(n, 3)  # the third point is undone before the fourth click
+        page.get_by_text(f"{shown} points so far" if shown > 1 else "1 points so far").wait_for(
+            timeout=60_000)
+        if n == 3:
+            page.get_by_role("button", name="Undo last point", exact=True).click()
+            wait_for_app(page, timeout_ms=120_000)
+            page.get_by_text("2 points so far").wait_for(timeout=60_000)
+    _add_pending(page, "Old mine road")
+    page.locator("[data-testid='stAlertContentSuccess']").filter(
+        has_text="Track Old mine road added").wait_for()
+
+    # all three are facts of the logbook mission (saved with its inputs, version 4)
     from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
 
     reset_database_cache()
     db = get_database()
     stored = mission_inputs(db, mission_id_for(db, "QH-E2E-003"))
     reset_database_cache()
-    assert stored["revision"] == 3
+    assert stored["revision"] == 4
     assert [(f["kind"], f["name"], f["source"]) for f in stored["features"]] == [
-        ("segment", "North fan", "drawn"), ("barrier", "Salt flat", "drawn")]
+        ("segment", "North fan", "drawn"), ("barrier", "Salt flat", "drawn"),
+        ("track", "Old mine road", "drawn")]
+    road = stored["features"][2]["geometry"]
+    assert road["type"] == "LineString" and len(road["coordinates"]) == 3  # 1st, 2nd and 4th
+    # the 4th click lies east of the 2nd (0.9 against 0.5 of the map's width)
+    assert road["coordinates"][2][0] > road["coordinates"][1][0] > road["coordinates"][0][0]
 
     # 3) the app opened afresh (a new session, as after a reload; from its front page, no deep
     # link): sign in, choose the mission, and the features are there
@@ -302,7 +330,7 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     nav.filter(has_text="Mission").click()
     wait_for_app(page)
     _select(page, "Mission (from the logbook)", "QH-E2E-003")
-    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 3)").wait_for()
+    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 4)").wait_for()
     nav.filter(has_text="Probability").click()
     wait_for_app(page)
     _select(page, "Segments", "The mission's segments (drawn or imported)")

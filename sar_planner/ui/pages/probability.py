@@ -565,7 +565,10 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
                          drainage=layers.drainage if layers is not None else None,
                          pickable=m == model,
                          lattice_points=120 if draw_mode in _LINE_MODES else 60,
-                         dragmode="pan" if draw_mode == "ipp" or m != model else "lasso")
+                         # areas: a drag lassos at once; the IPP and lines are clicked
+                         # (a click in lasso mode would start an empty lasso)
+                         dragmode="lasso" if m == model and draw_mode in _MODE_KIND
+                         and draw_mode not in _LINE_MODES else "pan")
         if m == model:  # a click, box or lasso on the main map: the IPP or a drawing
             event = st.plotly_chart(fig, width="stretch", on_select="rerun",
                                     selection_mode=select_as,
