@@ -228,3 +228,21 @@ def test_mission_page_suggests_the_child_category_for_a_childs_age():
     assert not at.exception
     assert any("Child 4-6 years" in i.value for i in at.info)
     assert at.session_state["mission"]["age"] == 5
+
+
+@pytest.mark.parametrize(("lang", "label", "internal"), [
+    ("en", "'Initial planning point (last known point or point last seen)' is missing",
+     "ipp_text"),
+    ("zh", "缺少任务参数 “初始规划点（最后已知位置或最后目击点）”", "ipp_text"),
+])
+def test_mission_page_errors_name_the_field_as_the_form_labels_it(lang, label, internal):
+    from sar_planner.i18n import t
+
+    at = open_on_page(_app(MISSION).run(), "QH-T-1")
+    at.session_state["lang"] = lang
+    at.run()
+    at.text_input(key="mission_ipp").set_value("   ")
+    next(b for b in at.button if b.label == t("probability.mission.save", lang)).click().run()
+    assert not at.exception
+    assert at.error and label in at.error[0].value, at.error[0].value
+    assert internal not in at.error[0].value

@@ -232,3 +232,36 @@ def test_an_uploaded_file_adds_its_features_and_the_download_gives_them_back():
     assert len(at.session_state["mission"]["features"]) == 2
     dl = next(b for b in at.get("download_button") if "Download all features" in str(b.proto))
     assert dl is not None
+
+
+def test_the_features_read_in_chinese():
+    from sar_planner.i18n import t
+
+    at = AppTest.from_file(PROBABILITY, default_timeout=180)
+    at.session_state["lang"] = "zh"
+    sign_in_apptest(at, "crew")
+    at.session_state["mission"] = _session_mission()
+    at.session_state["terrain_entry"] = "pamir-15arcsec"
+    at.run()
+    at.number_input(key="poa_radius").set_value(3.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.selectbox(key="poa_seg_mode").set_value("mission")
+    _submit(at, t("probability.ui.build", "zh"))
+    at.radio(key="poa_draw_mode").set_value("segment").run()
+    at.session_state["poa_pending"] = {"mode": "segment",
+                                       "lonlat": _box_lonlat(IX, IY, IX + 1000, IY + 1000)}
+    at.run()
+    assert any("已绘制、尚未添加：绘制搜索分区" in m.value for m in at.markdown)
+    next(w for w in at.text_input if w.label == "名称").set_value("北坡")
+    _submit(at, "添加")
+    assert any("已添加搜索分区 北坡" in s.value for s in at.success)
+    # a segment wholly inside it: nothing left once clipped, refused in Chinese, nothing added
+    at.session_state["poa_pending"] = {"mode": "segment", "lonlat": _box_lonlat(
+        IX + 100, IY + 100, IX + 300, IY + 300)}
+    at.run()
+    next(w for w in at.text_input if w.label == "名称").set_value("内圈")
+    _submit(at, "添加")
+    assert any("新分区 内圈 已一无所剩" in e.value for e in at.error)
+    assert [f["name"] for f in at.session_state["mission"]["features"]] == ["北坡"]
+    assert any("平方公里" in str(d.value.iloc[0, 3]) for d in at.dataframe
+               if "类别" in d.value.columns)

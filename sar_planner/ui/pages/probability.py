@@ -531,7 +531,8 @@ if st.session_state.get("poa_draw_mode_was") != draw_mode:  # a new choice: a fr
 st.caption(tr(f"probability.features.help_{draw_mode}"))
 pending_geom = None
 with error_boundary():
-    pending_geom = _pending_geometry(st.session_state.get(_PENDING_KEY), grid.crs)
+    if draw_mode != "ipp":  # picking the IPP hides an unfinished drawing (it is kept)
+        pending_geom = _pending_geometry(st.session_state.get(_PENDING_KEY), grid.crs)
 shown_features = {k: [] for k in KINDS}
 with error_boundary():
     for k in KINDS:
