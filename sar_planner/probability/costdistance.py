@@ -107,22 +107,25 @@ def _slope_factor(grad: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(inline="always", cache=True, nogil=True)
-def _relax(u, du, dist, elev, fric, delta, m1, m2, lengths, inv_len, max_grad, use_slope,
+def _relax(u, du, dist, elev, fric, fconst, delta, m1, m2, lengths, inv_len, max_grad, use_slope,
            check_corners, table, tab_g, tab_scale, tab_last, fac_min, out_v, out_d):  # pragma: no cover - compiled
     """The edges out of settled node u that lower a neighbour's effort: fills out_v / out_d
-    (neighbour, new effort) and returns how many. Shared by both Dijkstra kernels."""
+    (neighbour, new effort) and returns how many. Shared by both Dijkstra kernels.
+
+    Impassable cells (the padding ring, barriers) hold -inf in ``dist`` (see :func:`_init_dist`),
+    so the settled test skips them. ``fconst`` > 0: every passable cell has that friction, and
+    ``fric`` is not read for the edge cost.
+    """
     inf = np.inf
     count = 0
     zu = elev[u]
-    fu = fric[u]
+    fu = fconst if fconst > 0.0 else fric[u]
     for k in range(delta.shape[0]):
         v = u + delta[k]
         dv = dist[v]
-        if dv <= du:          # settled already (or as close): no edge can improve it
+        if dv <= du:          # settled already (or as close), or impassable (-inf)
             continue
-        fv = fric[v]
-        if fv == inf:  # also keeps every route inside the padding ring
-            continue
+        fv = fconst if fconst > 0.0 else fric[v]
         if check_corners and (fric[u + m1[k]] == inf or fric[u + m2[k]] == inf):
             continue
         w = lengths[k] * 0.5 * (fu + fv)
@@ -148,11 +151,47 @@ def _relax(u, du, dist, elev, fric, delta, m1, m2, lengths, inv_len, max_grad, u
 
 
 @numba.njit(cache=True, nogil=True)
-def _dijkstra_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, table, tab_g):  # pragma: no cover - compiled
+def _init_dist(fric):  # pragma: no cover - compiled
+    """Effort array to start from: inf on passable cells, -inf on impassable ones (inf friction)."""
+    dist = np.empty(fric.shape[0])
+    for i in range(fric.shape[0]):
+        dist[i] = np.inf if fric[i] < np.inf else -np.inf
+    return dist
+
+
+@numba.njit(cache=True, nogil=True)
+def _final_dist(dist):  # pragma: no cover - compiled
+    """Impassable cells back to inf (unreachable) after the search."""
+    for i in range(dist.shape[0]):
+        if dist[i] == -np.inf:
+            dist[i] = np.inf
+    return dist
+
+
+@numba.njit(cache=True, nogil=True)
+def _friction_range(fric):  # pragma: no cover - compiled
+    """(smallest, largest) finite friction and the number of impassable cells, one pass."""
+    lo = np.inf
+    hi = -np.inf
+    n_inf = 0
+    for i in range(fric.shape[0]):
+        f = fric[i]
+        if f < np.inf:
+            if f < lo:
+                lo = f
+            if f > hi:
+                hi = f
+        else:
+            n_inf += 1
+    return lo, hi, n_inf
+
+
+@numba.njit(cache=True, nogil=True)
+def _dijkstra_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_slope, table,
+                   tab_g):  # pragma: no cover - compiled
     """Dijkstra over a padded, flattened grid whose border cells have infinite friction."""
     n = fric.shape[0]
-    inf = np.inf
-    dist = np.full(n, inf)
+    dist = _init_dist(fric)
     heap = np.empty(n, dtype=np.int64)      # node at heap slot
     hkey = np.empty(n)                      # its key, kept beside it (no indirection on compare)
     pos = np.full(n, -1, dtype=np.int64)    # heap slot of a node, -1 when not queued
@@ -197,7 +236,7 @@ def _dijkstra_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, t
             heap[i] = last
             hkey[i] = lk
             pos[last] = i
-        cnt = _relax(u, du, dist, elev, fric, delta, m1, m2, lengths, inv_len, max_grad,
+        cnt = _relax(u, du, dist, elev, fric, fconst, delta, m1, m2, lengths, inv_len, max_grad,
                      use_slope, True, table, tab_g, tab_scale, tab_last, fac_min, out_v, out_d)
         for q in range(cnt):
             v = out_v[q]
@@ -219,11 +258,11 @@ def _dijkstra_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, t
             heap[i] = v
             hkey[i] = nd
             pos[v] = i
-    return dist
+    return _final_dist(dist)
 
 
 @numba.njit(cache=True, nogil=True)
-def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, table, tab_g,
+def _buckets_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_slope, table, tab_g,
                   width, ring, has_inf):  # pragma: no cover - compiled
     """Dijkstra with a bucket queue of bucket width = the smallest possible edge effort (Dinitz).
 
@@ -233,8 +272,7 @@ def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, ta
     more than the largest edge effort / width apart.
     """
     n = fric.shape[0]
-    inf = np.inf
-    dist = np.full(n, inf)
+    dist = _init_dist(fric)
     nxt = np.full(n, -1, dtype=np.int32)   # int32: half the memory traffic of int64
     prv = np.full(n, -1, dtype=np.int32)
     where = np.full(n, -1, dtype=np.int32)   # bucket number (absolute) of a queued node
@@ -264,7 +302,7 @@ def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, ta
         where[u] = -1
         queued -= 1
         du = dist[u]
-        cnt = _relax(u, du, dist, elev, fric, delta, m1, m2, lengths, inv_len, max_grad,
+        cnt = _relax(u, du, dist, elev, fric, fconst, delta, m1, m2, lengths, inv_len, max_grad,
                      use_slope, has_inf, table, tab_g, tab_scale, tab_last, fac_min, out_v, out_d)
         for q in range(cnt):
             v = out_v[q]
@@ -293,7 +331,7 @@ def _buckets_flat(elev, fric, s, delta, m1, m2, lengths, max_grad, use_slope, ta
                 prv[h0] = v
             head[ns] = v
             where[v] = nb
-    return dist
+    return _final_dist(dist)
 
 
 #: Largest bucket ring the bucket queue may use; beyond it the binary-heap Dijkstra runs instead.
@@ -321,10 +359,11 @@ def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], 
     g = float(min(max_grad, 10.0))
     table = _slope_factor(np.linspace(-g, g, _TABLE_SIZE))
     frf = fr.ravel()
-    passable = frf[np.isfinite(frf)]
-    if passable.size == 0 or not math.isfinite(frf[s]):
+    fmin, fmax, n_inf = _friction_range(np.ascontiguousarray(friction, dtype=np.float64).ravel())
+    if n_inf == friction.size or not math.isfinite(frf[s]):
         return np.full((rows, cols), np.inf)
-    fmin, fmax = float(passable.min()), float(passable.max())
+    # one friction everywhere passable (open ground, no tracks): the kernels need not read it
+    fconst = fmin if fmin == fmax and fmin > 0 else 0.0
     if use_slope:
         # steepest walkable edge: the limit, or with no limit the DEM's steepest step
         # (diagonal and knight edges are at most 1.42 x an orthogonal step's gradient)
@@ -336,11 +375,11 @@ def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], 
     ring = int(math.ceil(wmax / wmin)) + 2 if wmin > 0 and math.isfinite(wmax) else _MAX_RING + 1
     if ring <= _MAX_RING and frf.size < 2**31 - 1:  # the bucket lists index with int32
         # without an impassable cell inside the grid the corner-cutting tests can be skipped
-        has_inf = not bool(np.all(np.isfinite(friction)))
-        dist = _buckets_flat(ez, frf, s, delta, m1, m2, lengths, max_grad, use_slope, table, g,
-                             wmin * (1.0 - 1e-9), ring, has_inf)
+        dist = _buckets_flat(ez, frf, fconst, s, delta, m1, m2, lengths, max_grad, use_slope,
+                             table, g, wmin * (1.0 - 1e-9), ring, n_inf > 0)
     else:
-        dist = _dijkstra_flat(ez, frf, s, delta, m1, m2, lengths, max_grad, use_slope, table, g)
+        dist = _dijkstra_flat(ez, frf, fconst, s, delta, m1, m2, lengths, max_grad, use_slope,
+                              table, g)
     return dist.reshape(rows + 2 * _PAD, cp)[_PAD:-_PAD, _PAD:-_PAD].copy()
 
 
@@ -389,7 +428,7 @@ def travel_effort(elevation: np.ndarray, cell_size: float, start: tuple[int, int
         fr = np.ones_like(elev)
     else:
         fr = np.ascontiguousarray(friction, dtype=np.float64)
-        if fr.shape != elev.shape or np.any(np.isnan(fr)) or np.any(fr <= 0):
+        if fr.shape != elev.shape or not np.all(fr > 0):  # NaN fails the test too
             raise ProbabilityError("probability.err_friction")
     if not 0.0 < max_slope_deg <= 90.0:
         raise ProbabilityError("probability.err_max_slope", value=max_slope_deg)
