@@ -10,9 +10,14 @@ Terrain masking: a cell steeper than ``slope_limit_deg`` whose surface faces awa
 sensor (the angle between its upward normal and the line of sight to the nearest point of the
 searching track is at least ``max_incidence_deg``, 90 by default) gets no coverage.
 
-Line of sight (:func:`line_of_sight_mask`, used by :func:`seen_coverage` for flown tracks with
-heights): a cell is hidden when the terrain rises above the straight sight line from the nearest
-sensor position to the ground at the cell's centre, as a ridge hides the valley behind it.
+Line of sight (:func:`line_of_sight_mask`): a cell is hidden when the terrain rises above the
+straight sight line from the nearest sensor position to the ground at the cell's centre, as a
+ridge hides the valley behind it. It is checked wherever the sensor's heights above sea level are
+known: a plan's waypoints (:func:`plan_coverage`), a flown track with heights
+(:func:`track_coverage`, :func:`seen_coverage`; :func:`sensor_heights` says whether a track's
+heights can be used). Without heights (a track flown without them is taken 100 m above the
+ground under it) only steep faces turned away are masked: a made-up height must not decide what
+a ridge hid.
 
 Each swath polygon (shapely buffer of the run, flat ends) is intersected exactly with the cells
 it touches (found with rasterio's all-touched rasterisation), so coverage is the true swept area
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -47,7 +53,23 @@ __all__ = [
     "sortie_pos",
     "line_of_sight_mask",
     "seen_coverage",
+    "mask_hidden",
+    "sensor_heights",
+    "SensorHeights",
+    "BELOW_GROUND_MARGIN_M",
+    "BELOW_GROUND_SHARE",
+    "ASSUMED_AGL_M",
 ]
+
+#: A fix more than this far below the ground under it (metres) is not a sea-level height (SRTM's
+#: absolute height error is 16 m at 90 %, Rodriguez et al. 2006; GNSS heights a few metres more):
+#: the same rule as :mod:`sar_planner.probability.logged` so a sortie is judged alike everywhere.
+BELOW_GROUND_MARGIN_M = 50.0
+#: The share of fixes over terrain that may lie so far below it before a track's heights are not
+#: used at all (a few fixes at landing or in a GPS glitch are tolerated).
+BELOW_GROUND_SHARE = 0.1
+#: Height above the ground (metres) a track without usable heights is taken to be flown at.
+ASSUMED_AGL_M = 100.0
 
 def _check_width(sweep_width_m: float) -> float:
     if not (math.isfinite(sweep_width_m) and sweep_width_m > 0):
@@ -274,28 +296,45 @@ def plan_runs(plan: SortiePlan, crs: object) -> list[np.ndarray]:
     return runs
 
 
-def _coverage_from_runs(grid: Grid, runs: list[np.ndarray], sweep_width_m: float,
-                        terrain: Terrain | None, slope_limit_deg: float,
-                        max_incidence_deg: float) -> np.ndarray:
-    cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m)
-    if terrain is not None and runs and cov.any():
-        sensors = np.vstack([_densify_xyz(r, max(grid.cell_size, 1.0)) for r in runs])
-        seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
-                            cells=cov > 0)
-        cov = np.where(seen, cov, 0.0)
-    return cov
-
-
 def plan_coverage(plan: SortiePlan, grid: Grid, sweep_width_m: float | None = None,
                   terrain: Terrain | None = None, slope_limit_deg: float = 30.0,
-                  max_incidence_deg: float = 90.0) -> np.ndarray:
-    """Coverage per cell of a plan's searching legs on ``grid`` (terrain masking if given).
+                  max_incidence_deg: float = 90.0, clearance_m: float = 0.5) -> np.ndarray:
+    """Coverage per cell of a plan's searching legs on ``grid``, terrain-masked if given.
 
-    ``sweep_width_m`` defaults to the plan's own sweep width.
+    With ``terrain``, a swept cell counts only if the aircraft on its planned 3D path can see
+    it (:func:`mask_hidden`): the searching legs are densified between their waypoints (x, y in
+    ``grid.crs`` and the waypoints' altitudes above sea level, straight in between, as the
+    aircraft flies them) to about a cell's length, and the ground at each swept cell must be in
+    line of sight of the nearest such position, with no ridge between, and not be a steep face
+    turned away from it. Without terrain: the plain swath coverage.
+
+    Parameters
+    ----------
+    plan:
+        The 3D plan (degrees WGS84, waypoint altitudes metres above sea level).
+    grid:
+        The grid to rasterise on (metric CRS).
+    sweep_width_m:
+        Effective sweep width W, metres; defaults to the plan's own.
+    terrain:
+        DEM in ``grid.crs`` (metres above sea level), or None for no masking.
+    slope_limit_deg, max_incidence_deg:
+        See :func:`terrain_mask`.
+    clearance_m:
+        See :func:`line_of_sight_mask`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 coverage per cell, ``grid.shape``.
     """
     width = plan.sweep_width_m if sweep_width_m is None else sweep_width_m
-    return _coverage_from_runs(grid, plan_runs(plan, grid.crs), width, terrain, slope_limit_deg,
-                               max_incidence_deg)
+    runs = plan_runs(plan, grid.crs)
+    cov = swath_coverage(grid, [r[:, :2] for r in runs], width)
+    if terrain is None:
+        return cov
+    return mask_hidden(cov, grid, terrain, runs, slope_limit_deg, max_incidence_deg,
+                       line_of_sight=True, clearance_m=clearance_m)
 
 
 def track_coverage(lat: np.ndarray, lon: np.ndarray, alt_amsl_m: np.ndarray | None, grid: Grid,
@@ -303,29 +342,134 @@ def track_coverage(lat: np.ndarray, lon: np.ndarray, alt_amsl_m: np.ndarray | No
                    slope_limit_deg: float = 30.0, max_incidence_deg: float = 90.0) -> np.ndarray:
     """Coverage per cell of a flown track (every fix searching), degrees WGS84 in.
 
-    ``alt_amsl_m`` (metres above sea level) is needed only for terrain masking; without it the
-    track is taken as flown at 100 m above the terrain under it.
+    With ``terrain`` and heights that :func:`sensor_heights` accepts (metres above sea level,
+    NaN where a fix has none), ground hidden from the track by terrain (line of sight) or
+    turned away from it is not counted. Without usable heights the track is taken as flown
+    :data:`ASSUMED_AGL_M` (100 m) above the terrain under it and only steep faces turned away
+    are masked (no line of sight from a height nobody flew).
     """
     lat = np.asarray(lat, dtype=np.float64).ravel()
     lon = np.asarray(lon, dtype=np.float64).ravel()
     if len(lat) < 2 or len(lat) != len(lon):
         raise PlanningError("planning.err_track_points", count=len(lat))
     x, y = to_local(lat, lon, grid.crs)
-    if alt_amsl_m is None:
-        if terrain is not None:
-            from sar_planner.terrain import sample_bilinear
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    cov = swath_coverage(grid, [np.column_stack([x, y])], sweep_width_m)
+    if terrain is None:
+        return cov
+    heights = None
+    if alt_amsl_m is not None:
+        alt = np.asarray(alt_amsl_m, dtype=np.float64).ravel()
+        if len(alt) == len(x):
+            heights = sensor_heights(x, y, alt, terrain).z
+    if heights is None:
+        return mask_hidden(cov, grid, terrain, [np.column_stack([x, y, _assumed_heights(
+            terrain, x, y)])], slope_limit_deg, max_incidence_deg, line_of_sight=False)
+    return mask_hidden(cov, grid, terrain, [np.column_stack([x, y, heights])], slope_limit_deg,
+                       max_incidence_deg, line_of_sight=True)
 
-            inside = terrain.grid.contains(x, y)
-            z = np.full(len(x), np.nan)
-            z[inside] = sample_bilinear(terrain, x[inside], y[inside]) + 100.0
-            z = np.where(np.isfinite(z), z, np.nanmax(z) if np.isfinite(z).any() else 0.0)
-        else:
-            z = np.zeros(len(x))
-    else:
-        z = np.asarray(alt_amsl_m, dtype=np.float64).ravel()
-    run = np.column_stack([x, y, z])
-    return _coverage_from_runs(grid, [run], sweep_width_m, terrain, slope_limit_deg,
-                               max_incidence_deg)
+
+def _assumed_heights(terrain: Terrain, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:data:`ASSUMED_AGL_M` above the terrain under each point (the highest such height off it)."""
+    from sar_planner.terrain import sample_bilinear
+
+    inside = terrain.grid.contains(x, y)
+    z = np.full(len(x), np.nan)
+    if inside.any():
+        z[inside] = sample_bilinear(terrain, x[inside], y[inside]) + ASSUMED_AGL_M
+    return np.where(np.isfinite(z), z, np.nanmax(z) if np.isfinite(z).any() else 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class SensorHeights:
+    """A track's heights as terrain masking can use them (:func:`sensor_heights`).
+
+    Attributes
+    ----------
+    z:
+        Metres above sea level per fix, or None when the track's heights cannot be used.
+    status:
+        ``"heights"`` (every fix had one), ``"partial"`` (some filled in between their
+        neighbours), ``"none"`` (fewer than two fixes with a height) or ``"bad"`` (too many
+        far below the ground: not sea-level heights).
+    missing, total:
+        Fixes without a height, and all fixes.
+    below, over:
+        Fixes more than :data:`BELOW_GROUND_MARGIN_M` below the ground, and fixes with a height
+        over the terrain (the share ``below / over`` is what is judged).
+    """
+
+    z: np.ndarray | None
+    status: str
+    missing: int
+    total: int
+    below: int = 0
+    over: int = 0
+
+
+def sensor_heights(x: np.ndarray, y: np.ndarray, alt_amsl_m: np.ndarray,
+                   terrain: Terrain) -> SensorHeights:
+    """The heights (metres above sea level) to mask a flown track with, or why there are none.
+
+    The rule of :mod:`sar_planner.probability.logged` (a sortie is judged alike in the logbook
+    and in the replay): fewer than two fixes with a height -> none; more than
+    :data:`BELOW_GROUND_SHARE` of the fixes over the terrain lying more than
+    :data:`BELOW_GROUND_MARGIN_M` below the ground -> not sea-level heights (heights above
+    take-off, feet), not used; otherwise fixes without a height get one interpolated along the
+    track (horizontal distance) between their neighbours, and a fix below the ground under it
+    (GPS and DEM error) is taken at the ground, from where it can never see less.
+
+    Parameters
+    ----------
+    x, y:
+        Fixes in flying order, metres in ``terrain.grid.crs``.
+    alt_amsl_m:
+        Their heights, metres above sea level, NaN where a fix has none.
+    terrain:
+        DEM (metres above sea level).
+
+    Returns
+    -------
+    SensorHeights
+
+    Examples
+    --------
+    >>> from pyproj import CRS
+    >>> g = Grid.from_bounds(CRS.from_epsg(32646), 0, 0, 100, 100, 10)
+    >>> flat = Terrain(g, np.full((10, 10), 3000.0), (), 0, False)
+    >>> h = sensor_heights(np.array([5.0, 45.0, 95.0]), np.array([50.0] * 3),
+    ...                    np.array([3100.0, np.nan, 3200.0]), flat)
+    >>> h.status, [round(float(v), 1) for v in h.z]   # 3,100 + 40 / 90 x 100 m
+    ('partial', [3100.0, 3144.4, 3200.0])
+    >>> sensor_heights(np.array([5.0, 95.0]), np.array([50.0] * 2),
+    ...                np.array([30.0, 40.0]), flat).status   # above take-off, not sea level
+    'bad'
+    """
+    from sar_planner.terrain import sample_bilinear
+
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    alt = np.asarray(alt_amsl_m, dtype=np.float64).ravel()
+    total = len(alt)
+    known = np.isfinite(alt)
+    missing = int(total - known.sum())
+    if known.sum() < 2:
+        return SensorHeights(None, "none", missing, total)
+    ground = np.full(total, np.nan)
+    inside = terrain.grid.contains(x, y)
+    if inside.any():
+        ground[inside] = sample_bilinear(terrain, x[inside], y[inside])
+    over = known & np.isfinite(ground)
+    below = int(np.sum(over & (alt < ground - BELOW_GROUND_MARGIN_M)))
+    n_over = int(over.sum())
+    if n_over and below > BELOW_GROUND_SHARE * n_over:
+        return SensorHeights(None, "bad", missing, total, below, n_over)
+    z = alt
+    if missing:
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
+        z = np.interp(along, along[known], alt[known])
+    z = np.where(np.isfinite(ground), np.fmax(z, ground), z)
+    return SensorHeights(z, "partial" if missing else "heights", missing, total, below, n_over)
 
 
 def sortie_pos(poa: np.ndarray, pod: np.ndarray) -> float:
@@ -491,14 +635,55 @@ def seen_coverage(grid: Grid, runs: Sequence[np.ndarray], sweep_width_m: float,
     """
     runs = [np.asarray(r, dtype=np.float64) for r in runs]
     cov = swath_coverage(grid, [r[:, :2] for r in runs], sweep_width_m)
-    sensor_runs = runs if sensor_runs is None else [np.asarray(r, dtype=np.float64)
-                                                    for r in sensor_runs]
-    good = [r for r in sensor_runs if r.ndim == 2 and r.shape[1] == 3 and len(r) >= 1]
+    sensor_runs = runs if sensor_runs is None else sensor_runs
+    return mask_hidden(cov, grid, terrain, sensor_runs, slope_limit_deg, max_incidence_deg,
+                       line_of_sight=True, clearance_m=clearance_m)
+
+
+def mask_hidden(coverage: np.ndarray, grid: Grid, terrain: Terrain,
+                sensor_runs: Sequence[np.ndarray], slope_limit_deg: float = 30.0,
+                max_incidence_deg: float = 90.0, *, line_of_sight: bool = True,
+                clearance_m: float = 0.5) -> np.ndarray:
+    """``coverage`` with every swept cell the sensor could not see set to 0.
+
+    The sensor's path (``sensor_runs``, straight between their points) is densified to about a
+    cell's length; a swept cell is hidden when its steep surface is turned away from the nearest
+    position (:func:`terrain_mask`) or, with ``line_of_sight``, when terrain rises above the
+    sight line from that position to the ground at the cell's centre
+    (:func:`line_of_sight_mask`).
+
+    Parameters
+    ----------
+    coverage:
+        Coverage per cell on ``grid`` (e.g. :func:`swath_coverage`); not changed.
+    grid:
+        The grid of ``coverage``.
+    terrain:
+        DEM in ``grid.crs`` (metres above sea level).
+    sensor_runs:
+        (K, 3) polylines: x, y metres in ``grid.crs``, altitude metres above sea level.
+        Polylines of another shape are left out.
+    slope_limit_deg, max_incidence_deg:
+        See :func:`terrain_mask`.
+    line_of_sight:
+        Check ridges too (needs true heights); False = steep faces only.
+    clearance_m:
+        See :func:`line_of_sight_mask`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 coverage per cell, ``grid.shape``.
+    """
+    cov = np.asarray(coverage, dtype=np.float64)
+    good = [r for r in (np.asarray(r, dtype=np.float64) for r in sensor_runs)
+            if r.ndim == 2 and r.shape[1] == 3 and len(r) >= 1]
     if not good or not cov.any():
         return cov
     sensors = np.vstack([_densify_xyz(r, max(grid.cell_size, 1.0)) for r in good])
     swept = cov > 0
     seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg, cells=swept)
-    seen &= line_of_sight_mask(grid, terrain, sensors, cells=swept & seen,
-                               clearance_m=clearance_m)
+    if line_of_sight:
+        seen &= line_of_sight_mask(grid, terrain, sensors, cells=swept & seen,
+                                   clearance_m=clearance_m)
     return np.where(seen, cov, 0.0)

@@ -200,21 +200,26 @@ def test_flat_terrain_masks_nothing(plan, tmp_path):
     assert with_terrain.planned_pod == pytest.approx(without.planned_pod, abs=1e-9)
 
 
-def test_a_steep_face_above_the_aircraft_is_not_counted(plan, tmp_path):
-    # A 40 degree plane rising east from 3,000 m at the west edge. The log says 3,200 m AMSL:
-    # the ground rises above the aircraft 200 m / tan 40 deg = 238 m into the 1,500 m segment,
-    # and from there on the face is seen from below, i.e. never (coverage module's rule: slope
-    # > 30 deg and normal >= 90 deg from the line of sight -> masked). Seen: 238/1500 = 15.9 %
-    # of the segment, POD = 0.159 x (1 - 1/e) = 0.100 (25 m cells, nearest fix up to 50 m off:
-    # +- 0.01).
+def test_heights_hundreds_of_metres_inside_a_steep_face_are_not_used(plan, tmp_path):
+    # A 40 degree plane rising east from 3,000 m at the segment's west edge; the log says
+    # 3,200 m AMSL all along, so east of 250 m / tan 40 deg = 297.9 m the fix lies more than
+    # 50 m below the ground (at the east edge 1,058 m inside the mountain). Those cannot be
+    # heights above sea level (the replay's rule, sar_planner.coverage.sensor_heights): fixes
+    # every 20 m from -60 to +1,560 m on each of 12 legs = 82 per leg, 64 of them (300..1,560 m)
+    # too low: 768 of 984, far more than 10 %. They are not used; the aircraft is taken 100 m
+    # above the ground as for a log without heights, and the report says why.
+    # (Until line of sight came in, these heights were used and the face "seen from below"
+    # gave 0.100; an aircraft cannot fly inside the ground, so that figure rested on bad data.)
     terrain = _flat_terrain(tmp_path, slope_deg=40.0)
     low = compare_flown(plan, flown_lawnmower(), terrain=terrain)
-    seen = 200.0 / math.tan(math.radians(40.0)) / WIDTH
-    assert low.achieved_pod == pytest.approx(seen * ONE_PASS, abs=0.01)
+    assert low.flown_masking == "tracks3d.flown_bad_heights"
+    assert low.flown_masking_params == {"below": 768, "total": 984, "margin": "50"}
     # without heights the aircraft is taken 100 m above the ground under it: it sees the face
     pts = tuple(p._replace(alt_amsl_m=None) for p in flown_lawnmower().points)
     agl = compare_flown(plan, FlownTrack("agl.gpx", "gpx", pts), terrain=terrain)
+    assert agl.flown_masking == "tracks3d.flown_no_heights"
     assert agl.achieved_pod == pytest.approx(ONE_PASS, abs=2e-3)
+    assert low.achieved_pod == pytest.approx(agl.achieved_pod, abs=1e-12)
 
 
 def test_the_geojson_export_is_read_back_as_the_plan_flown():
@@ -388,7 +393,12 @@ def test_any_track_gives_bounded_figures(plan, points, width):
 def test_the_cli_prints_both_pods(tmp_path, capsys):
     from sar_planner.cli import main
 
-    plan = make_plan()
+    # the fixture plan flown as planned: terrain following along its legs (tests/plans3d.py; the
+    # bare fixture's straight legs pass up to 62 m under the demo terrain, and line of sight
+    # through the ground is rightly hidden); on flat ground the two plans are the same lines
+    from tests.plans3d import terrain_followed
+
+    plan = terrain_followed(make_plan())
     (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))
     from tests.test_page_logbook_flown import flown_gpx
 
@@ -406,6 +416,12 @@ def test_the_cli_prints_both_pods(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["terrain_masked"] is True
     assert out["achieved_pod"] < out["planned_pod"]
+    # the plan's 3D path is checked for ridges; the log has no heights, so only steep faces
+    assert out["plan_masking"] == "tracks3d.plan_masked"
+    assert out["flown_masking"] == "tracks3d.flown_no_heights"
+    # terrain following 75.5 m above the smooth demo relief, W = 100 m: nothing is hidden to
+    # speak of, the plan's POD stays the flat 1 - 1/e (Koopman) within 0.1 point
+    assert out["planned_pod"] == pytest.approx(ONE_PASS, abs=1e-3)
 
 
 def test_the_cli_refuses_a_plan_without_sweep_width_in_words(tmp_path, capsys):

@@ -6,7 +6,9 @@ Hand figures (Koopman's exponential law, IAMSAR Vol. II; search-theory.md): the 
 (tests/formats_plans.make_plan) is a lawn-mower with spacing = sweep width = 100 m over a
 1,500 m x 1,200 m segment, C = 1, POD = 1 - 1/e = 63.2 %. The flown log runs every leg 100 m
 (one swath) north of its line, so the southern 100 m strip is never seen: 11/12 x 63.2 = 57.9 %.
-Terrain masking on the bundled demo terrain takes off well under 1 point.
+The plan is flown terrain-following (tests/plans3d.py: the fixture's bare straight legs would pass
+under the demo terrain, and ridges are checked along the plan's 3D path); terrain masking on the
+bundled demo terrain then takes off well under 1 point.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sar_planner.logbook.db import get_database, reset_database_cache
 from sar_planner.logbook.records import add_aircraft, list_sorties
 from sar_planner.plan import SortiePlan
 from tests.formats_plans import make_plan
+from tests.plans3d import terrain_followed
 from tests.signin import TEST_PASSWORD, sign_in_apptest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +81,7 @@ def app(data_dir):
 
 def test_the_check_reads_in_chinese(data_dir):
     reset_database_cache()
-    plan = make_plan()
+    plan = terrain_followed(make_plan())
     at = _compare(_open("zh"), "plan.geojson", write_plan(plan, ".geojson"), flown_gpx(plan))
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert _metric(at, "实际发现概率") < _metric(at, "计划发现概率")
@@ -102,7 +105,7 @@ def _compare(at: AppTest, plan_name: str, plan_bytes: bytes, track: bytes,
 
 
 def test_crew_sees_achieved_beside_planned_pod_and_saves_them(app):
-    plan = make_plan()
+    plan = terrain_followed(make_plan())
     at = _compare(app, "plan.geojson", write_plan(plan, ".geojson"), flown_gpx(plan))
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -151,7 +154,7 @@ def test_crew_sees_achieved_beside_planned_pod_and_saves_them(app):
 
 
 def test_a_qgc_plan_needs_the_sweep_width_and_then_compares(app):
-    plan = make_plan()
+    plan = terrain_followed(make_plan())
     at = _compare(app, "sortie.plan", write_plan(plan, ".plan"), flown_gpx(plan, dy=0.0))
     assert any("sweep width" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.get("plotly_chart")
@@ -163,7 +166,7 @@ def test_a_qgc_plan_needs_the_sweep_width_and_then_compares(app):
 
 
 def test_a_track_from_another_place_is_refused_with_its_distance(app):
-    plan = make_plan()
+    plan = terrain_followed(make_plan())
     far = flown_gpx(plan).replace(b'lon="94.', b'lon="95.')   # 1 degree of longitude east
     at = _compare(app, "plan.geojson", write_plan(plan, ".geojson"), far, terrain="")
     assert not at.exception

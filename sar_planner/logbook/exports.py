@@ -1,6 +1,18 @@
 """Exports of filtered sorties: CSV (UTF-8 with BOM so Excel shows Chinese), XLSX (openpyxl) and
 GeoJSON of their flown tracks (RFC 7946: WGS84 longitude, latitude).
 
+Heights in the GeoJSON: a track's positions are written as the logbook stores them
+(:mod:`sar_planner.logbook.tracks`): ``[lon, lat, metres above mean sea level]`` where the fix
+has a height, else ``[lon, lat]``. That is the unit's convention for every GeoJSON it writes (the
+plan export, :mod:`sar_planner.formats.geojson`, does the same), so a flown track and its plan
+read alike and against the DEM and charts. It departs from RFC 7946 section 4, which makes the
+third value a height above the WGS84 ellipsoid (about 48 m less than sea level near Golmud,
+EGM2008): the file says so in ``height_note``, and each feature with heights also carries
+``properties.alt_ellipsoid_m``, one value per position (null where the fix has no height),
+h = H + N with the EGM2008 geoid (:func:`sar_planner.terrain.geoid_separation`), for a reader that
+follows the RFC. Heights are kept rather than stripped because the replay and any later analysis
+of what a crew could see need them, and this file is the way tracks leave the logbook.
+
 The page and the command line pass the same records to :func:`export_bytes`, so a file holds
 exactly the rows the page shows.
 """
@@ -17,28 +29,60 @@ from sar_planner.logbook.records import SortieRecord
 from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import format_local
 
-__all__ = ["FORMATS", "export_bytes", "write_export", "tracks_geojson"]
+__all__ = ["FORMATS", "HEIGHT_NOTE", "export_bytes", "write_export", "tracks_geojson"]
+
+#: What the third value of a position means in the tracks GeoJSON (module docstring).
+HEIGHT_NOTE = ("third coordinate, where present = metres above mean sea level (EGM2008 "
+               "orthometric, as the flight log gave it), not the RFC 7946 ellipsoidal height; "
+               "properties.alt_ellipsoid_m = metres above the WGS84 ellipsoid, one per position "
+               "(null where the fix has no height)")
 
 #: Export formats and their file suffix.
 FORMATS: dict[str, str] = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson"}
 
 
+def _ellipsoidal(coords: Sequence[Sequence[float]]) -> list[float | None] | None:
+    """h = H + N (metres above the WGS84 ellipsoid) per position, None where it has no height;
+    None when no position has one."""
+    import numpy as np
+
+    from sar_planner.terrain import geoid_separation
+
+    idx = [i for i, c in enumerate(coords) if len(c) >= 3]
+    if not idx:
+        return None
+    lat = np.array([coords[i][1] for i in idx], dtype=np.float64)
+    lon = np.array([coords[i][0] for i in idx], dtype=np.float64)
+    n = np.atleast_1d(geoid_separation(lat, lon))
+    out: list[float | None] = [None] * len(coords)
+    for i, sep in zip(idx, n, strict=True):
+        out[i] = round(float(coords[i][2]) + float(sep), 1)
+    return out
+
+
 def tracks_geojson(records: Sequence[SortieRecord]) -> dict:
-    """A FeatureCollection with one LineString per sortie that has a flown track."""
+    """A FeatureCollection with one LineString per sortie that has a flown track.
+
+    Positions as stored (degrees WGS84, metres above sea level where the fix has a height);
+    ``height_note`` and ``properties.alt_ellipsoid_m`` as the module docstring says.
+    """
     features = []
     for r in records:
         if not r.track:
             continue
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": r.track["coordinates"]},
-            "properties": {"number": r.number, "status": r.status, "task_type": r.task_type,
-                           "mission": r.incident_number, "aircraft": r.aircraft,
-                           "takeoff_local": format_local(r.takeoff_at),
-                           "landing_local": format_local(r.landing_at),
-                           "flight_hours": round(r.flight_hours, 2), "pod": r.pod},
-        })
-    return {"type": "FeatureCollection", "features": features}
+        coords = r.track["coordinates"]
+        props = {"number": r.number, "status": r.status, "task_type": r.task_type,
+                 "mission": r.incident_number, "aircraft": r.aircraft,
+                 "takeoff_local": format_local(r.takeoff_at),
+                 "landing_local": format_local(r.landing_at),
+                 "flight_hours": round(r.flight_hours, 2), "pod": r.pod}
+        ellipsoidal = _ellipsoidal(coords)
+        if ellipsoidal is not None:
+            props["alt_ellipsoid_m"] = ellipsoidal
+        features.append({"type": "Feature",
+                         "geometry": {"type": "LineString", "coordinates": coords},
+                         "properties": props})
+    return {"type": "FeatureCollection", "height_note": HEIGHT_NOTE, "features": features}
 
 
 def export_bytes(records: Sequence[SortieRecord], fmt: str) -> bytes:

@@ -6,7 +6,7 @@ reduced to a :class:`FlownPlan` (its searching runs, the segment, the sweep widt
 the logbook stores in the sortie's ``plan`` field. :func:`compare_flown` then puts the plan's
 searching runs and the flown track on one grid in one metric CRS and computes, with the coverage
 module (:mod:`sar_planner.coverage`: exact swath area per cell, POD = 1 - exp(-C), terrain masking
-of steep faces turned away from the aircraft):
+of ground hidden from the aircraft, see below):
 
 - the **search region**: the plan's segment, or for patterns without one (expanding square,
   sector, track line) the convex hull of the planned swaths;
@@ -17,6 +17,22 @@ of steep faces turned away from the aircraft):
   gives W x L);
 - the flown **search length** inside the region and the **cross-track offsets** of the flown
   fixes inside the region from the planned searching path (median and 95th percentile).
+
+Terrain masking (with terrain): a swept cell counts only if the aircraft could see it.
+
+- The plan: from its 3D path (the searching legs' waypoints with their altitudes above sea level,
+  straight in between): line of sight over the terrain (no ridge between) and no steep face
+  turned away (:func:`sar_planner.coverage.mask_hidden`). A plan without sea-level altitudes (a
+  QGroundControl ``.plan`` in a relative frame) is taken 100 m above the ground, steep faces only.
+- The flown track: from every fix with its height (not the simplified line: a straight leg over
+  a ridge would keep only its ends), by the same rule as the mission's replay
+  (:func:`sar_planner.coverage.sensor_heights`: missing heights filled in between neighbours,
+  heights far below the ground not used). A track without usable heights is taken 100 m above
+  the ground under it, as before, and only steep faces turned away are masked (a made-up height
+  must not decide what a ridge hid).
+
+The report says which was done for each (:attr:`FlownReport.plan_masking`,
+:attr:`FlownReport.flown_masking`, catalogue keys ``tracks3d.*``).
 
 Every fix of the flown track counts as searching (a flight log does not say when the crew was
 looking); transits outside the region therefore add to the whole-track area covered only.
@@ -34,7 +50,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +61,8 @@ from pyproj import CRS
 from rasterio import features
 from shapely.geometry import LineString, MultiLineString, Polygon
 
-from sar_planner.coverage import pod_from_coverage, swath_coverage, terrain_mask
+from sar_planner.coverage import (BELOW_GROUND_MARGIN_M, mask_hidden, pod_from_coverage,
+                                  sensor_heights, swath_coverage)
 from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import FlownTrack
 from sar_planner.geo import local_metric_crs, to_local
@@ -220,11 +237,19 @@ class FlownReport:
     crs:
         The metric CRS of every x, y below (``"EPSG:nnnn"`` or WKT).
     terrain_masked:
-        True when steep faces turned away from the aircraft were masked (terrain given).
+        True when terrain masking was applied at all (terrain given).
     region_xy:
         The region's outline, (K, 2) metres in ``crs``.
     planned_xy, flown_xy:
         The planned runs and the flown segments, each (M, 2) metres in ``crs``.
+    plan_masking, flown_masking:
+        Catalogue keys saying how each POD was terrain-masked: ``tracks3d.plan_masked`` (line
+        of sight from the plan's altitudes) or ``tracks3d.plan_faces_only``;
+        ``tracks3d.flown_masked``, ``tracks3d.flown_masked_partial``,
+        ``tracks3d.flown_no_heights`` or ``tracks3d.flown_bad_heights``; both
+        ``tracks3d.not_masked_no_terrain`` without terrain.
+    flown_masking_params:
+        The placeholders of ``flown_masking``.
     """
 
     planned_pod: float
@@ -246,6 +271,9 @@ class FlownReport:
     region_xy: np.ndarray
     planned_xy: tuple[np.ndarray, ...]
     flown_xy: tuple[np.ndarray, ...]
+    plan_masking: str = "tracks3d.not_masked_no_terrain"
+    flown_masking: str = "tracks3d.not_masked_no_terrain"
+    flown_masking_params: Mapping[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict (NaN as None), for the sortie record and the CLI."""
@@ -258,6 +286,9 @@ class FlownReport:
             out[name] = round(value, 6) if math.isfinite(value) else None
         out["offset_fixes"] = self.offset_fixes
         out["terrain_masked"] = self.terrain_masked
+        out["plan_masking"] = self.plan_masking
+        out["flown_masking"] = self.flown_masking
+        out["flown_masking_params"] = dict(self.flown_masking_params)
         out["crs"] = self.crs
         return out
 
@@ -491,23 +522,29 @@ def _thinned(xyz: np.ndarray, width: float) -> np.ndarray:
     return out
 
 
-def _masked(cov: np.ndarray, grid: Grid, runs: Sequence[np.ndarray], terrain: Terrain | None,
-            slope_limit_deg: float, max_incidence_deg: float) -> np.ndarray:
-    """``cov`` with the cells the runs' sensor cannot see set to 0 (coverage module's rule)."""
-    if terrain is None or not cov.any():
-        return cov
-    sensors = np.vstack([_densify(r, max(grid.cell_size, 1.0)) for r in runs])
-    seen = terrain_mask(grid, terrain, sensors, slope_limit_deg, max_incidence_deg,
-                        cells=cov > 0)
-    return np.where(seen, cov, 0.0)
+@dataclass(frozen=True)
+class _Masking:
+    """How a coverage is terrain-masked: the terrain, where the sensor was ((K, 3) x, y metres,
+    altitude AMSL), whether ridges are checked, and the masking angles (degrees)."""
+
+    terrain: Terrain | None
+    sensors: Sequence[np.ndarray]
+    line_of_sight: bool
+    slope_limit_deg: float
+    max_incidence_deg: float
+
+    def apply(self, cov: np.ndarray, grid: Grid) -> np.ndarray:
+        if self.terrain is None:
+            return cov
+        return mask_hidden(cov, grid, self.terrain, self.sensors, self.slope_limit_deg,
+                           self.max_incidence_deg, line_of_sight=self.line_of_sight)
 
 
 def _region_coverage(grid: Grid, runs: Sequence[np.ndarray], width: float, region: Polygon,
-                     weights: np.ndarray, terrain: Terrain | None, slope_limit_deg: float,
-                     max_incidence_deg: float) -> np.ndarray:
+                     weights: np.ndarray, masking: _Masking) -> np.ndarray:
     """Coverage of the part of each cell inside ``region``: the area of the runs' swaths
     (W wide, flat ends) inside cell and region over the area of cell and region, summed over
-    the runs; terrain-masked as the coverage module masks. 0 outside the region."""
+    the runs; terrain-masked as ``masking`` says. 0 outside the region."""
     out = np.zeros(grid.shape, dtype=np.float64)
     west, _, _, north = grid.bounds
     cell = grid.cell_size
@@ -535,15 +572,7 @@ def _region_coverage(grid: Grid, runs: Sequence[np.ndarray], width: float, regio
         out[rr, cc] += area
     with np.errstate(divide="ignore", invalid="ignore"):
         cov = np.where(weights > 0, out / (weights * cell**2), 0.0)
-    return _masked(cov, grid, runs, terrain, slope_limit_deg, max_incidence_deg)
-
-
-def _densify(xyz: np.ndarray, step: float) -> np.ndarray:
-    out = [xyz[:1]]
-    for a, b in zip(xyz[:-1], xyz[1:]):
-        n = max(1, int(math.ceil(math.hypot(*(b[:2] - a[:2])) / step)))
-        out.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
-    return np.vstack(out)
+    return masking.apply(cov, grid)
 
 
 def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: FlownTrack, *,
@@ -563,9 +592,10 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
     sweep_width_m:
         Effective sweep width W, metres, for the plan and the track alike; None = the plan's.
     terrain:
-        Terrain covering the search region: its CRS becomes the comparison CRS and its steep
-        faces mask coverage as in :func:`sar_planner.coverage.track_coverage`. None = no
-        masking, in the plan's CRS (else the UTM zone of the plan's centre).
+        Terrain covering the search region: its CRS becomes the comparison CRS, and ground
+        hidden from the aircraft (line of sight, steep faces turned away; module docstring) is
+        not counted. None = no masking, in the plan's CRS (else the UTM zone of the plan's
+        centre).
     cell_m:
         Cell size of the comparison grid, metres; None = W / 4 (at least 2 m), grown if the
         grid would exceed 4 million cells.
@@ -660,21 +690,24 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
     if weights.sum() <= 0:  # pragma: no cover - region lies inside the grid by construction
         raise LogbookError("logbook.flown.err_outside_terrain", file=flown.name)
     plan_xyz = [_xyz(grid, r, terrain) for r in plan_runs]
+    plan_3d = all(np.all(np.isfinite(r[:, 2])) for r in plan_runs)
     # GPS jitter does not change what was searched: the flown lines are simplified to within
     # W / 20 (W / 5 at most for a very jittery log) before their swaths are drawn. Each segment
     # is one run, so where it passes twice over the same ground the swaths are united, not added:
     # a second pass is not credited (never more POD than was flown, as jitter would otherwise add)
-    flown_xyz = [_thinned(_xyz(grid, s, terrain), width) for s in segs]
-    mask = (terrain, slope_limit_deg, max_incidence_deg)
-    plan_cov = _region_coverage(grid, plan_xyz, width, region, weights, *mask)
-    flown_cov = _region_coverage(grid, flown_xyz, width, region, weights, *mask)
+    flown_xyz, flown_sensors, flown_los, flown_key, flown_params = _flown_sensors(
+        grid, segs, flown_xy, terrain, width)
+    plan_masking = _Masking(terrain, plan_xyz, plan_3d, slope_limit_deg, max_incidence_deg)
+    flown_masking = _Masking(terrain, flown_sensors, flown_los, slope_limit_deg,
+                             max_incidence_deg)
+    plan_cov = _region_coverage(grid, plan_xyz, width, region, weights, plan_masking)
+    flown_cov = _region_coverage(grid, flown_xyz, width, region, weights, flown_masking)
     wsum = float(weights.sum())
     planned_pod = float(np.sum(weights * pod_from_coverage(plan_cov)) / wsum)
     achieved_pod = float(np.sum(weights * pod_from_coverage(flown_cov)) / wsum)
     cell_area = grid.cell_area
     # the whole track's swept area (transits too), with the coverage module's per-cell sum
-    whole = _masked(swath_coverage(grid, [f[:, :2] for f in flown_xyz], width), grid, flown_xyz,
-                    *mask)
+    whole = flown_masking.apply(swath_coverage(grid, [f[:, :2] for f in flown_xyz], width), grid)
 
     inside = shapely.contains_xy(region, fixes[:, 0], fixes[:, 1])
     if inside.any():
@@ -699,7 +732,42 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
         crs=crs.to_string() if crs.to_epsg() else crs.to_wkt(),
         terrain_masked=terrain is not None,
         region_xy=np.asarray(region.exterior.coords, dtype=np.float64),
-        planned_xy=planned_xy, flown_xy=flown_xy)
+        planned_xy=planned_xy, flown_xy=flown_xy,
+        plan_masking=("tracks3d.not_masked_no_terrain" if terrain is None
+                      else "tracks3d.plan_masked" if plan_3d else "tracks3d.plan_faces_only"),
+        flown_masking=flown_key, flown_masking_params=flown_params)
+
+
+def _flown_sensors(grid: Grid, segs: Sequence[np.ndarray], flown_xy: Sequence[np.ndarray],
+                   terrain: Terrain | None, width: float
+                   ) -> tuple[list[np.ndarray], list[np.ndarray], bool, str, dict[str, Any]]:
+    """The flown segments' swath lines (thinned), the sensor positions to mask with, whether
+    ridges are checked, and the masking key and its placeholders (module docstring).
+
+    ``segs`` are (M, 3) lat, lon degrees and heights metres AMSL (NaN where missing);
+    ``flown_xy`` the same fixes in metres of ``grid.crs``.
+    """
+    if terrain is None:
+        lines = [_thinned(_xyz(grid, s, None), width) for s in segs]
+        return lines, lines, False, "tracks3d.not_masked_no_terrain", {}
+    xy = np.vstack(flown_xy)
+    got = sensor_heights(xy[:, 0], xy[:, 1], np.concatenate([s[:, 2] for s in segs]), terrain)
+    if got.z is None:
+        # as before heights were used: 100 m above the ground, swath line and sensors alike
+        flat = [np.column_stack([s[:, :2], np.full(len(s), math.nan)]) for s in segs]
+        lines = [_thinned(_xyz(grid, s, terrain), width) for s in flat]
+        if got.status == "bad":
+            return lines, lines, False, "tracks3d.flown_bad_heights", {
+                "below": got.below, "total": got.over, "margin": f"{BELOW_GROUND_MARGIN_M:.0f}"}
+        return lines, lines, False, "tracks3d.flown_no_heights", {}
+    bounds = np.cumsum([0, *(len(s) for s in segs)])
+    sensors = [np.column_stack([f, got.z[a:b]])
+               for f, a, b in zip(flown_xy, bounds[:-1], bounds[1:], strict=True)]
+    lines = [_thinned(s, width) for s in sensors]
+    if got.status == "partial":
+        return lines, sensors, True, "tracks3d.flown_masked_partial", {
+            "missing": got.missing, "total": got.total}
+    return lines, sensors, True, "tracks3d.flown_masked", {}
 
 
 def comparison_crs(plan: SortiePlan | FlownPlan | Mapping[str, Any]) -> CRS:

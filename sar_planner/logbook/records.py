@@ -4,13 +4,15 @@ amendments that keep every earlier version, and the checks that keep the log tru
 Every change runs in one write transaction together with its audit row
 (:mod:`sar_planner.logbook.audit`); nothing is ever deleted (aircraft and crew are retired with
 ``active = False``). Times are timezone-aware and stored in UTC; coordinates are WGS84 degrees;
-tracks are GeoJSON LineStrings (WGS84 longitude, latitude); areas are square metres; POD is a
+tracks are GeoJSON LineStrings (WGS84 longitude, latitude, and metres above sea level where the
+fix has a height: :mod:`sar_planner.logbook.tracks`); areas are square metres; POD is a
 fraction 0..1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +87,8 @@ class SortieInput:
     takeoff_site, landing_site, remarks:
         Free text.
     plan, track:
-        The plan flown (JSON) and the flown track (GeoJSON LineString, WGS84 lon/lat).
+        The plan flown (JSON) and the flown track (GeoJSON LineString, WGS84 lon/lat[/metres
+        AMSL], :mod:`sar_planner.logbook.tracks`).
     area_covered_m2:
         Area covered by the sensor (square metres).
     pod:
@@ -362,6 +365,11 @@ def check_sortie_input(data: SortieInput) -> None:
                 or any(not isinstance(c, (list, tuple)) or len(c) < 2
                        or not (-180 <= c[0] <= 180 and -90 <= c[1] <= 90) for c in coords)):
             raise LogbookError("logbook.err_track")
+        # a third value is the fix's height above sea level (metres), where the file gave one
+        for i, c in enumerate(coords, start=1):
+            if len(c) >= 3 and (isinstance(c[2], bool) or not isinstance(c[2], (int, float))
+                                or not math.isfinite(c[2])):
+                raise LogbookError("tracks3d.err_track_height", point=i)
 
 
 def _resolve(session: Session, data: SortieInput) -> tuple[Aircraft, Mission | None, list[CrewMember]]:

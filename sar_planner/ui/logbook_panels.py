@@ -12,7 +12,7 @@ from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.counter import running_totals
 from sar_planner.logbook.flown import PLAN_EXTENSIONS, compare_flown, flown_terrain, read_flown_plan
-from sar_planner.logbook.tracks import track_geojson
+from sar_planner.logbook.tracks import flown_track_geojson
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_flown import flown_figure
@@ -21,6 +21,8 @@ from sar_planner.ui.session import database
 __all__ = ["unit_totals_panel", "flown_panel", "forget_flown"]
 
 _NO_TERRAIN = ""
+#: Masking keys of a POD whose ridges were checked (line of sight); the others are warnings.
+_RIDGES_CHECKED = ("tracks3d.plan_masked", "tracks3d.flown_masked", "tracks3d.flown_masked_partial")
 
 
 def unit_totals_panel(next_number: bool = False) -> None:
@@ -54,7 +56,7 @@ def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None
     # what the sortie record keeps: the plan flown with the comparison, the track, POD, area
     ss[f"{prefix}_plan"] = {**plan.to_json(), "track_file": flown.name,
                             "comparison": report.summary()}
-    ss[f"{prefix}_track"] = track_geojson(flown.lonlat())
+    ss[f"{prefix}_track"] = flown_track_geojson(flown)  # with heights above sea level
     ss[f"{prefix}_pod"] = round(report.achieved_pod, 3)
     ss[f"{prefix}_area"] = round(report.area_covered_m2 / 1e6, 3)
 
@@ -80,8 +82,14 @@ def _show(result: dict[str, Any], prefix: str) -> None:
            planned=f"{report.planned_search_length_m / 1000:.2f}"),
         tr("logbook.flown.basis", width=f"{report.sweep_width_m:.0f}",
            cell=f"{report.cell_m:.0f}"),
-        tr("logbook.flown.masked") if report.terrain_masked else tr("logbook.flown.not_masked"),
     ]))
+    # how each POD was terrain-masked: a POD that may count ground behind ridges is a warning
+    for key, params in ((report.plan_masking, {}),
+                        (report.flown_masking, report.flown_masking_params)):
+        if key in _RIDGES_CHECKED:
+            st.caption(tr(key, **dict(params)))
+        else:
+            st.warning(tr(key, **dict(params)), icon=":material/landscape:")
     keys = ("easting", "northing", "elevation", "slope", "latlon", "planned", "flown", "region")
     labels = {k: tr(f"logbook.flown.{k}") for k in keys}
     st.plotly_chart(flown_figure(report, labels, result["terrain"]), key=f"{prefix}_fl_figure",

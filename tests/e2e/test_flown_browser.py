@@ -1,7 +1,8 @@
 """The flown-track check on the logbook page in a real browser (Debian's Chromium), offline.
 
 A crew member signs in, opens the logbook from the sidebar, attaches the plan page's GeoJSON
-export of a lawn-mower plan (spacing = sweep width = 100 m, POD 1 - 1/e = 63.2 %) and a GPX log
+export of a terrain-following lawn-mower plan (spacing = sweep width = 100 m, POD 1 - 1/e = 63.2 %;
+tests/plans3d.py) and a GPX log
 that flew every leg one swath (100 m) north of its line (the southern strip unseen:
 11/12 x 63.2 % = 57.9 %; Koopman's exponential law, IAMSAR Vol. II), compares them on the bundled
 demo terrain, sees both PODs and the flown track drawn over the planned lines, and saves the
@@ -19,6 +20,7 @@ from sar_planner.logbook.records import add_aircraft, list_sorties
 from tests.e2e.conftest import wait_for_app
 from tests.e2e.signin import sign_in_browser
 from tests.formats_plans import make_plan
+from tests.plans3d import terrain_followed
 from tests.signin import TEST_PASSWORD
 from tests.test_page_logbook_flown import flown_gpx
 
@@ -54,7 +56,7 @@ def test_crew_compares_the_flown_track_with_the_plan_and_saves_it(page_en, app_s
                      "drone")
     finally:
         db.dispose()
-    plan = make_plan()
+    plan = terrain_followed(make_plan())  # flown as planned: above the ground all along
     plan_file = tmp_path / "kunlun-s1.geojson"
     plan_file.write_bytes(write_plan(plan, ".geojson"))
     track_file = tmp_path / "flight.gpx"

@@ -23,7 +23,7 @@ from sar_planner.logbook.records import (
 )
 from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import LOCAL_TZ
-from sar_planner.logbook.tracks import track_geojson
+from sar_planner.logbook.tracks import flown_track_geojson, track_height_count
 from sar_planner.ui.common import error_boundary, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
@@ -46,11 +46,12 @@ flown_panel(PREFIX)
 
 
 def _attach_track() -> None:
-    """Read an uploaded flown track (GPX, KML/KMZ, DJI CSV, .tlog) into the form's track."""
+    """Read an uploaded flown track (GPX, KML/KMZ, DJI CSV, .tlog) into the form's track, with
+    each fix's height above sea level where the file has one."""
     upload = st.session_state.get("lb_track_file")
     if upload is not None:
         flown = read_track(upload.name, upload.getvalue())
-        st.session_state[f"{PREFIX}_track"] = track_geojson(flown.lonlat())
+        st.session_state[f"{PREFIX}_track"] = flown_track_geojson(flown)
 
 
 def _save(submit: bool) -> None:
@@ -85,6 +86,9 @@ with error_boundary():
         kept = st.session_state.get(f"{PREFIX}_track")
         if kept:
             st.caption(tr("logbook.ui.track_kept", points=len(kept["coordinates"])))
+            points, with_height = track_height_count(kept)
+            st.caption(tr("tracks3d.track_heights", points=points, with_height=with_height)
+                       if with_height else tr("tracks3d.track_no_heights"))
         b1, b2 = st.columns(2)
         save_draft = b1.form_submit_button(tr("logbook.ui.save_draft"))
         save_submit = b2.form_submit_button(tr("logbook.ui.save_submit"), type="primary")
