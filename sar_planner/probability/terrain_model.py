@@ -178,6 +178,36 @@ def _exit_efforts(effort: np.ndarray, grid: Grid, ipp_x: float, ipp_y: float) ->
     return np.sort(exit_d)
 
 
+@numba.njit(cache=True, nogil=True)
+def _effort_bands(effort, h):  # pragma: no cover - compiled
+    """Band floor(effort / h + 1/2) of each cell (-1 where unreachable) and cells per band."""
+    band = np.empty(effort.shape[0], dtype=np.int64)
+    top = -1
+    for i in range(effort.shape[0]):
+        e = effort[i]
+        if e < np.inf:
+            k = np.int64(math.floor(e / h + 0.5))
+            band[i] = k
+            if k > top:
+                top = k
+        else:
+            band[i] = -1
+    counts = np.zeros(top + 1)
+    for i in range(effort.shape[0]):
+        if band[i] >= 0:
+            counts[band[i]] += 1.0
+    return band, counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_bands(band, per_cell):  # pragma: no cover - compiled
+    """POA of each cell: its band's mass per cell (0 where unreachable)."""
+    out = np.empty(band.shape[0])
+    for i in range(band.shape[0]):
+        out[i] = per_cell[band[i]] if band[i] >= 0 else 0.0
+    return out
+
+
 def spread_by_effort(effort: np.ndarray, grid: Grid, ipp_x: float, ipp_y: float,
                      dist: RadialDistribution | _StratumLaw) -> tuple[np.ndarray, float]:
     """Share the distribution over cells by effort band; returns (POA per cell, ROW).
@@ -186,13 +216,10 @@ def spread_by_effort(effort: np.ndarray, grid: Grid, ipp_x: float, ipp_y: float,
     docstring for the rule; cells + ROW = 1 to float precision.
     """
     h = grid.cell_size
-    finite = np.isfinite(effort)
-    if not finite.any():
+    band, counts = _effort_bands(np.ascontiguousarray(effort, dtype=np.float64).ravel(), h)
+    if counts.size == 0:
         raise ProbabilityError("probability.err_ipp_impassable")
-    band = np.zeros(effort.shape, dtype=np.int64)
-    band[finite] = np.floor(effort[finite] / h + 0.5).astype(np.int64)
-    nb = int(band[finite].max()) + 1
-    counts = np.bincount(band[finite], minlength=nb).astype(np.float64)
+    nb = counts.size
     edges = np.concatenate([[0.0], (np.arange(nb) + 0.5) * h])  # band k: [(k-1/2)h, (k+1/2)h)
     if nb > 1:
         edges[1] = h / math.sqrt(math.pi)  # the IPP cell's band: the disc of one cell's area
@@ -214,8 +241,7 @@ def spread_by_effort(effort: np.ndarray, grid: Grid, ipp_x: float, ipp_y: float,
     carry += phi_tail * (1.0 - float(cdf[-1]))
     per_cell = np.zeros(nb)
     per_cell[has] = mass[has] / counts[has]
-    poa = np.zeros(effort.shape, dtype=np.float64)
-    poa[finite] = per_cell[band[finite]]
+    poa = _fill_bands(band, per_cell).reshape(effort.shape)
     total = float(poa.sum())
     if carry > 0 and total > 0:
         poa *= (total + carry) / total
