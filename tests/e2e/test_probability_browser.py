@@ -257,7 +257,8 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     page.locator("[data-testid='stAlertContentSuccess']").filter(
         has_text="Search segment North fan added").wait_for()
     # listed, in the segment table (the info "no segments" is gone) and named on the map
-    assert page.get_by_text("No search segments to show").is_hidden()
+    wait_for_app(page, timeout_ms=120_000)  # the run after the save's rerun draws the table
+    page.get_by_text("No search segments to show").wait_for(state="hidden", timeout=60_000)
     # the feature list and the segment table (and the logged sorties' table is empty: not shown)
     page.locator("[data-testid='stDataFrame']").nth(1).wait_for(state="attached", timeout=60_000)
     chart = page.locator("[data-testid='stPlotlyChart']").first
@@ -278,7 +279,7 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     page.get_by_text("Press Build the map to use them").wait_for()
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
     wait_for_app(page, timeout_ms=180_000)
-    assert page.get_by_text("Press Build the map to use them").count() == 0
+    page.get_by_text("Press Build the map to use them").wait_for(state="hidden", timeout=60_000)
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.locator(f"path.js-line[style*='{_RED}']").first.wait_for(state="attached")
 

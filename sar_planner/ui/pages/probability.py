@@ -171,19 +171,24 @@ def _take_selection(mode: str, selection, crs) -> None:
             if not pending or pending.get("path") != list(map(list, path)):
                 st.session_state[_PENDING_KEY] = {"mode": mode, "lonlat": lonlat(path),
                                                   "path": list(map(list, path)),
-                                                  "xy": list(map(list, path))}
+                                                  "xy": list(map(list, path)),
+                                                  "crs": crs.to_string()}
             return
         click = selection_click(selection)
         if click is None:
             st.session_state.pop("poa_draw_seen", None)
             return
         seen = st.session_state.get("poa_draw_seen")
+        if pending and pending.get("crs") not in (None, crs.to_string()):  # another grid now
+            xs, ys = to_local([p[1] for p in pending["lonlat"]], [p[0] for p in pending["lonlat"]],
+                              crs)
+            pending = dict(pending, xy=[[float(x), float(y)] for x, y in zip(xs, ys, strict=True)])
         verts = tuple(tuple(p) for p in (pending or {}).get("xy", []))
         verts, seen = append_vertex(verts, click, tuple(seen) if seen else None)
         st.session_state["poa_draw_seen"] = seen
         if verts:
             st.session_state[_PENDING_KEY] = {"mode": mode, "xy": [list(v) for v in verts],
-                                              "lonlat": lonlat(verts)}
+                                              "lonlat": lonlat(verts), "crs": crs.to_string()}
         return
     ring = selection_ring(selection)
     if ring is not None:
