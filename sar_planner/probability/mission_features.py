@@ -485,8 +485,16 @@ def _kinds_in_geojson(filename: str, data: bytes) -> dict[int, str]:
     except (UnicodeDecodeError, ValueError, RecursionError):
         return {}
     out: dict[int, str] = {}
-    for i, f in enumerate(feats or []):
-        props = f.get("properties") if isinstance(f, dict) else None
+    kept = 0  # numbered as the reader numbers them: features without geometry are skipped
+    for f in feats if isinstance(feats, list) else []:
+        try:
+            if not isinstance(f, dict) or f.get("geometry") is None or \
+                    shape(f["geometry"]).is_empty:
+                continue
+        except Exception:  # noqa: BLE001 - the reader reports a broken geometry itself
+            continue
+        props = f.get("properties")
         if isinstance(props, dict) and props.get("kind") in KINDS:
-            out[i] = props["kind"]
+            out[kept] = props["kind"]
+        kept += 1
     return out
