@@ -236,3 +236,13 @@ def test_cells_plus_row_is_one_for_any_ipp_uncertainty_and_barrier(dx, dy, radiu
     assert pm.poa.min() >= 0.0
     assert pm.poa.sum() + pm.row == pytest.approx(1.0, abs=1e-12)
     assert pm.poa[layers.barrier].sum() == 0.0
+
+
+@pytest.mark.parametrize("spacing", [0.0, -50.0, float("nan"), float("inf")])
+def test_an_impossible_start_point_spacing_is_refused_in_words(spacing):
+    g = _grid(3_000.0)
+    with pytest.raises(ProbabilityError) as e:
+        terrain_map(g, np.zeros(g.shape), X0, Y0, RadialDistribution(COMPACT),
+                    uncertainty=IppUncertainty(500.0), start_spacing_m=spacing)
+    assert e.value.code == "probability.terrain_model.err_start_spacing"
+    assert "spacing" in str(e.value)

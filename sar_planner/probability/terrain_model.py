@@ -390,7 +390,9 @@ def ipp_start_points(unc: IppUncertainty, spacing_m: float) -> StartPoints:
     StartPoints
         Offsets from the IPP (metres east, north in the grid's CRS) and weights.
     """
-    if not (math.isfinite(spacing_m) and spacing_m > 0) or unc.radius_m <= 0:
+    if not (math.isfinite(spacing_m) and spacing_m > 0):
+        raise ProbabilityError("probability.terrain_model.err_start_spacing", value=spacing_m)
+    if unc.radius_m <= 0:
         raise ProbabilityError("probability.err_uncertainty_value", value=unc.radius_m)
     regular = 3.0 * unc.sigma_m if unc.kind == "gaussian" else unc.radius_m
     n = _rings_for(unc, spacing_m)
