@@ -108,15 +108,15 @@ def test_stratum_law_is_the_distance_from_a_point_of_a_uniform_disc_start():
 @pytest.mark.parametrize("kind", ["gaussian", "disc"])
 def test_flat_open_ground_with_uncertainty_gives_the_ring_model_back(kind):
     # rings.py convolves the ring map with the same uncertainty exactly; the terrain model's
-    # mixture over start points (21 for the disc, 41 for the Gaussian at the default spacing)
-    # must agree to 3 % of the mass cell by cell (the terrain model without uncertainty differs
-    # from the rings by 3.9 % here: 16-neighbour paths are not straight lines)
+    # mixture over start points (41 at the default spacing) must agree to 2 % of the mass cell
+    # by cell (measured 1.3 % and 1.2 %; the terrain model without uncertainty differs from the
+    # rings by 3.9 % here: 16-neighbour paths are not straight lines)
     g = _grid(20_000.0, 100.0)
     d = RadialDistribution(quartiles_for("hiker", "dry-mountainous"))
     unc = IppUncertainty(2000.0, kind)
     rings = ring_map(g, X0, Y0, d, unc)
     terr, _ = terrain_map(g, np.zeros(g.shape), X0, Y0, d, uncertainty=unc)
-    assert np.abs(terr.poa - rings.poa).sum() < 0.03
+    assert np.abs(terr.poa - rings.poa).sum() < 0.02
     assert terr.row == pytest.approx(rings.row, abs=0.002)
     assert terr.poa.sum() + terr.row == pytest.approx(1.0, abs=1e-12)
 
