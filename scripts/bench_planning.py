@@ -4,6 +4,11 @@ Target (issue 4): re-planning after a parameter change must feel instant, well u
 Prints the time of each step and its ratio to that one-second budget. Uses the bundled SYNTHETIC
 30 m Kunlun demo terrain (its relief is what matters here, not its truth).
 
+The POD raster is timed three ways: the plain swath (no terrain), the old terrain rule (steep
+faces turned away only) and what the plan page computes now, with line of sight from the plan's
+3D path (plan_coverage with terrain); the total counts the last. The helicopter line (H125 by
+day, a sweep width of about 3 km) is the worst case for line of sight: sight lines up to W / 2.
+
     python3 scripts/bench_planning.py
 """
 
@@ -17,7 +22,7 @@ import numpy as np
 from shapely.geometry import box
 
 from sar_planner.assets import get_asset
-from sar_planner.coverage import plan_coverage, pod_from_coverage, sortie_pos
+from sar_planner.coverage import mask_hidden, plan_coverage, plan_runs, pod_from_coverage, sortie_pos
 from sar_planner.flightpath import build_plan
 from sar_planner.geo import to_local
 from sar_planner.patterns import parallel_track
@@ -58,22 +63,36 @@ def main() -> None:
     build_plan(terrain, warm, asset, sw, 100.0)
     print(f"segment {area.area / 1e6:.1f} km^2, terrain {grid.shape[0]}x{grid.shape[1]} cells "
           f"of {grid.cell_size:.0f} m (SYNTHETIC demo)")
-    for agl, light in ((100.0, "night"), (120.0, "night"), (70.0, "night")):
-        sw = effective_sweep_width(asset, agl, light)
+    cases = [(asset, 100.0, "night"), (asset, 120.0, "night"), (asset, 70.0, "night"),
+             (get_asset("h125"), 150.0, "day")]
+    for craft, agl, light in cases:
+        sw = effective_sweep_width(craft, agl, light)
         spacing = track_spacing(sw.width_m)
         _CPU.clear()
         t_pat, track = _time(lambda: parallel_track(area, spacing, start_xy=home))
-        t_plan, res = _time(lambda: build_plan(terrain, track, asset, sw, agl, home_xy=home), 2)
-        t_pod, pod = _time(lambda: pod_from_coverage(plan_coverage(res.plan, grid)))
+        t_plan, res = _time(lambda: build_plan(terrain, track, craft, sw, agl, home_xy=home), 2)
+        t_flat, flat = _time(lambda: plan_coverage(res.plan, grid))
+        runs = plan_runs(res.plan, grid.crs)
+        t_old, old = _time(lambda: mask_hidden(plan_coverage(res.plan, grid), grid, terrain, runs,
+                                               line_of_sight=False))
+        t_pod, cov = _time(lambda: plan_coverage(res.plan, grid, terrain=terrain))
+        pod = pod_from_coverage(cov)
         total = t_pat + t_plan + t_pod
-        cpu = sum(_CPU)
-        print(f"AGL {agl:.0f} m {light}: W = S = {spacing:.1f} m, {len(track.search_legs())} legs, "
+        cpu = _CPU[0] + _CPU[1] + _CPU[4]
+        hidden = int(np.sum((old > 0) & (cov == 0)))
+        print(f"{craft.id} AGL {agl:.0f} m {light}: W = S = {spacing:.1f} m, "
+              f"{len(track.search_legs())} legs, "
               f"{track.length_m / 1000:.0f} km, {len(res.plan.sorties)} sorties, "
               f"{len(res.plan.waypoints)} waypoints, min clearance {res.plan.min_clearance_m:.1f} m")
         print(f"  pattern {t_pat * 1000:7.1f} ms | terrain follow + sorties {t_plan * 1000:7.1f} ms"
               f" | POD raster {t_pod * 1000:7.1f} ms | total {total * 1000:7.1f} ms"
               f" = {total:.2f} x the 1 s budget (CPU {cpu * 1000:.0f} ms; load average "
               f"{os.getloadavg()[0]:.1f}); POS (uniform POA) {sortie_pos(poa, pod):.4f}")
+        print(f"  POD raster: plain swath {t_flat * 1000:6.1f} ms | steep faces only (the old rule)"
+              f" {t_old * 1000:6.1f} ms | with line of sight {t_pod * 1000:6.1f} ms"
+              f" = {t_pod / t_old:.2f} x the old; {hidden} of {int(np.sum(flat > 0))} swept cells"
+              f" hidden by ridges; POS flat {sortie_pos(poa, pod_from_coverage(flat)):.4f},"
+              f" old {sortie_pos(poa, pod_from_coverage(old)):.4f}")
 
 
 if __name__ == "__main__":
