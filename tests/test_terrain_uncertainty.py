@@ -246,3 +246,22 @@ def test_an_impossible_start_point_spacing_is_refused_in_words(spacing):
                     uncertainty=IppUncertainty(500.0), start_spacing_m=spacing)
     assert e.value.code == "probability.terrain_model.err_start_spacing"
     assert "spacing" in str(e.value)
+
+
+def test_weights_with_an_uncertain_ipp_keep_each_start_points_rest_of_world():
+    # every start point's map is reweighted keeping its own grid total, so the mixture's ROW is
+    # the unweighted mixture's and cells + ROW = 1
+    g = _grid(3_000.0)
+    rng = np.random.default_rng(3)
+    z = 3000.0 + np.arange(g.shape[0])[:, None] * 20.0 + rng.normal(0, 1, g.shape)
+    d = RadialDistribution(quartiles_for("hiker", "dry-mountainous"))
+    unc = IppUncertainty(1000.0, "disc")
+    base, _ = terrain_map(g, z, X0, Y0, d, uncertainty=unc)
+    track = LineString([(X0 - 3000, Y0 + 500), (X0 + 3000, Y0 + 500)])
+    opts = TerrainOptions(tracks=[track], track_weight=2.0, drainage_weight=1.0,
+                          drainage_min_area_m2=1e5, uphill_share=0.4)
+    w, layers = terrain_map(g, z, X0, Y0, d, options=opts, uncertainty=unc)
+    assert w.poa.sum() + w.row == pytest.approx(1.0, abs=1e-12)
+    assert w.row == pytest.approx(base.row, abs=1e-12)
+    assert layers.drainage is not None and layers.track.any()
+    assert not np.allclose(w.poa, base.poa)  # the weights did act
