@@ -101,6 +101,11 @@ def test_the_checked_track_is_saved_with_its_heights_and_replays_masked(app):
     assert all(len(c) == 3 for c in coords)
     assert max(abs(c[2] - h) for c, h in zip(coords, heights, strict=True)) <= 0.05 + 1e-9
     assert rec.plan["comparison"]["flown_masking"] == "tracks3d.flown_masked"
+    # the saved sortie loaded back for correction shows its heights
+    at.button(key="lb_correct").click().run()
+    assert not at.exception
+    assert any("Heights above sea level kept for 984 of 984 fixes" in c.value
+               for c in at.caption), [c.value for c in at.caption]
 
     # the sortie replayed on a mission map over the demo terrain: masked with its heights
     grid = grid_around(36.10, 94.85, 4000.0, 30.0)
