@@ -67,3 +67,42 @@ def test_the_page_s_hand_over_is_current_for_the_same_features_in_any_order():
             current=pm, segments=[])
     assert current_handover(state, _session()) is not None  # [_RIVER, _SEG] in the session
     assert current_handover(state, _session(features=[_SEG])) is None  # the river removed
+
+
+def test_the_mission_page_s_save_keeps_the_features_drawn_on_the_probability_page():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from sar_planner.auth import Actor
+    from sar_planner.logbook.db import get_database
+    from sar_planner.logbook.mission_inputs import (mission_id_for, mission_inputs,
+                                                    save_mission_features)
+    from tests.signin import sign_in_apptest
+    from tests.test_page_mission_thread import open_on_page
+
+    page = str(Path(__file__).resolve().parent.parent / "sar_planner" / "ui" / "pages"
+               / "mission.py")
+    at = AppTest.from_file(page, default_timeout=120)
+    at.session_state["lang"] = "en"
+    sign_in_apptest(at, "crew")
+    at = open_on_page(at.run(), "QH-FEAT-1")
+    at.text_input(key="mission_ipp").set_value("36.43, 96.42")
+    next(b for b in at.button if b.label == "Save mission inputs").click().run()
+    db = get_database()
+    mid = mission_id_for(db, "QH-FEAT-1")
+    # the Probability page adds a river and a segment (as its feature panel does) and its
+    # session then holds them with version 2
+    stored = save_mission_features(db, Actor(None, "ma", "crew"), mid, [_RIVER, _SEG],
+                                   base_revision=1)
+    at.session_state["mission"] = session_from_stored(stored, "QH-FEAT-1", mid)
+    at.session_state["mission_pick"] = {"incident_number": "QH-FEAT-1", "mission_id": mid,
+                                        "revision": 2}
+    at.run()
+    at.text_area(key="mission_notes").set_value("seen near the canal")
+    next(b for b in at.button if b.label == "Save mission inputs").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    after = mission_inputs(db, mid)
+    assert after["revision"] == 3 and after["notes"] == "seen near the canal"
+    assert after["features"] == [_RIVER, _SEG]
+    assert at.session_state["mission"]["features"] == [_RIVER, _SEG]
