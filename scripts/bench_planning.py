@@ -22,7 +22,8 @@ import numpy as np
 from shapely.geometry import box
 
 from sar_planner.assets import get_asset
-from sar_planner.coverage import mask_hidden, plan_coverage, plan_runs, pod_from_coverage, sortie_pos
+from sar_planner.coverage import (mask_hidden, plan_coverage, plan_runs, pod_from_coverage,
+                                  sortie_pos)
 from sar_planner.flightpath import build_plan
 from sar_planner.geo import to_local
 from sar_planner.patterns import parallel_track

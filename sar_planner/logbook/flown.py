@@ -753,7 +753,8 @@ def _flown_sensors(grid: Grid, segs: Sequence[np.ndarray], flown_xy: Sequence[np
     xy = np.vstack(flown_xy)
     got = sensor_heights(xy[:, 0], xy[:, 1], np.concatenate([s[:, 2] for s in segs]), terrain)
     if got.z is None:
-        # as before heights were used: 100 m above the ground, swath line and sensors alike
+        # no usable heights: as for a log without any, 100 m above the ground under each fix
+        # (swath lines and sensors alike), steep faces only
         flat = [np.column_stack([s[:, :2], np.full(len(s), math.nan)]) for s in segs]
         lines = [_thinned(_xyz(grid, s, terrain), width) for s in flat]
         if got.status == "bad":
