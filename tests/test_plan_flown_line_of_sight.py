@@ -18,6 +18,7 @@ Sight lines to the cells next to the wall, sampled every half terrain cell (5 m)
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -27,12 +28,13 @@ from hypothesis import strategies as st
 from pyproj import CRS
 
 from sar_planner.coverage import (mask_hidden, plan_coverage, plan_runs, pod_from_coverage,
-                                  swath_coverage, track_coverage)
+                                  sensor_heights, swath_coverage, track_coverage)
 from sar_planner.formats.tracks import FlownTrack, TrackPoint
-from sar_planner.geo import from_local
+from sar_planner.geo import from_local, to_local
 from sar_planner.grid import Grid
 from sar_planner.logbook.flown import FlownPlan, compare_flown
 from sar_planner.plan import Sortie, SortiePlan, Waypoint
+from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.terrain import Terrain
 
 UTM46 = CRS.from_epsg(32646)
@@ -230,3 +232,34 @@ def test_the_masking_rule_is_the_replays():
     assert coverage.BELOW_GROUND_MARGIN_M == logged.BELOW_GROUND_MARGIN_M
     assert coverage.BELOW_GROUND_SHARE == logged.BELOW_GROUND_SHARE
 
+
+
+_REPLAY_KEY = {"heights": "replay.masked", "partial": "replay.masked_partial",
+               "none": "replay.not_masked_no_heights", "bad": "replay.not_masked_bad_heights"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(2880.0, 3200.0)), min_size=11, max_size=11))
+def test_the_logbook_check_and_the_replay_judge_a_tracks_heights_alike(heights):
+    # the same 11 fixes (x = 480 m, y = -100..300 m, 5 of them over the terrain) judged by
+    # sensor_heights (the logbook's check) and by the mission replay (probability.logged):
+    # same verdict, same counts, so a sortie is never masked in one and not in the other
+    ys = np.linspace(-100.0, 300.0, 11)
+    coords = []
+    for y, h in zip(ys, heights, strict=True):
+        lat, lon = _ll(480.0, float(y))
+        coords.append([lon, lat] if h is None else [lon, lat, h])
+    plan = FlownPlan(name="S1", runs=(((94.9, 36.1, math.nan), (94.91, 36.1, math.nan)),),
+                     sweep_width_m=100.0).to_json()
+    sortie = FlownSortie(1, dt.datetime(2026, 7, 1, tzinfo=dt.UTC),
+                         {"type": "LineString", "coordinates": coords}, plan)
+    replay = sortie_pod(sortie, GRID, elevation=_step_terrain().elevation)
+    x, y = to_local(np.array([c[1] for c in coords]), np.array([c[0] for c in coords]), UTM46)
+    alt = np.array([math.nan if h is None else h for h in heights])
+    mine = sensor_heights(np.asarray(x), np.asarray(y), alt, _step_terrain())
+    assert replay.masking == _REPLAY_KEY[mine.status]
+    if mine.status == "partial":
+        assert replay.masking_params == {"missing": mine.missing, "total": mine.total}
+    if mine.status == "bad":
+        assert replay.masking_params["below"] == mine.below
+        assert replay.masking_params["total"] == mine.over
