@@ -51,24 +51,28 @@ def _open_mission(page, incident: str) -> None:
     page.get_by_text(f"Mission {incident} has no planning inputs yet").wait_for()
 
 
-def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_account):
-    page = page_en
+def _mission_on_probability_page(page, app_server, username: str, incident: str) -> None:
+    """Sign in, open a logbook mission with the IPP 36.10 N 94.85 E (demo terrain south of
+    Golmud), save its inputs and go to the Probability page."""
     page.goto(app_server.url)
     wait_for_app(page)
-    _sign_in(page, crew_account)
-
+    _sign_in(page, username)
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").click()
     wait_for_app(page)
-    _open_mission(page, "QH-E2E-001")
+    _open_mission(page, incident)
     page.get_by_label("Initial planning point (last known point or point last seen)").fill(
         "36.10, 94.85")
     page.locator("[data-testid='stFormSubmitButton'] button").filter(
         has_text="Save mission inputs").click()
     wait_for_app(page)
     page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="36.10000").wait_for()
-
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Probability").click()
     wait_for_app(page)
+
+
+def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_account):
+    page = page_en
+    _mission_on_probability_page(page, app_server, crew_account, "QH-E2E-001")
     page.get_by_label("Map half-width (km)").fill("4")
     page.get_by_label("Cell size (m)").fill("60")
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
@@ -101,19 +105,7 @@ def _picked(page, not_at=None) -> tuple[float, float]:
 
 def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_account):
     page = page_en
-    page.goto(app_server.url)
-    wait_for_app(page)
-    _sign_in(page, crew_account)
-    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Mission").click()
-    wait_for_app(page)
-    _open_mission(page, "QH-E2E-002")
-    page.get_by_label("Initial planning point (last known point or point last seen)").fill(
-        "36.10, 94.85")
-    page.locator("[data-testid='stFormSubmitButton'] button").filter(
-        has_text="Save mission inputs").click()
-    wait_for_app(page)
-    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Probability").click()
-    wait_for_app(page)
+    _mission_on_probability_page(page, app_server, crew_account, "QH-E2E-002")
     page.get_by_label("Map half-width (km)").fill("4")
     page.get_by_label("Cell size (m)").fill("60")
     page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
@@ -228,22 +220,7 @@ _RED = "rgb(214, 39, 40)"  # the barrier colour (#d62728) as the browser draws i
 def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_server,
                                                                     crew_account):
     page = page_en
-    page.goto(app_server.url)
-    wait_for_app(page)
-    _sign_in(page, crew_account)
-    nav = page.locator("[data-testid='stSidebarNavLink']")
-    nav.filter(has_text="Mission").click()
-    wait_for_app(page)
-    _open_mission(page, "QH-E2E-003")
-    page.get_by_label("Initial planning point (last known point or point last seen)").fill(
-        "36.10, 94.85")
-    page.locator("[data-testid='stFormSubmitButton'] button").filter(
-        has_text="Save mission inputs").click()
-    wait_for_app(page)
-    page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="36.10000").wait_for()
-
-    nav.filter(has_text="Probability").click()
-    wait_for_app(page)
+    _mission_on_probability_page(page, app_server, crew_account, "QH-E2E-003")
     _select(page, "Segments", "The mission's segments (drawn or imported)")
     _build(page)
     page.get_by_text("No search segments to show").wait_for(timeout=60_000)
