@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
+from scipy import ndimage
 from scipy.stats import norm
 from shapely.geometry import LineString
 
@@ -23,8 +24,8 @@ from sar_planner.errors import ProbabilityError
 from sar_planner.grid import Grid
 from sar_planner.probability import (IppUncertainty, RadialDistribution, TerrainOptions,
                                      ring_map, terrain_map)
-from sar_planner.probability.terrain_model import (_lens, _StratumLaw, auto_spacing,
-                                                   ipp_start_points)
+from sar_planner.probability.terrain_model import (_lens, _split_strata, _StratumLaw,
+                                                   auto_spacing, ipp_start_points)
 from sar_planner.subjects import Quartiles, quartiles_for
 
 UTM46 = CRS.from_epsg(32646)
@@ -145,12 +146,21 @@ def test_an_impassable_line_through_the_uncertainty_splits_the_mass_as_the_start
     north = float(pm.poa[:rb].sum())
     south = float(pm.poa[rb + 1:].sum())
     pts = ipp_start_points(unc, auto_spacing(unc, d, g))
-    rows = np.floor(g.rowcol(X0 + pts.dx, Y0 + pts.dy)[0]).astype(int)
-    w_n, w_s = float(pts.weight[rows < rb].sum()), float(pts.weight[rows > rb].sum())
+    regions = ndimage.label(~layers.barrier)[0]
+    rows, _, _, w_ok, outside, impassable = _split_strata(pts, g, X0, Y0, regions)
+    assert outside == 0.0
+    # the barrier row's strip (50-150 m north) holds (A(50) - A(150)) / (pi R^2) of the disc,
+    # Phi(150 / sigma) - Phi(50 / sigma) of the Gaussian: nobody started there
+    strip = ((_segment(2000.0, 50.0) - _segment(2000.0, 150.0)) / (math.pi * 2000.0**2)
+             if kind == "disc" else norm.cdf(150 / (2000 / 2.4477)) - norm.cdf(50 / (2000 / 2.4477)))
+    assert impassable == pytest.approx(strip, abs=0.002)
+    w_n, w_s = float(w_ok[rows < rb].sum()), float(w_ok[rows > rb].sum())
+    assert w_n + w_s == pytest.approx(1.0 - impassable, abs=1e-12)
     assert north == pytest.approx(w_n / (w_n + w_s), abs=0.001)  # ROW here is 0.0002
     assert south == pytest.approx(w_s / (w_n + w_s), abs=0.001)
-    # and the rule's split is the continuous law's within 1 % of the mass
-    assert w_n / (w_n + w_s) == pytest.approx(exact_north, abs=0.01)
+    # and the rule's split is the continuous law's within 0.5 % of the mass (strata cut by the
+    # barrier are split by their sub-points; measured 0.1 % and 0.2 %)
+    assert w_n / (w_n + w_s) == pytest.approx(exact_north, abs=0.005)
     assert pm.poa[layers.barrier].sum() == 0.0
     assert pm.poa.sum() + pm.row == pytest.approx(1.0, abs=1e-12)
     # a convolution of the one-IPP map (the old way) would have left the north nearly empty
@@ -168,10 +178,11 @@ def test_start_points_outside_the_grid_are_rest_of_world():
     unc = IppUncertainty(2000.0, "disc")
     pm, _ = terrain_map(g, np.zeros(g.shape), x, Y0, d, uncertainty=unc)
     pts = ipp_start_points(unc, auto_spacing(unc, d, g))
-    outside = float(pts.weight[x + pts.dx < west].sum())
-    # each stratum (about 190 m across here) goes wholly to the side its point is on: along the
-    # 3,970 m chord that is at most half a stratum x chord / disc area = 0.03 of the mass
-    assert outside == pytest.approx(_segment(2000.0, 250.0) / (math.pi * 2000.0**2), abs=0.03)
+    _, _, _, _, outside, impassable = _split_strata(pts, g, x, Y0, np.ones(g.shape, int))
+    # each stratum's point and 16 sub-points (about 60 m apart here) measure its share outside:
+    # 0.4219 against 0.4206
+    assert outside == pytest.approx(_segment(2000.0, 250.0) / (math.pi * 2000.0**2), abs=0.003)
+    assert impassable == 0.0
     # ROW = the outside starts plus what walks out from the inside ones (starts near the edge)
     assert outside < pm.row < outside + 0.15
     assert pm.poa.sum() + pm.row == pytest.approx(1.0, abs=1e-12)

@@ -31,11 +31,13 @@ its whole stratum: its distance law is the published one blurred by a uniform di
 stratum's area (:class:`_StratumLaw`), which removes the peak a single point would leave and still
 puts the mass only where that point's effort field reaches. Barriers and cliffs therefore hold:
 mass is never smeared across them, and mass comes in from start points the IPP cannot reach.
-Start points outside the grid: the map cannot say where those subjects walked, so their weight is
-ROW. Start points on an impassable (barrier) cell: nobody can have started there, so the weights
-are renormalised over the other start points (the IPP's own stratum is always passable). A
-stratum is given wholly to the side of a line its point lies on, so a barrier or the grid's edge
-splits the mass to within half a stratum. The spacing Delta is a quarter of the median distance
+Each stratum is sampled by its point and 16 sub-points (:func:`_split_strata`). The share of it
+outside the grid is ROW: the map cannot say where those subjects walked. The share on impassable
+(barrier) cells is renormalised away over the rest: nobody can have started there. A stratum cut
+by a barrier into parts a walker cannot join (4-neighbour regions of the passable cells) gives
+each part its own start point (its sample nearest the stratum's point), with the share of the
+stratum lying there; so a barrier or the grid's edge splits the mass to within a sub-point's
+share. Impassable slopes are not used for this split (only drawn barriers). The spacing Delta is a quarter of the median distance
 (never below a cell), widened so the rule has at most 21 start points on a 2,000 x 2,000 grid
 (:func:`auto_spacing`); the cost is one terrain map per start point (about 0.6 s each on that grid
 here), spread over up to 4 threads. All coordinates are metres in the grid's CRS; heights metres
@@ -53,6 +55,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 from rasterio import features
+from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
 from sar_planner.errors import ProbabilityError
@@ -312,6 +315,10 @@ class StartPoints:
         Probability that the subject started in each point's stratum; sums to 1.
     rho:
         Radius (metres) of the disc with the area of each point's stratum (its regular part).
+    sub_dx, sub_dy:
+        (points, 16) offsets (metres east, north) of 16 sub-points of equal probability in each
+        stratum (4 x 4 in probability-radius and angle; 2 x 8 in the central disc): they measure
+        which share of a stratum lies outside the grid or on impassable cells.
     spacing_m:
         Radial width (metres) of the rule's annuli, about the distance between neighbours.
     """
@@ -320,6 +327,8 @@ class StartPoints:
     dy: np.ndarray
     weight: np.ndarray
     rho: np.ndarray
+    sub_dx: np.ndarray
+    sub_dy: np.ndarray
     spacing_m: float
 
     def __len__(self) -> int:
@@ -402,6 +411,11 @@ def ipp_start_points(unc: IppUncertainty, spacing_m: float) -> StartPoints:
     cdf = _radial_cdf(unc, np.concatenate([[0.0], edges]))
     cdf[-1] = 1.0
     dx, dy, w, rho = [np.zeros(1)], [np.zeros(1)], [np.array([cdf[1]])], [np.array([0.5 * delta])]
+    # sub-points of the central disc: 2 radii x 8 angles, each of equal probability
+    sr = _radial_quantile(unc, cdf[1] * (np.arange(2) + 0.5) / 2)
+    st = (np.arange(8) + 0.5) * (2.0 * math.pi / 8)
+    sub_x = [(sr[:, None] * np.cos(st)[None, :]).reshape(1, 16)]
+    sub_y = [(sr[:, None] * np.sin(st)[None, :]).reshape(1, 16)]
     for i in range(1, n + 1):
         m = _sectors(i)
         radius = float(_radial_quantile(unc, np.array(0.5 * (cdf[i] + cdf[i + 1]))))
@@ -410,8 +424,13 @@ def ipp_start_points(unc: IppUncertainty, spacing_m: float) -> StartPoints:
         dy.append(radius * np.sin(theta))
         w.append(np.full(m, (cdf[i + 1] - cdf[i]) / m))
         rho.append(np.full(m, delta * math.sqrt(2.0 * i / m)))  # area 2 pi i delta^2 / m
+        # 4 x 4 sub-points per sector: radii at probability midpoints, angles across the sector
+        sr = _radial_quantile(unc, cdf[i] + (cdf[i + 1] - cdf[i]) * (np.arange(4) + 0.5) / 4)
+        st = theta[:, None] + ((np.arange(4) + 0.5) / 4 - 0.5)[None, :] * (2.0 * math.pi / m)
+        sub_x.append((sr[None, :, None] * np.cos(st)[:, None, :]).reshape(m, 16))
+        sub_y.append((sr[None, :, None] * np.sin(st)[:, None, :]).reshape(m, 16))
     return StartPoints(np.concatenate(dx), np.concatenate(dy), np.concatenate(w),
-                       np.concatenate(rho), delta)
+                       np.concatenate(rho), np.concatenate(sub_x), np.concatenate(sub_y), delta)
 
 
 class _StratumLaw:
@@ -501,6 +520,8 @@ class _Model:
         friction[track] = opts.track_friction
         friction[barrier] = np.inf
         self.friction = friction
+        # parts of the grid a walker can reach from each other (4-neighbour: no corner cutting)
+        self.regions = ndimage.label(~barrier)[0] if barrier.any() else np.ones(grid.shape, int)
         self.drainage = None
         if opts.drainage_weight > 0:
             acc = flow_accumulation(elev)
@@ -536,27 +557,59 @@ def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def _split_strata(points: StartPoints, grid: Grid, ipp_x: float, ipp_y: float,
+                  regions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                float, float]:
+    """Where each stratum's probability goes: (rows, cols, rho, weights, outside, impassable).
+
+    ``regions`` labels the grid's cells by the part of the grid a walker can reach (0 =
+    impassable). Each stratum is sampled by its point and its 16 sub-points, 17 samples of
+    equal share: those outside the grid give their share to ``outside`` (ROW), those on
+    impassable cells to ``impassable`` (renormalised away). The rest stays with the stratum, split by region
+    so that a stratum cut by a barrier puts on each side the share of it lying there: one start
+    per region, at the stratum's point if it lies in that region, else at the region's sub-point
+    nearest to it. Rows and cols index ``grid``; weights are per start.
+    """
+    rows, cols = grid.shape
+    sx = ipp_x + np.concatenate([points.dx[:, None], points.sub_dx], axis=1)
+    sy = ipp_y + np.concatenate([points.dy[:, None], points.sub_dy], axis=1)
+    inside = np.asarray(grid.contains(sx, sy), dtype=bool)
+    fr, fc = grid.rowcol(np.where(inside, sx, ipp_x), np.where(inside, sy, ipp_y))
+    rr = np.clip(np.floor(fr).astype(np.int64), 0, rows - 1)
+    cc = np.clip(np.floor(fc).astype(np.int64), 0, cols - 1)
+    lab = np.where(inside, regions[rr, cc], -1)
+    share = 1.0 / sx.shape[1]
+    w = points.weight
+    w_outside = float((w * (lab < 0).sum(axis=1)).sum() * share)
+    w_impassable = float((w * (lab == 0).sum(axis=1)).sum() * share)
+    d2 = (sx - sx[:, :1]) ** 2 + (sy - sy[:, :1]) ** 2
+    out_r, out_c, out_rho, out_w = [], [], [], []
+    for k in range(sx.shape[0]):
+        for region in np.unique(lab[k][lab[k] > 0]):
+            here = lab[k] == region
+            j = int(np.argmin(np.where(here, d2[k], np.inf)))
+            out_r.append(rr[k, j])
+            out_c.append(cc[k, j])
+            out_rho.append(points.rho[k])
+            out_w.append(w[k] * here.sum() * share)
+    return (np.array(out_r, dtype=np.int64), np.array(out_c, dtype=np.int64),
+            np.array(out_rho), np.array(out_w), w_outside, w_impassable)
+
+
 def _mixture(model: _Model, ipp_x: float, ipp_y: float, r0: int, c0: int,
              points: StartPoints) -> tuple[np.ndarray, float, np.ndarray]:
     """Weighted sum of the start points' maps (see the module docstring); (POA, ROW, IPP effort)."""
     grid = model.grid
-    px, py = ipp_x + points.dx, ipp_y + points.dy
-    inside = np.asarray(grid.contains(px, py), dtype=bool)
-    rows, cols = grid.shape
-    fr, fc = grid.rowcol(px[inside], py[inside])
-    rr = np.minimum(np.floor(fr).astype(np.int64), rows - 1)
-    cc = np.minimum(np.floor(fc).astype(np.int64), cols - 1)
-    w_in, rho_in = points.weight[inside], points.rho[inside]
-    passable = ~model.barrier[rr, cc]
-    w_outside = float(points.weight[~inside].sum())
-    w_impassable = float(w_in[~passable].sum())
-    norm = 1.0 - w_impassable  # > 0: the IPP's own stratum is inside and passable
+    rr, cc, rho, w_ok, w_outside, w_impassable = _split_strata(points, grid, ipp_x, ipp_y,
+                                                               model.regions)
+    norm = 1.0 - w_impassable  # > 0: the IPP's own point is inside and passable
     # one map per start cell and stratum size: points in the same cell share it (weights add)
     starts: dict[tuple[int, int, float], float] = {}
-    for r, c, rho, wk in zip(rr[passable].tolist(), cc[passable].tolist(),
-                             rho_in[passable].tolist(), w_in[passable].tolist(), strict=True):
-        starts[(r, c, rho)] = starts.get((r, c, rho), 0.0) + wk
+    for r, c, rh, wk in zip(rr.tolist(), cc.tolist(), rho.tolist(), w_ok.tolist(), strict=True):
+        if wk > 0:
+            starts[(r, c, rh)] = starts.get((r, c, rh), 0.0) + wk
     centre = (r0, c0, float(points.rho[0]))  # the IPP's stratum (first point, at the IPP)
+    starts.setdefault(centre, 0.0)  # its effort is the layer shown
     xs, ys = grid.x_centres(), grid.y_centres()
 
     def job(key: tuple[int, int, float]) -> tuple[np.ndarray, float, np.ndarray]:
