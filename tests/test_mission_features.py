@@ -310,3 +310,26 @@ def test_segments_added_with_clipping_never_overlap(boxes):
     total = sum(measure(f, UTM46)[1] for f in features_of(items))
     union = shapely.union_all([to_grid(f.geometry, UTM46) for f in features_of(items)]).area
     assert total == pytest.approx(union, abs=1.0)  # no area counted twice
+
+
+def test_a_file_of_overlapping_segments_is_added_clipped_in_file_order():
+    from sar_planner.probability.mission_features import add_features
+
+    s1 = _seg("S1", box(X0, Y0, X0 + 1000, Y0 + 1000))
+    a = _seg("A", box(X0 + 500, Y0, X0 + 1500, Y0 + 1000))  # half over S1
+    b = _seg("B", box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000))  # half over A
+    items, clipped = add_features(_dicts(s1), [a, b])
+    assert clipped == [("A", ["S1"]), ("B", ["A"])]
+    areas = {f.name: measure(f, UTM46)[1] for f in features_of(items)}
+    # S1 1 km^2; A keeps 1.0-1.5 km east (0.5 km^2); B keeps 1.5-2.0 km east (0.5 km^2), by hand
+    assert areas == pytest.approx({"S1": 1e6, "A": 5e5, "B": 5e5}, abs=1.0)
+
+
+def test_a_file_too_big_for_the_mission_is_refused_before_any_work():
+    n = MAX_VERTICES + 10
+    xs = np.linspace(0, 10_000, n)
+    line = _wgs(LineString(np.column_stack([X0 + xs, Y0 + 10 * np.sin(xs)])))
+    doc = {"type": "Feature", "properties": {"name": "river"}, "geometry": line.__geo_interface__}
+    with pytest.raises(ProbabilityError) as err:
+        features_from_file("river.geojson", json.dumps(doc).encode(), "barrier")
+    assert err.value.code == "probability.err_mf_vertices" and str(n) in err.value.message("en")

@@ -41,7 +41,7 @@ from sar_planner.probability.features import LINES, POLYGONS
 
 __all__ = ["KINDS", "ALLOWED_TYPES", "MAX_VERTICES", "MAX_NAME", "OVERLAP_TOLERANCE_M2",
            "MissionFeature", "new_feature", "feature_from_dict", "check_features",
-           "check_no_overlap", "clip_segment", "add_feature", "remove_feature", "rename_feature",
+           "check_no_overlap", "clip_segment", "add_feature", "add_features", "remove_feature", "rename_feature",
            "features_of", "grid_geometries", "to_grid", "from_grid", "measure",
            "feature_collection", "features_from_file", "unique_name", "features_key"]
 
@@ -394,11 +394,30 @@ def add_feature(items: Sequence[Mapping[str, Any]] | None, feature: MissionFeatu
         The new stored list (checked by :func:`check_features`) and the names of the segments
         the new one was clipped by.
     """
+    out, clipped = add_features(items, [feature], clip=clip)
+    return out, clipped[0][1] if clipped else []
+
+
+def add_features(items: Sequence[Mapping[str, Any]] | None,
+                 features: Sequence[MissionFeature], *, clip: bool = True
+                 ) -> tuple[list[dict[str, Any]], list[tuple[str, list[str]]]]:
+    """The features with several added in order (e.g. a file's), each new segment clipped by the
+    segments before it; the whole list is checked once at the end.
+
+    Returns
+    -------
+    (list of dict, list of (str, list of str))
+        The new stored list, and (name, names it was clipped by) for each clipped segment.
+    """
     current = features_of(items)
-    clipped_by: list[str] = []
-    if feature.kind == "segment" and clip:
-        feature, clipped_by = clip_segment(feature, current)
-    return check_features([f.to_dict() for f in current] + [feature.to_dict()]), clipped_by
+    clipped: list[tuple[str, list[str]]] = []
+    for feature in features:
+        if feature.kind == "segment" and clip:
+            feature, by = clip_segment(feature, current)
+            if by:
+                clipped.append((feature.name, by))
+        current.append(feature)
+    return check_features([f.to_dict() for f in current]), clipped
 
 
 def remove_feature(items: Sequence[Mapping[str, Any]] | None, feature_id: str
@@ -454,7 +473,9 @@ def features_from_file(filename: str, data: bytes, kind: str,
     FormatError
         From :func:`sar_planner.formats.areas.read_area` (unreadable file, no features).
     ProbabilityError
-        ``probability.err_feature_kind`` for a geometry ``kind`` does not allow.
+        ``probability.err_feature_kind`` for a geometry ``kind`` does not allow;
+        ``probability.err_mf_vertices`` when the file and the mission's features together hold
+        more than :data:`MAX_VERTICES` points.
     """
     if kind not in KINDS:
         raise ProbabilityError("probability.err_mf_kind", name=filename, kind=kind,
@@ -463,7 +484,12 @@ def features_from_file(filename: str, data: bytes, kind: str,
     kinds_in_file = _kinds_in_geojson(filename, data)
     out: list[MissionFeature] = []
     source = f"imported:{filename}"[:_MAX_SOURCE]
-    for i, area in enumerate(read_area(filename, data), start=1):
+    areas = read_area(filename, data)
+    vertices = sum(int(shapely.get_num_coordinates(a.geometry)) for a in areas) + sum(
+        int(shapely.get_num_coordinates(f.geometry)) for f in features_of(taken))
+    if vertices > MAX_VERTICES:  # before any work on a file too big to keep
+        raise ProbabilityError("probability.err_mf_vertices", count=vertices, limit=MAX_VERTICES)
+    for i, area in enumerate(areas, start=1):
         tagged = kinds_in_file.get(i - 1) if kinds_in_file else None
         if area.geometry.geom_type not in ALLOWED_TYPES[kind] or (tagged and tagged != kind):
             raise ProbabilityError("probability.err_feature_kind", file=filename, index=i,

@@ -27,7 +27,8 @@ from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_
                                      segment_table, terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS
 from sar_planner.probability.logged import FlownSortie, replay_logged, sortie_pod
-from sar_planner.probability.mission_features import (KINDS, add_feature, feature_collection,
+from sar_planner.probability.mission_features import (KINDS, add_feature, add_features,
+                                                      feature_collection,
                                                       features_from_file, features_key,
                                                       features_of, grid_geometries,
                                                       measure, new_feature, remove_feature,
@@ -318,20 +319,18 @@ def _features_panel(mission) -> None:
         up = c2.file_uploader(tr("probability.features.import_file"), type=_AREA_TYPES,
                               key="poa_import_file")
         go_import = st.form_submit_button(tr("probability.features.import"))
+    if go_import and up is None:
+        st.warning(tr("probability.features.import_no_file"), icon=":material/upload_file:")
     if go_import and up is not None:
         with error_boundary():
-            now = features
-            clipped: list[str] = []
             added = features_from_file(up.name, up.getvalue(), kind, features)
-            for f in added:
-                now, by = add_feature(now, f)
-                if by:
-                    clipped.append(f"{f.name} ({', '.join(by)})")
+            now, clipped = add_features(features, added)
             _store_features(mission, now)
             msg = tr("probability.features.imported", n=len(added), file=up.name,
                      what=tr(f"probability.features.kind_{kind}"))
             if clipped:
-                msg += " " + tr("probability.features.clipped", names="; ".join(clipped))
+                msg += " " + tr("probability.features.clipped", names="; ".join(
+                    f"{name} ({', '.join(by)})" for name, by in clipped))
             st.session_state[_FLASH_KEY] = msg
             st.rerun()
 
