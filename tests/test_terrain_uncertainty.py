@@ -151,8 +151,9 @@ def test_an_impassable_line_through_the_uncertainty_splits_the_mass_as_the_start
     assert outside == 0.0
     # the barrier row's strip (50-150 m north) holds (A(50) - A(150)) / (pi R^2) of the disc,
     # Phi(150 / sigma) - Phi(50 / sigma) of the Gaussian: nobody started there
+    sigma = 2000 / 2.4477
     strip = ((_segment(2000.0, 50.0) - _segment(2000.0, 150.0)) / (math.pi * 2000.0**2)
-             if kind == "disc" else norm.cdf(150 / (2000 / 2.4477)) - norm.cdf(50 / (2000 / 2.4477)))
+             if kind == "disc" else norm.cdf(150 / sigma) - norm.cdf(50 / sigma))
     assert impassable == pytest.approx(strip, abs=0.002)
     w_n, w_s = float(w_ok[rows < rb].sum()), float(w_ok[rows > rb].sum())
     assert w_n + w_s == pytest.approx(1.0 - impassable, abs=1e-12)
@@ -199,7 +200,8 @@ def test_doubling_the_start_points_changes_the_map_by_less_than_five_percent(rad
     from sar_planner.geo import to_local
     from sar_planner.terrain import grid_around, load_terrain
 
-    dem = Path(__file__).resolve().parent.parent / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
+    dem = (Path(__file__).resolve().parent.parent / "terrain"
+           / "pamir_kashgar_gebco2023_15arcsec.tif")
     g = grid_around(38.30, 75.05, 15_000.0, 100.0)
     z = np.asarray(load_terrain([str(dem)], g).elevation, dtype=np.float64)
     x, y = (float(v) for v in to_local(38.30, 75.05, g.crs))

@@ -37,11 +37,17 @@ outside the grid is ROW: the map cannot say where those subjects walked. The sha
 by a barrier into parts a walker cannot join (4-neighbour regions of the passable cells) gives
 each part its own start point (its sample nearest the stratum's point), with the share of the
 stratum lying there; so a barrier or the grid's edge splits the mass to within a sub-point's
-share. Impassable slopes are not used for this split (only drawn barriers). The spacing Delta is a quarter of the median distance
-(never below a cell), widened so the rule has at most 21 start points on a 2,000 x 2,000 grid
-(:func:`auto_spacing`); the cost is one terrain map per start point (about 0.6 s each on that grid
-here), spread over up to 4 threads. All coordinates are metres in the grid's CRS; heights metres
-above sea level.
+share. Impassable slopes are not used for this split (only drawn barriers).
+
+The spacing Delta is a quarter of the median distance (never below a cell), widened so the rule
+has at most 21 start points on a 2,000 x 2,000 grid, 84 on 1,000 x 1,000 (:func:`auto_spacing`;
+strata cut by a barrier add a start per extra part). The cost is one terrain map per start point
+(about 0.6 s of CPU each on 2,000 x 2,000 cells here, 0.15 s on 1,000 x 1,000), spread over up to
+4 threads. Checks (tests/test_terrain_uncertainty.py): on flat open ground the mixture agrees
+with the ring model's exact convolution to 2 % of the mass cell by cell; a barrier across the
+uncertainty splits the mass as the law does to within 0.5 %; on real mountain terrain doubling
+the start points moves less than 5 % of the mass cell by cell, 2.5 % over 500 m blocks. All
+coordinates are metres in the grid's CRS; heights metres above sea level.
 """
 
 from __future__ import annotations
@@ -565,10 +571,10 @@ def _split_strata(points: StartPoints, grid: Grid, ipp_x: float, ipp_y: float,
     ``regions`` labels the grid's cells by the part of the grid a walker can reach (0 =
     impassable). Each stratum is sampled by its point and its 16 sub-points, 17 samples of
     equal share: those outside the grid give their share to ``outside`` (ROW), those on
-    impassable cells to ``impassable`` (renormalised away). The rest stays with the stratum, split by region
-    so that a stratum cut by a barrier puts on each side the share of it lying there: one start
-    per region, at the stratum's point if it lies in that region, else at the region's sub-point
-    nearest to it. Rows and cols index ``grid``; weights are per start.
+    impassable cells to ``impassable`` (renormalised away). The rest stays with the stratum,
+    split by region so that a stratum cut by a barrier puts on each side the share of it lying
+    there: one start per region, at the stratum's point if it lies in that region, else at the
+    region's sample nearest to it. Rows and cols index ``grid``; weights are per start.
     """
     rows, cols = grid.shape
     sx = ipp_x + np.concatenate([points.dx[:, None], points.sub_dx], axis=1)
