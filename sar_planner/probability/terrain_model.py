@@ -526,8 +526,6 @@ class _Model:
         friction[track] = opts.track_friction
         friction[barrier] = np.inf
         self.friction = friction
-        # parts of the grid a walker can reach from each other (4-neighbour: no corner cutting)
-        self.regions = ndimage.label(~barrier)[0] if barrier.any() else np.ones(grid.shape, int)
         self.drainage = None
         if opts.drainage_weight > 0:
             acc = flow_accumulation(elev)
@@ -606,8 +604,11 @@ def _mixture(model: _Model, ipp_x: float, ipp_y: float, r0: int, c0: int,
              points: StartPoints) -> tuple[np.ndarray, float, np.ndarray]:
     """Weighted sum of the start points' maps (see the module docstring); (POA, ROW, IPP effort)."""
     grid = model.grid
+    # parts of the grid a walker can reach from each other (4-neighbour: no corner cutting)
+    regions = (ndimage.label(~model.barrier)[0] if model.barrier.any()
+               else np.ones(grid.shape, dtype=np.int32))
     rr, cc, rho, w_ok, w_outside, w_impassable = _split_strata(points, grid, ipp_x, ipp_y,
-                                                               model.regions)
+                                                               regions)
     norm = 1.0 - w_impassable  # > 0: the IPP's own point is inside and passable
     # one map per start cell and stratum size: points in the same cell share it (weights add)
     starts: dict[tuple[int, int, float], float] = {}
