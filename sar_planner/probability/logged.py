@@ -42,6 +42,8 @@ from typing import Any
 
 import numpy as np
 
+# the rule for a track's heights, re-exported here (sar_planner.coverage.sensor_heights applies it)
+from sar_planner.coverage import BELOW_GROUND_MARGIN_M, BELOW_GROUND_SHARE
 from sar_planner.errors import SarPlannerError
 from sar_planner.grid import Grid
 from sar_planner.probability.bayes import MissionState, replay
@@ -51,13 +53,6 @@ from sar_planner.terrain import Terrain
 __all__ = ["FlownSortie", "SortiePod", "SortieUpdate", "LoggedReplay", "sweep_width_for",
            "sortie_pod", "replay_logged", "BELOW_GROUND_MARGIN_M", "BELOW_GROUND_SHARE"]
 
-#: A fix more than this far below the ground under it (metres) is not a sea-level height
-#: (SRTM's absolute height error is 16 m at 90%, Rodriguez et al. 2006; GNSS heights a few
-#: metres more): more than twice that is taken as wrong heights, not as error.
-BELOW_GROUND_MARGIN_M = 50.0
-#: The share of fixes (over terrain) that may lie so far below the ground before the track's
-#: heights are not used at all (a few fixes at landing or in a GPS glitch are tolerated).
-BELOW_GROUND_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -273,30 +268,21 @@ def _num(value: Any) -> float:
 
 def _heights(xy: np.ndarray, alt: np.ndarray, terrain: Terrain
              ) -> tuple[np.ndarray | None, str, dict[str, Any]]:
-    """The sensor heights to mask with (metres AMSL), or None, and the masking key + params."""
-    from sar_planner.terrain import sample_bilinear
+    """The sensor heights to mask with (metres AMSL), or None, and the masking key + params.
 
-    known = np.isfinite(alt)
-    total = len(alt)
-    if known.sum() < 2:
+    The rule is :func:`sar_planner.coverage.sensor_heights`, the one the logbook judges a flown
+    track by, so a sortie gets the same verdict in the logbook and in the replay."""
+    from sar_planner.coverage import sensor_heights
+
+    got = sensor_heights(xy[:, 0], xy[:, 1], alt, terrain)
+    if got.status == "none":
         return None, "replay.not_masked_no_heights", {}
-    ground = np.full(total, np.nan)
-    inside = terrain.grid.contains(xy[:, 0], xy[:, 1])
-    if inside.any():
-        ground[inside] = sample_bilinear(terrain, xy[inside, 0], xy[inside, 1])
-    over = known & np.isfinite(ground)
-    below = int(np.sum(over & (alt < ground - BELOW_GROUND_MARGIN_M)))
-    if over.any() and below > BELOW_GROUND_SHARE * over.sum():
+    if got.status == "bad":
         return None, "replay.not_masked_bad_heights", {
-            "below": below, "total": int(over.sum()), "margin": f"{BELOW_GROUND_MARGIN_M:.0f}"}
-    z = alt
-    key, params = "replay.masked", {}
-    if not known.all():
-        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-        z = np.interp(along, along[known], alt[known])
-        key, params = "replay.masked_partial", {"missing": int(total - known.sum()),
-                                                "total": total}
-    return np.where(np.isfinite(ground), np.fmax(z, ground), z), key, params
+            "below": got.below, "total": got.over, "margin": f"{BELOW_GROUND_MARGIN_M:.0f}"}
+    if got.status == "partial":
+        return got.z, "replay.masked_partial", {"missing": got.missing, "total": got.total}
+    return got.z, "replay.masked", {}
 
 
 def sortie_pod(sortie: FlownSortie, grid: Grid,
