@@ -202,8 +202,10 @@ def test_crew_attaches_a_flown_gpx_track(accounts):
     _submit(at, "Save as draft")
     assert not at.exception and not at.error, [e.value for e in at.error]
     (rec,) = list_sorties(accounts)
-    # the three GPX points, as GeoJSON lon, lat (RFC 7946 order)
-    assert rec.track == {"type": "LineString", "coordinates": [[96.4, 36.4], [96.42, 36.41], [96.4, 36.42]]}
+    # the three GPX points, as GeoJSON lon, lat (RFC 7946 order) and their <ele>, metres above sea
+    # level, kept for terrain masking (sar_planner/logbook/tracks.py)
+    assert rec.track == {"type": "LineString", "coordinates": [
+        [96.4, 36.4, 2900.0], [96.42, 36.41, 2950.0], [96.4, 36.42, 2980.0]]}
 
 
 def test_logbook_form_shows_validation_errors(accounts):
