@@ -619,10 +619,11 @@ def _mixture(model: _Model, ipp_x: float, ipp_y: float, r0: int, c0: int,
     starts.setdefault(centre, 0.0)  # its effort is the layer shown
     xs, ys = grid.x_centres(), grid.y_centres()
 
-    def job(key: tuple[int, int, float]) -> tuple[np.ndarray, float, np.ndarray]:
+    def job(key: tuple[int, int, float]) -> tuple[np.ndarray, float, np.ndarray | None]:
         r, c, rho = key
         x, y = (ipp_x, ipp_y) if key == centre else (float(xs[c]), float(ys[r]))
-        return model.start_map(r, c, x, y, _StratumLaw(model.dist, rho))
+        poa_k, row_k, effort_k = model.start_map(r, c, x, y, _StratumLaw(model.dist, rho))
+        return poa_k, row_k, effort_k if key == centre else None  # only the IPP's is kept
 
     keys = sorted(starts)  # a fixed order: the same inputs give the same sums
     poa = np.zeros(grid.shape)
@@ -636,7 +637,7 @@ def _mixture(model: _Model, ipp_x: float, ipp_y: float, r0: int, c0: int,
                 wk = starts[key] / norm
                 poa += wk * poa_k
                 row += wk * row_k
-                if key == centre:
+                if effort_k is not None:
                     effort_ipp = effort_k
     return poa, row, effort_ipp
 
