@@ -105,6 +105,22 @@ def test_a_logged_sortie_updates_the_map_exactly_as_bayes_by_hand():
     assert float(table["Mean POD"][0]) == pytest.approx(p, abs=1e-4)
     assert float(table["POS"][0]) == pytest.approx(pos, abs=1e-5)
     assert table["Takeoff (Beijing time)"][0] == "2026-07-01 11:00"  # 03:00 UTC + 8 h
+    # the track has no heights: the flat swath, and the crew is told its POD may be too high
+    assert list(table["Terrain masking"]) == ["not masked: the track has no heights"]
+    assert any(w.value.startswith(f"{rec.number}: Not terrain-masked") for w in after.warning)
+
+
+def test_a_logged_track_with_heights_is_terrain_masked():
+    db, commander, mission = _setup()
+    grid = _run(mission).session_state[HANDOVER_KEY].current.grid
+    track = _row_track(grid, grid.shape[0] // 2)
+    for c in track["coordinates"]:
+        c.append(7000.0)  # metres above sea level: above every peak of the eastern Pamir grid
+    _log(db, commander, 1, T0, track, grid.cell_size / 2.0)
+    after = _run(mission)
+    table = after.dataframe[0].value
+    assert list(table["Terrain masking"]) == ["masked"]
+    assert not any("Not terrain-masked" in w.value for w in after.warning)
 
 
 def test_sorties_apply_in_takeoff_order_and_one_without_width_is_named():

@@ -82,8 +82,10 @@ def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _sortie_pod(crs_wkt: str, transform: tuple, shape: tuple, number: int, takeoff: str,
-                track_json: str, plan_json: str):
-    """:func:`sortie_pod` cached by the grid and the sortie's stored facts (a rerun is instant)."""
+                track_json: str, plan_json: str, terrain_id: str, _elevation=None):
+    """:func:`sortie_pod` cached by the grid, the terrain and the sortie's stored facts (a rerun is
+    instant); ``_elevation`` (the map's terrain on the grid, for terrain masking) is not hashed:
+    ``terrain_id`` with the grid names it."""
     from affine import Affine
     from pyproj import CRS
 
@@ -92,14 +94,14 @@ def _sortie_pod(crs_wkt: str, transform: tuple, shape: tuple, number: int, takeo
     grid = Grid(CRS.from_wkt(crs_wkt), Affine(*transform), shape)
     sortie = FlownSortie(number, dt.datetime.fromisoformat(takeoff), json.loads(track_json),
                          json.loads(plan_json))
-    return sortie_pod(sortie, grid, _asset_width)
+    return sortie_pod(sortie, grid, _asset_width, elevation=_elevation)
 
 
-def _cached_pod(grid):
+def _cached_pod(grid, elevation, terrain_id: str):
     def pod_of(s: FlownSortie):
         return _sortie_pod(grid.crs.to_wkt(), tuple(grid.transform)[:6], tuple(grid.shape),
                            s.number, s.takeoff_at.isoformat(), json.dumps(s.track, sort_keys=True),
-                           json.dumps(s.plan, sort_keys=True))
+                           json.dumps(s.plan, sort_keys=True), terrain_id, elevation)
     return pod_of
 
 
@@ -485,7 +487,7 @@ with error_boundary():
     ordered = sorted(pod_ups or [], key=lambda u: u.name)  # flying order = file-name order
     pods = [read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered]
     logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods,
-                           pod_of=_cached_pod(grid))
+                           pod_of=_cached_pod(grid, main.elevation, entry.id))
     state = logged.state
 if state is None or logged is None:
     st.stop()
@@ -507,10 +509,14 @@ else:
         tr("probability.logged.col_over"): tr(f"probability.logged.over_{u.pod_mean_over}")
         if u.pod_mean_over else _na,
         tr("probability.logged.col_pos"): round(u.pos, 5) if u.pos is not None else _na,
+        tr("replay.col_masking"): tr(u.masking_short) if u.masking_short else _na,
     } for u in logged.sorties]).astype(str), hide_index=True, width="stretch", key="poa_logged")
     for u in logged.sorties:
         if u.skipped:
             st.warning(tr(u.skipped, **dict(u.skipped_params or {})), icon=":material/warning:")
+        elif u.masking and not u.terrain_masked:  # ground behind ridges counted as searched
+            st.warning(f"{u.number}: " + tr(u.masking, **dict(u.masking_params or {})),
+                       icon=":material/warning:")
 if state.pos:
     st.caption(tr("probability.ui.sorties_done", n=len(state.pos), pos=f"{state.total_pos:.3f}"))
 if main.synthetic:
