@@ -237,7 +237,7 @@ def run_pod(args: argparse.Namespace) -> int:
     name = Path(args.track).name
     data = _read_bytes(args.track)
     if name.lower().endswith((".geojson", ".json")):
-        runs, has_alt = _geojson_runs(data, name)
+        runs, _ = _geojson_runs(data, name)
     else:
         from sar_planner.formats import read_track
 
@@ -247,7 +247,6 @@ def run_pod(args: argparse.Namespace) -> int:
             if len(seg) >= 2:
                 runs.append(np.asarray([[p.lat, p.lon, np.nan if p.alt_amsl_m is None
                                          else p.alt_amsl_m] for p in seg], dtype=np.float64))
-        has_alt = all(np.all(np.isfinite(r[:, 2])) for r in runs)
     if not runs:
         raise PlanningError("planning.err_track_file", file=name)
     terrain = None
@@ -257,7 +256,9 @@ def run_pod(args: argparse.Namespace) -> int:
         terrain = load_terrain(args.terrain, pm.grid, allow_partial=True)
     coverage = np.zeros(pm.grid.shape)
     for r in runs:
-        alt = r[:, 2] if has_alt and np.all(np.isfinite(r[:, 2])) else None
+        # heights where the file has them (NaN elsewhere: filled in between neighbours by the
+        # masking rule, coverage.sensor_heights); none at all -> the flat swath
+        alt = r[:, 2] if np.isfinite(r[:, 2]).any() else None
         coverage += track_coverage(r[:, 0], r[:, 1], alt, pm.grid, sweep.width_m, terrain)
     pod = pod_from_coverage(coverage)
     searched = coverage > 0

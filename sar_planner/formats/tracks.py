@@ -2,8 +2,9 @@
 
 Every reader returns a :class:`FlownTrack`: points in flying order as
 ``(time UTC or None, lat, lon, alt_amsl_m or None)`` with degrees WGS84 and metres above mean sea
-level. Heights are what the file says and are meant for display: coverage uses the horizontal
-track. Sources and their height conventions:
+level. Heights are what the file says; the logbook keeps them and coverage uses them to mask ground
+the aircraft could not see (line of sight over the terrain, sar_planner.coverage.sensor_heights
+judges whether they are usable). Sources and their height conventions:
 
 - GPX 1.1 ``trk/trkseg/trkpt`` (else ``rte/rtept``, else timed ``wpt`` in time order): ``ele``
   taken as AMSL, ``time`` as UTC
