@@ -15,20 +15,24 @@ day, a sweep width of about 3 km) is the worst case for line of sight: sight lin
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from shapely.geometry import box
 
-from sar_planner.assets import get_asset
-from sar_planner.coverage import (mask_hidden, plan_coverage, plan_runs, pod_from_coverage,
+# this checkout's package, not whichever sar_planner is installed
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sar_planner.assets import get_asset  # noqa: E402
+from sar_planner.coverage import (mask_hidden, plan_coverage, plan_runs, pod_from_coverage,  # noqa: E402
                                   sortie_pos)
-from sar_planner.flightpath import build_plan
-from sar_planner.geo import to_local
-from sar_planner.patterns import parallel_track
-from sar_planner.sweep import effective_sweep_width, track_spacing
-from sar_planner.terrain import grid_around, load_terrain
+from sar_planner.flightpath import build_plan  # noqa: E402
+from sar_planner.geo import to_local  # noqa: E402
+from sar_planner.patterns import parallel_track  # noqa: E402
+from sar_planner.sweep import effective_sweep_width, track_spacing  # noqa: E402
+from sar_planner.terrain import grid_around, load_terrain  # noqa: E402
 
 DEM = Path(__file__).resolve().parent.parent / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
 

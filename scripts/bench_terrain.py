@@ -8,6 +8,7 @@ Run (after pip install -e .): python3 scripts/bench_terrain.py
 from __future__ import annotations
 
 import tempfile
+import sys
 import time
 from pathlib import Path
 
@@ -15,9 +16,12 @@ import numpy as np
 import rasterio
 from affine import Affine
 
-from sar_planner.geo import utm_crs
-from sar_planner.grid import Grid
-from sar_planner.terrain import load_terrain
+# this checkout's package, not whichever sar_planner is installed
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sar_planner.geo import utm_crs  # noqa: E402
+from sar_planner.grid import Grid  # noqa: E402
+from sar_planner.terrain import load_terrain  # noqa: E402
 
 
 def _make(path: Path, overviews: bool) -> None:
