@@ -172,7 +172,9 @@ def _exit_efforts(effort: np.ndarray, grid: Grid, ipp_x: float, ipp_y: float) ->
     theta = np.arctan2(ys[edge_r] - ipp_y, xs[edge_c] - ipp_x)
     west, south, east, north = grid.bounds
     dmin = max(min(ipp_x - west, east - ipp_x, ipp_y - south, north - ipp_y), grid.cell_size)
-    n_sec = int(min(_MAX_SECTORS, max(8, math.pi * dmin / grid.cell_size)))
+    # a multiple of 4 starting at -pi: a quarter turn of the grid maps sectors onto sectors, so
+    # the ROW split (and the map) keeps the symmetry of its inputs
+    n_sec = 4 * int(min(_MAX_SECTORS, max(8, math.pi * dmin / grid.cell_size)) // 4)
     sec = np.minimum(((theta + math.pi) / (2 * math.pi) * n_sec).astype(int), n_sec - 1)
     exit_d = np.full(n_sec, np.inf)
     np.minimum.at(exit_d, sec, effort[edge_r, edge_c])
