@@ -14,7 +14,8 @@ change of grid, cell size or terrain; it is projected into the mission grid's me
 Rules (:func:`check_features`): a barrier is a line or an area (a river or cliff line, a salt
 lake), a track is a line, a segment or region is an area; every geometry is valid and non-empty
 with finite degrees in range; names are non-empty and unique within a kind; the whole mission
-holds at most :data:`MAX_VERTICES` vertices; search segments do not overlap (an overlap larger
+holds at most :data:`MAX_VERTICES` vertices and spans at most :data:`MAX_SPAN_KM` east to west
+(no feature across the 180 degree meridian); search segments do not overlap (an overlap larger
 than :data:`OVERLAP_TOLERANCE_M2` is refused naming both segments and the overlap's area;
 :func:`clip_segment` cuts a new segment by the existing ones instead). Areas and lengths are
 measured in the UTM zone of the features (:func:`sar_planner.geo.local_metric_crs`).
@@ -23,6 +24,7 @@ measured in the UTM zone of the features (:func:`sar_planner.geo.local_metric_cr
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from sar_planner.geo import from_local, local_metric_crs, to_local
 from sar_planner.probability.features import LINES, POLYGONS
 
 __all__ = ["KINDS", "ALLOWED_TYPES", "MAX_VERTICES", "MAX_NAME", "OVERLAP_TOLERANCE_M2",
+           "MAX_SPAN_KM",
            "MissionFeature", "new_feature", "feature_from_dict", "check_features",
            "check_no_overlap", "clip_segment", "add_feature", "add_features", "remove_feature", "rename_feature",
            "features_of", "grid_geometries", "to_grid", "from_grid", "measure",
@@ -59,6 +62,13 @@ MAX_NAME = 100
 #: a border drawn in metres and stored in degrees (well under a square metre), never a real area.
 #: For large segments ten parts per million of the smaller one's area is allowed instead.
 OVERLAP_TOLERANCE_M2 = 1.0
+#: Widest east-west extent (km) a mission's features may cover together, measured along the
+#: parallel nearest the equator they reach: longitudes apart x 111.32 km x cos(latitude). Areas
+#: and overlaps are measured in one UTM zone at their middle, whose scale error grows with that
+#: extent (about 0.3 % at 500 km either side); much farther, transverse Mercator breaks down (a
+#: feature across the 180 degree meridian, stored as -180..180, measured 0 m^2 and passed the
+#: overlap check). 1,000 km is far wider than any search.
+MAX_SPAN_KM = 1000.0
 _MAX_SOURCE = 260
 
 
@@ -276,8 +286,33 @@ def check_features(items: Iterable[Mapping[str, Any]] | None) -> list[dict[str, 
         vertices += int(shapely.get_num_coordinates(f.geometry))
     if vertices > MAX_VERTICES:
         raise ProbabilityError("probability.err_mf_vertices", count=vertices, limit=MAX_VERTICES)
+    _check_span(feats)
     check_no_overlap([f for f in feats if f.kind == "segment"])
     return [f.to_dict() for f in feats]
+
+
+def _check_span(feats: Sequence[MissionFeature]) -> None:
+    """Refuse features spread more than :data:`MAX_SPAN_KM` east to west, naming the widest one
+    when it alone is too wide (it crosses the 180 degree meridian), else the one farthest from
+    the middle of the others (a file in the wrong place)."""
+    if not feats:
+        return
+    bounds = np.array([f.geometry.bounds for f in feats])
+    south, north = float(bounds[:, 1].min()), float(bounds[:, 3].max())
+    lat = 0.0 if south <= 0.0 <= north else min(abs(south), abs(north))
+    km_per_deg = 111.32 * math.cos(math.radians(lat))
+    west, east = float(bounds[:, 0].min()), float(bounds[:, 2].max())
+    if (east - west) * km_per_deg <= MAX_SPAN_KM:
+        return
+    widths = (bounds[:, 2] - bounds[:, 0]) * km_per_deg
+    if widths.max() > MAX_SPAN_KM:
+        worst = int(np.argmax(widths))
+    else:
+        mids = 0.5 * (bounds[:, 0] + bounds[:, 2])
+        worst = int(np.argmax(np.abs(mids - np.median(mids))))
+    raise ProbabilityError("review.err_mf_span", name=feats[worst].name,
+                           km=f"{(east - west) * km_per_deg:.0f}", west=f"{west:.2f}",
+                           east=f"{east:.2f}", limit=f"{MAX_SPAN_KM:.0f}")
 
 
 def features_of(items: Iterable[Mapping[str, Any]] | None,
