@@ -86,7 +86,8 @@ def track_geojson(segments: Sequence[Sequence[Sequence[float | None]]],
             keep.append(len(seg) - 1)
         coords.extend(_position(seg[i]) for i in keep)
     if len(coords) > max_points:  # many tiny segments: thin the joined line once more
-        stride = -(-len(coords) // max_points)
+        # every stride-th point plus the last: ceil((n - 1) / stride) + 1 <= max_points points
+        stride = -(-(len(coords) - 1) // max(max_points - 1, 1))
         coords = coords[::stride] + ([coords[-1]] if (len(coords) - 1) % stride else [])
     if len(coords) < 2:
         raise LogbookError("logbook.err_track")
