@@ -139,3 +139,25 @@ def test_fixes_off_the_terrain_keep_their_heights_and_are_not_judged():
     xs[0] = W0 - 5000.0  # off the DEM
     got = sensor_heights(xs, _YS, np.array([10.0, 3100.0, 3100.0, 3100.0]), _FLAT)
     assert got.status == "heights" and got.over == 3 and got.z[0] == 10.0
+
+
+@_SET
+@given(seed=st.integers(0, 10_000), relief=st.floats(0.0, 300.0), n=st.integers(2, 30),
+       width=st.floats(10.0, 200.0), missing=st.floats(0.0, 0.6))
+def test_a_track_flown_the_other_way_round_searches_the_same_ground(seed, relief, n, width,
+                                                                     missing):
+    # coverage, line of sight and the filled-in heights depend on where the fixes are, not on
+    # the direction they were flown in
+    from sar_planner.coverage import track_coverage
+    from sar_planner.geo import from_local
+
+    terrain = _terrain(seed, relief)
+    rng = np.random.default_rng(seed)
+    x = W0 + rng.uniform(0, 400, n)
+    y = S0 + rng.uniform(0, 400, n)
+    alt = 3000.0 + rng.uniform(-20.0, 400.0, n)
+    alt[rng.random(n) < missing] = np.nan
+    lat, lon = from_local(x, y, UTM46)
+    fwd = track_coverage(lat, lon, alt, GRID, width, terrain)
+    back = track_coverage(lat[::-1], lon[::-1], alt[::-1], GRID, width, terrain)
+    np.testing.assert_allclose(back, fwd, rtol=0, atol=1e-9)

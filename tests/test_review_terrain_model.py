@@ -142,3 +142,39 @@ def test_a_barrier_on_the_ipp_is_refused():
     with pytest.raises(ProbabilityError):
         terrain_map(grid, np.full(grid.shape, 3000.0), X0 + 50, Y0 + 50, _law(1000.0),
                     options=TerrainOptions(barriers=[wall]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(3, 30), seed=st.integers(0, 2**31), n_bar=st.integers(0, 4),
+       n_trk=st.integers(0, 3), track_friction=st.sampled_from([0.5, 1.0, 2.0]),
+       track_weight=st.sampled_from([0.0, 3.0]), drainage_weight=st.sampled_from([0.0, 2.0]),
+       uphill=st.sampled_from([None, 0.05, 0.4, 0.95]), unc=st.sampled_from([None, 0.2, 0.45]),
+       kind=st.sampled_from(["gaussian", "disc"]), conn=st.sampled_from([8, 16]))
+def test_cells_plus_row_is_one_with_barriers_tracks_and_weights(
+        n, seed, n_bar, n_trk, track_friction, track_weight, drainage_weight, uphill, unc, kind,
+        conn):
+    cell = 100.0
+    grid = Grid.from_bounds(UTM46, X0, Y0, X0 + n * cell, Y0 + n * cell, cell)
+    rng = np.random.default_rng(seed)
+    z = 3000.0 + np.cumsum(np.cumsum(rng.normal(0, 6.0, grid.shape), axis=0), axis=1)
+
+    def line():
+        return LineString(X0 + rng.uniform(0, n * cell, (2, 2)) * np.array([1, 1])
+                          + np.array([0, Y0 - X0]))
+
+    barriers = [line() for _ in range(n_bar)]
+    tracks = [line() for _ in range(n_trk)]
+    x, y = X0 + rng.uniform(0, n * cell), Y0 + rng.uniform(0, n * cell)
+    opts = TerrainOptions(barriers=barriers, tracks=tracks, track_friction=track_friction,
+                          track_weight=track_weight, drainage_weight=drainage_weight,
+                          drainage_min_area_m2=5 * cell * cell, uphill_share=uphill,
+                          connectivity=conn)
+    u = None if unc is None else IppUncertainty(unc * n * cell, kind)
+    try:
+        pm, layers = terrain_map(grid, z, x, y, _law(300.0), options=opts, uncertainty=u)
+    except ProbabilityError as err:
+        # only a barrier drawn through the IPP's own cell may stop it
+        assert err.code == "probability.err_ipp_impassable"
+        return
+    _check(pm)
+    assert not np.any(np.asarray(pm.poa)[layers.barrier] > 0)
