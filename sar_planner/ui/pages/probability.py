@@ -46,6 +46,7 @@ from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
 from sar_planner.ui.mission_state import session_from_stored, stored_from_session
 from sar_planner.ui.session import database, require_page
+from sar_planner.ui.widget_memory import keep_values, kept
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
 _AREA_TYPES = [e.lstrip(".") for e in AREA_EXTENSIONS]
@@ -58,6 +59,10 @@ _PENDING_KEY = "poa_pending"  # {"mode": ..., "lonlat": [[lon, lat], ...]} (WGS8
 _BUILT_KEY = "poa_built_features"  # the barriers, tracks and regions as at the last build
 _FLASH_KEY = "poa_features_flash"  # a message to show after the rerun that follows a change
 _MODEL_KINDS = ("barrier", "track", "region")  # features that change the map (need a rebuild)
+#: The settings kept over a visit to another page (Streamlit forgets widgets it does not draw).
+_KEPT = ("poa_terrain", "poa_model", "poa_compare", "poa_radius", "poa_cell", "poa_max_slope",
+         "poa_drainage", "poa_use_uphill", "poa_uphill", "poa_track_w", "poa_track_f",
+         "poa_seg_mode", "poa_seg_km", "poa_blend", "poa_draw_mode")
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -353,6 +358,9 @@ if not entries:
     st.stop()
 names = {e.id: (e.name_zh if lang() == "zh" else e.name_en) for e in entries}
 ids = list(names)
+# the crew's settings and the map built with them stay as they were after a visit to another page
+_scope = f"probability:{mission.get('incident_number') or mission.get('ipp_text', '')}"
+keep_values(_KEPT, _scope, allowed={"poa_terrain": ids})
 current = st.session_state.get("terrain_entry")
 chosen = st.selectbox(tr("probability.ui.terrain"), ids,
                       index=ids.index(current) if current in ids else 0, format_func=names.get,
@@ -462,9 +470,19 @@ with st.expander(tr("probability.ui.consensus")):
         cols_ = [r.name for r in regions] + [ROW_KEY]
         share = [round(100.0 / len(regions), 1)] * len(regions)
         share[-1] = round(100.0 - sum(share[:-1]), 1)
-        points = st.data_editor(pd.DataFrame([share + [0.0]], columns=cols_,
-                                             index=[tr("probability.ui.planner", n=1)]),
-                                num_rows="dynamic", key=f"poa_points_{len(regions)}")
+        points_key = f"poa_points_{len(regions)}"
+        # the table the editor starts from: the points last typed for these regions when the
+        # page is opened again (Streamlit forgets the editor's edits), else equal shares; kept
+        # fixed while the page is shown, so the editor keeps its own edits
+        base = st.session_state.get("poa_points_base")
+        if points_key not in st.session_state or not base or base[0] != (_scope, cols_):
+            typed = kept(_scope).get("points")
+            start = typed[1] if typed and typed[0] == cols_ else pd.DataFrame(
+                [share + [0.0]], columns=cols_, index=[tr("probability.ui.planner", n=1)])
+            base = ((_scope, cols_), start)
+            st.session_state["poa_points_base"] = base
+        points = st.data_editor(base[1], num_rows="dynamic", key=points_key)
+        kept(_scope)["points"] = (cols_, points)
         weight = st.slider(tr("probability.ui.blend"), 0.0, 1.0, 0.5, key="poa_blend")
         with error_boundary():
             region_poa = mattson(points.fillna(0.0).to_dict("records"), [r.name for r in regions])

@@ -1,0 +1,83 @@
+"""Pages keep what the crew set after a visit to another page (sar_planner/ui/widget_memory.py).
+
+Streamlit forgets a widget's value when a run does not draw it. Before this, the Probability page
+opened again after the Mission page showed its defaults (distance rings, 24 km) and rebuilt the
+map with them without a word, handing that map to the Plan page; the planners' Mattson points were
+back to 100 for the first region. Found walking the app in Chinese (QA session 2).
+
+Terrain: the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md), IPP near
+Karakul lake (38.30 N, 75.05 E), as in tests/test_page_probability.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.signin import sign_in_apptest
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = "sar_planner/ui/pages/"
+
+
+def _mission(incident="QH-KK-2026-031"):
+    return {"ipp_text": "38.30, 75.05", "datum": "WGS84", "lat": 38.30, "lon": 75.05,
+            "uncertainty_m": 0.0, "uncertainty_kind": "gaussian", "subject": "hiker",
+            "terrain_class": "dry-mountainous", "quartiles_km": None,
+            "seen_date": dt.date(2026, 7, 1), "seen_time": dt.time(8, 0), "speed_kmh": 0.0,
+            "notes": "", "incident_number": incident}
+
+
+def _app(lang="en") -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["lang"] = lang
+    sign_in_apptest(at, "crew")
+    at.session_state["mission"] = _mission()
+    at.session_state["terrain_entry"] = "pamir-15arcsec"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_probability_settings_and_map_survive_a_visit_to_the_mission_page():
+    at = _app()
+    at.switch_page(PAGES + "probability.py").run()
+    at.selectbox(key="poa_model").set_value("terrain")
+    at.checkbox(key="poa_compare").check()
+    at.number_input(key="poa_radius").set_value(4.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.number_input(key="poa_seg_km").set_value(1.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    handed = [c.value for c in at.caption if c.value.startswith("The Plan page uses this map")]
+    # a 4 km half-width of 100 m cells is 81 cells across (the IPP's cell in the middle), so
+    # 1 km squares give 9 x 9 = 81 segments
+    assert handed and "these 81 segments" in handed[0]
+
+    at.switch_page(PAGES + "mission.py").run()
+    assert not at.exception
+    at.switch_page(PAGES + "probability.py").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="poa_model").value == "terrain"
+    assert at.checkbox(key="poa_compare").value is True
+    assert at.number_input(key="poa_radius").value == 4.0
+    assert at.number_input(key="poa_cell").value == 100.0
+    assert at.number_input(key="poa_seg_km").value == 1.0
+    # the map shown (and handed to the Plan page) is still the one built, not one rebuilt with
+    # the default half-width and 2 km squares
+    assert [c.value for c in at.caption if c.value.startswith("The Plan page uses")] == handed
+
+
+def test_another_mission_starts_from_the_defaults():
+    at = _app()
+    at.switch_page(PAGES + "probability.py").run()
+    default_radius = at.number_input(key="poa_radius").value
+    at.number_input(key="poa_radius").set_value(4.0)
+    at.form_submit_button[0].click().run()
+    at.switch_page(PAGES + "mission.py").run()
+    at.session_state["mission"] = _mission("QH-KK-2026-032")
+    at.switch_page(PAGES + "probability.py").run()
+    assert not at.exception
+    assert at.number_input(key="poa_radius").value == default_radius != 4.0
