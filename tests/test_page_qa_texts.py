@@ -1,0 +1,49 @@
+"""Texts a crew read on the pages that had gone out of date or said too little (QA walk, session 2).
+
+Terrain: the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md), IPP near
+Karakul lake (38.30 N, 75.05 E), as in tests/test_page_probability.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.signin import sign_in_apptest
+
+REPO = Path(__file__).resolve().parent.parent
+PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
+
+
+def _probability(lang: str, **mission_over) -> AppTest:
+    mission = {"ipp_text": "38.30, 75.05", "datum": "WGS84", "lat": 38.30, "lon": 75.05,
+               "uncertainty_m": 0.0, "uncertainty_kind": "gaussian", "subject": "hiker",
+               "terrain_class": "dry-mountainous", "quartiles_km": None,
+               "seen_date": dt.date(2026, 7, 1), "seen_time": dt.time(8, 0), "speed_kmh": 0.0,
+               "notes": ""}
+    mission.update(mission_over)
+    at = AppTest.from_file(PROBABILITY, default_timeout=180)
+    at.session_state["lang"] = lang
+    sign_in_apptest(at, "crew")
+    at.session_state["mission"] = mission
+    at.session_state["terrain_entry"] = "pamir-15arcsec"
+    at.run()
+    at.number_input(key="poa_radius").set_value(3.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize(("lang", "stale", "now"), [
+    ("en", "No terrain masking", "terrain-masked"),
+    ("zh", "未考虑地形遮挡", "考虑地形遮挡"),
+])
+def test_the_logged_sorties_help_says_tracks_with_heights_are_terrain_masked(lang, stale, now):
+    # the replay masks tracks with heights since commit 60196ee; the help still said it did not
+    at = _probability(lang)
+    help_text = next(c.value for c in at.caption if "POD = 1 - exp(" in c.value)
+    assert stale not in help_text and now in help_text
