@@ -58,6 +58,7 @@ __all__ = [
     "SensorHeights",
     "BELOW_GROUND_MARGIN_M",
     "BELOW_GROUND_SHARE",
+    "ABOVE_GROUND_LIMIT_M",
     "ASSUMED_AGL_M",
 ]
 
@@ -68,6 +69,12 @@ BELOW_GROUND_MARGIN_M = 50.0
 #: The share of fixes over terrain that may lie so far below it before a track's heights are not
 #: used at all (a few fixes at landing or in a GPS glitch are tolerated).
 BELOW_GROUND_SHARE = 0.1
+#: A fix more than this far above the ground under it (metres) is not a searching height above
+#: sea level: heights in feet read as metres put an aircraft over the Qaidam (ground 2,700 m and
+#: up) more than 6,000 m above the ground, from where masking would hide next to nothing while
+#: the sortie is reported as masked. No search sensor is of use 3 km up; the same share
+#: :data:`BELOW_GROUND_SHARE` of such fixes makes the heights unusable.
+ABOVE_GROUND_LIMIT_M = 3000.0
 #: Height above the ground (metres) a track without usable heights is taken to be flown at.
 ASSUMED_AGL_M = 100.0
 
@@ -390,13 +397,16 @@ class SensorHeights:
         Metres above sea level per fix, or None when the track's heights cannot be used.
     status:
         ``"heights"`` (every fix had one), ``"partial"`` (some filled in between their
-        neighbours), ``"none"`` (fewer than two fixes with a height) or ``"bad"`` (too many
-        far below the ground: not sea-level heights).
+        neighbours), ``"none"`` (fewer than two fixes with a height), ``"bad"`` (too many
+        far below the ground: not sea-level heights) or ``"high"`` (too many more than
+        :data:`ABOVE_GROUND_LIMIT_M` above it: feet, or not a searching height).
     missing, total:
         Fixes without a height, and all fixes.
     below, over:
         Fixes more than :data:`BELOW_GROUND_MARGIN_M` below the ground, and fixes with a height
         over the terrain (the share ``below / over`` is what is judged).
+    above:
+        Fixes more than :data:`ABOVE_GROUND_LIMIT_M` above the ground (judged as ``below``).
     """
 
     z: np.ndarray | None
@@ -405,6 +415,7 @@ class SensorHeights:
     total: int
     below: int = 0
     over: int = 0
+    above: int = 0
 
 
 def sensor_heights(x: np.ndarray, y: np.ndarray, alt_amsl_m: np.ndarray,
@@ -415,9 +426,11 @@ def sensor_heights(x: np.ndarray, y: np.ndarray, alt_amsl_m: np.ndarray,
     and in the replay): fewer than two fixes with a height -> none; more than
     :data:`BELOW_GROUND_SHARE` of the fixes over the terrain lying more than
     :data:`BELOW_GROUND_MARGIN_M` below the ground -> not sea-level heights (heights above
-    take-off, feet), not used; otherwise fixes without a height get one interpolated along the
-    track (horizontal distance) between their neighbours, and a fix below the ground under it
-    (GPS and DEM error) is taken at the ground, from where it can never see less.
+    take-off), not used (``"bad"``); as many more than :data:`ABOVE_GROUND_LIMIT_M` above it ->
+    feet read as metres, or no searching height, not used (``"high"``); otherwise fixes
+    without a height get one interpolated along the track (horizontal distance) between their
+    neighbours, and a fix below the ground under it (GPS and DEM error) is taken at the ground,
+    from where it can never see less.
 
     Parameters
     ----------
@@ -444,6 +457,9 @@ def sensor_heights(x: np.ndarray, y: np.ndarray, alt_amsl_m: np.ndarray,
     >>> sensor_heights(np.array([5.0, 95.0]), np.array([50.0] * 2),
     ...                np.array([30.0, 40.0]), flat).status   # above take-off, not sea level
     'bad'
+    >>> sensor_heights(np.array([5.0, 95.0]), np.array([50.0] * 2),
+    ...                np.array([10170.0, 10171.0]), flat).status   # 3,100 m AMSL in feet
+    'high'
     """
     from sar_planner.terrain import sample_bilinear
 
@@ -464,12 +480,16 @@ def sensor_heights(x: np.ndarray, y: np.ndarray, alt_amsl_m: np.ndarray,
     n_over = int(over.sum())
     if n_over and below > BELOW_GROUND_SHARE * n_over:
         return SensorHeights(None, "bad", missing, total, below, n_over)
+    above = int(np.sum(over & (alt > ground + ABOVE_GROUND_LIMIT_M)))
+    if n_over and above > BELOW_GROUND_SHARE * n_over:
+        return SensorHeights(None, "high", missing, total, below, n_over, above)
     z = alt
     if missing:
         along = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
         z = np.interp(along, along[known], alt[known])
     z = np.where(np.isfinite(ground), np.fmax(z, ground), z)
-    return SensorHeights(z, "partial" if missing else "heights", missing, total, below, n_over)
+    return SensorHeights(z, "partial" if missing else "heights", missing, total, below, n_over,
+                         above)
 
 
 def sortie_pos(poa: np.ndarray, pod: np.ndarray) -> float:

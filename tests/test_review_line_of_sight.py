@@ -161,3 +161,53 @@ def test_a_track_flown_the_other_way_round_searches_the_same_ground(seed, relief
     fwd = track_coverage(lat, lon, alt, GRID, width, terrain)
     back = track_coverage(lat[::-1], lon[::-1], alt[::-1], GRID, width, terrain)
     np.testing.assert_allclose(back, fwd, rtol=0, atol=1e-9)
+
+
+# --- heights in feet --------------------------------------------------------------------------
+
+_FT = 1.0 / 0.3048  # feet per metre (international foot, exactly 0.3048 m)
+
+
+def test_heights_in_feet_are_not_used_for_masking():
+    # 3,100 m above sea level logged in feet (10,171 ft) and read as metres: 7 km above the
+    # 3,000 m ground, from where masking would hide nothing while saying "masked"
+    got = sensor_heights(_XS, _YS, np.full(4, 3100.0 * _FT), _FLAT)
+    assert got.status == "high" and got.z is None and got.above == 4 and got.over == 4
+    # a real helicopter 1,500 m above the ground is fine; one high fix in ten is tolerated
+    ok = sensor_heights(_XS, _YS, np.full(4, 4500.0), _FLAT)
+    assert ok.status == "heights" and ok.above == 0
+    xs = W0 + np.linspace(5.0, 395.0, 10)
+    alt = np.full(10, 3100.0)
+    alt[3] = 3100.0 * _FT
+    assert sensor_heights(xs, np.full(10, S0 + 200.0), alt, _FLAT).status == "heights"
+    alt[4] = 3100.0 * _FT  # two in ten: more than the 10 % share
+    assert sensor_heights(xs, np.full(10, S0 + 200.0), alt, _FLAT).status == "high"
+
+
+def test_a_replayed_track_in_feet_is_the_flat_swath_and_says_why():
+    from tests.test_replay_masking import _sortie, _track, _wall, GRID as RGRID
+    from sar_planner.i18n import t
+    from sar_planner.probability.logged import sortie_pod
+
+    flat = sortie_pod(_sortie(_track(485.0, None)), RGRID).pod
+    got = sortie_pod(_sortie(_track(485.0, 3150.0 * _FT)), RGRID, elevation=_wall())
+    assert got.masking == "review.not_masked_high_heights"
+    assert np.array_equal(got.pod, flat)
+    assert got.masking_params["above"] == got.masking_params["total"] > 0
+    for lang in ("en", "zh"):
+        assert "3000" in t(got.masking, lang, **got.masking_params)
+        short = "review.short.not_masked_high_heights"
+        assert t(short, lang) != short
+
+
+def test_a_compared_flight_in_feet_says_its_heights_were_not_used():
+    from tests.test_plan_flown_line_of_sight import (_flown, _segment_plan, _step_terrain,
+                                                     ONE_PASS)
+    from sar_planner.logbook.flown import compare_flown
+
+    report = compare_flown(_segment_plan(3150.0), _flown(3030.0 * _FT), terrain=_step_terrain(),
+                           cell_m=10.0)
+    assert report.flown_masking == "review.flown_high_heights"
+    assert report.flown_masking_params["limit"] == "3000"
+    # as a log without heights: 100 m above the ground, steep faces only (they face the track)
+    assert report.achieved_pod == pytest.approx(ONE_PASS, abs=1e-6)

@@ -27,9 +27,9 @@ Terrain masking (with terrain): a swept cell counts only if the aircraft could s
 - The flown track: from every fix with its height (not the simplified line: a straight leg over
   a ridge would keep only its ends), by the same rule as the mission's replay
   (:func:`sar_planner.coverage.sensor_heights`: missing heights filled in between neighbours,
-  heights far below the ground not used). A track without usable heights is taken 100 m above
-  the ground under it, as before, and only steep faces turned away are masked (a made-up height
-  must not decide what a ridge hid).
+  heights far below the ground, or more than 3 km above it (feet), not used). A track without
+  usable heights is taken 100 m above the ground under it, as before, and only steep faces
+  turned away are masked (a made-up height must not decide what a ridge hid).
 
 The report says which was done for each (:attr:`FlownReport.plan_masking`,
 :attr:`FlownReport.flown_masking`, catalogue keys ``tracks3d.*``).
@@ -61,8 +61,8 @@ from pyproj import CRS
 from rasterio import features
 from shapely.geometry import LineString, MultiLineString, Polygon
 
-from sar_planner.coverage import (BELOW_GROUND_MARGIN_M, mask_hidden, pod_from_coverage,
-                                  sensor_heights, swath_coverage)
+from sar_planner.coverage import (ABOVE_GROUND_LIMIT_M, BELOW_GROUND_MARGIN_M, mask_hidden,
+                                  pod_from_coverage, sensor_heights, swath_coverage)
 from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import FlownTrack
 from sar_planner.geo import local_metric_crs, to_local
@@ -760,6 +760,9 @@ def _flown_sensors(grid: Grid, segs: Sequence[np.ndarray], flown_xy: Sequence[np
         if got.status == "bad":
             return lines, lines, False, "tracks3d.flown_bad_heights", {
                 "below": got.below, "total": got.over, "margin": f"{BELOW_GROUND_MARGIN_M:.0f}"}
+        if got.status == "high":
+            return lines, lines, False, "review.flown_high_heights", {
+                "above": got.above, "total": got.over, "limit": f"{ABOVE_GROUND_LIMIT_M:.0f}"}
         return lines, lines, False, "tracks3d.flown_no_heights", {}
     bounds = np.cumsum([0, *(len(s) for s in segs)])
     sensors = [np.column_stack([f, got.z[a:b]])

@@ -24,6 +24,9 @@ Basin) would mask more, never less. Each sortie says whether it was masked and w
 - heights far below the ground under the track (heights above take-off, or a wrong unit):
   they cannot be sea-level heights, so they are not used and the flat swath stands, said so
   (``replay.not_masked_bad_heights``);
+- heights far above the ground (more than ``ABOVE_GROUND_LIMIT_M``, 3 km: feet read as metres):
+  masking from there would hide next to nothing while saying "masked", so they are not used
+  either, said so (``review.not_masked_high_heights``);
 - some fixes without a height: those are given heights between their neighbours along the
   track (``replay.masked_partial``). A fix a little below the ground (GPS and DEM error) is
   taken at the ground: it can never see less than from the ground.
@@ -43,7 +46,7 @@ from typing import Any
 import numpy as np
 
 # the rule for a track's heights, re-exported here (sar_planner.coverage.sensor_heights applies it)
-from sar_planner.coverage import BELOW_GROUND_MARGIN_M, BELOW_GROUND_SHARE
+from sar_planner.coverage import ABOVE_GROUND_LIMIT_M, BELOW_GROUND_MARGIN_M, BELOW_GROUND_SHARE
 from sar_planner.errors import SarPlannerError
 from sar_planner.grid import Grid
 from sar_planner.probability.bayes import MissionState, replay
@@ -107,7 +110,8 @@ class SortieUpdate:
     masking:
         Catalogue key saying whether the POD is terrain-masked and, if not, why
         (``replay.masked``, ``replay.masked_partial``, ``replay.not_masked_no_heights``,
-        ``replay.not_masked_no_terrain``, ``replay.not_masked_bad_heights``); None when the
+        ``replay.not_masked_no_terrain``, ``replay.not_masked_bad_heights``,
+        ``review.not_masked_high_heights``); None when the
         sortie was not applied or its POD came from a caller's function that does not say.
     masking_params:
         Its placeholders.
@@ -123,7 +127,8 @@ class SortieUpdate:
         """Catalogue key of the short form of :attr:`masking` (a table cell), or None."""
         if self.masking is None:
             return None
-        return "replay.short." + self.masking.split(".", 1)[1]
+        area, name = self.masking.split(".", 1)
+        return f"{area}.short.{name}"
 
     number: int
     takeoff_at: dt.datetime
@@ -280,6 +285,9 @@ def _heights(xy: np.ndarray, alt: np.ndarray, terrain: Terrain
     if got.status == "bad":
         return None, "replay.not_masked_bad_heights", {
             "below": got.below, "total": got.over, "margin": f"{BELOW_GROUND_MARGIN_M:.0f}"}
+    if got.status == "high":
+        return None, "review.not_masked_high_heights", {
+            "above": got.above, "total": got.over, "limit": f"{ABOVE_GROUND_LIMIT_M:.0f}"}
     if got.status == "partial":
         return got.z, "replay.masked_partial", {"missing": got.missing, "total": got.total}
     return got.z, "replay.masked", {}
