@@ -81,3 +81,34 @@ def test_another_mission_starts_from_the_defaults():
     at.switch_page(PAGES + "probability.py").run()
     assert not at.exception
     assert at.number_input(key="poa_radius").value == default_radius != 4.0
+
+
+def test_plan_form_keeps_what_was_typed_over_a_visit_to_another_page():
+    # before: the plan stayed but the form showed its defaults, so changing one field and
+    # pressing Plan again silently went back to the M350, parallel tracks and 60 m (the datum:
+    # foothills west of Kashgar, low enough for the M30T, as in tests/test_page_plan.py)
+    at = _app()
+    at.switch_page(PAGES + "plan.py").run()
+    at.selectbox(key="plan_terrain").set_value("pamir-15arcsec")
+    at.selectbox(key="plan_asset").set_value("m30t")
+    at.selectbox(key="plan_pattern").set_value("expanding-square")
+    at.radio(key="plan_light").set_value("night")
+    at.text_input(key="plan_datum").set_value("39.0, 75.6")
+    at.number_input(key="plan_agl").set_value(80.0)
+    at.number_input(key="plan_radius").set_value(300.0)
+    at.text_input(key="plan_temperature").set_value("-12")
+    at.form_submit_button[0].click().run()
+    # planned (red hazards such as the 120 m height limit are the crew's to weigh, not errors)
+    assert not at.exception and at.metric
+
+    at.switch_page(PAGES + "mission.py").run()
+    at.switch_page(PAGES + "plan.py").run()
+    assert not at.exception and at.metric
+    assert at.selectbox(key="plan_terrain").value == "pamir-15arcsec"
+    assert at.selectbox(key="plan_asset").value == "m30t"
+    assert at.selectbox(key="plan_pattern").value == "expanding-square"
+    assert at.radio(key="plan_light").value == "night"
+    assert at.text_input(key="plan_datum").value == "39.0, 75.6"
+    assert at.number_input(key="plan_agl").value == 80.0
+    assert at.number_input(key="plan_radius").value == 300.0
+    assert at.text_input(key="plan_temperature").value == "-12"

@@ -30,6 +30,7 @@ from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_plan import draw_area_figure, profile_figure, track_figure
 from sar_planner.ui.map_select import selection_ring
 from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
+from sar_planner.ui.widget_memory import keep_values
 from sar_planner.ui.session import require_page
 
 _AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
@@ -37,6 +38,11 @@ _AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
 
 _MAP_PX = 500  # cells per side of the drawing map's terrain (display only)
 _DRAWN_KEY = "plan_drawn"  # {"lonlat": ring WGS84, "xy": ring metres, "crs": CRS text}
+#: The plan form's fields kept over a visit to another page.
+_KEPT = ("plan_asset", "plan_pattern", "plan_light", "plan_area_source", "plan_segment",
+         "plan_area_text", "plan_datum", "plan_home", "plan_agl", "plan_coverage", "plan_spacing",
+         "plan_heading", "plan_radius", "plan_interval", "plan_temperature", "plan_sweep_own",
+         "plan_next_daylight", "plan_next_seg")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -161,6 +167,9 @@ mission = st.session_state.get("mission") or {}
 handover = current_handover(st.session_state, mission)
 current = (handover.terrain_id if handover is not None else None) \
     or st.session_state.get("poa_terrain") or st.session_state.get("terrain_entry")
+# what the crew set stays after a visit to another page (Streamlit forgets undrawn widgets)
+_scope = f"plan:{mission.get('incident_number') or mission.get('ipp_text', '')}"
+keep_values(("plan_terrain", "plan_draw_km"), _scope, allowed={"plan_terrain": ids})
 chosen = st.selectbox(tr("planning.ui.terrain_select"), ids,
                       index=ids.index(current) if current in ids else 0, format_func=names.get,
                       key="plan_terrain")
@@ -177,6 +186,9 @@ default_datum = f"{mission['lat']:.6f}, {mission['lon']:.6f}" if mission.get("la
 with error_boundary():
     _draw_map(entry, handover, mission)
 
+keep_values(_KEPT, _scope, allowed={
+    "plan_asset": list(assets), "plan_pattern": list(PATTERNS),
+    "plan_segment": [sg.name for sg in handover.segments] if handover is not None else []})
 with st.form("plan_form"):
     c1, c2, c3 = st.columns(3)
     asset_id = c1.selectbox(tr("planning.ui.asset"), list(assets),
