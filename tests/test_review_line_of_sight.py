@@ -211,3 +211,14 @@ def test_a_compared_flight_in_feet_says_its_heights_were_not_used():
     assert report.flown_masking_params["limit"] == "3000"
     # as a log without heights: 100 m above the ground, steep faces only (they face the track)
     assert report.achieved_pod == pytest.approx(ONE_PASS, abs=1e-6)
+
+
+def test_a_damaged_stored_track_is_a_clear_error_not_a_crash():
+    from tests.test_replay_masking import _sortie, GRID as RGRID
+    from sar_planner.errors import PlanningError
+    from sar_planner.probability.logged import sortie_pod
+
+    for coords in (5, None, [], [[94.9, 36.1]], "abc", [[94.9, 36.1], ["x", 36.1]], {"a": 1}):
+        with pytest.raises(PlanningError) as err:
+            sortie_pod(_sortie({"type": "LineString", "coordinates": coords}), RGRID)
+        assert err.value.code == "planning.err_track_points"

@@ -250,7 +250,8 @@ def _track_xyz(track: Mapping[str, Any], grid: Grid) -> tuple[np.ndarray, np.nda
 
     raw = track.get("coordinates") if isinstance(track, Mapping) else None
     if not isinstance(raw, Sequence) or len(raw) < 2:
-        raise PlanningError("planning.err_track_points", count=len(raw or ()))
+        raise PlanningError("planning.err_track_points",
+                            count=len(raw) if isinstance(raw, Sequence) else 0)
     lonlat = np.full((len(raw), 2), np.nan)
     alt = np.full(len(raw), np.nan)
     for i, c in enumerate(raw):
