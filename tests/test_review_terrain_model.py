@@ -178,3 +178,35 @@ def test_cells_plus_row_is_one_with_barriers_tracks_and_weights(
         return
     _check(pm)
     assert not np.any(np.asarray(pm.poa)[layers.barrier] > 0)
+
+
+def test_a_blurred_law_whose_quadrature_dips_gives_no_negative_cells():
+    # own quartiles with a quarter of the walkers within 190 m and the median at 6.55 km, blurred
+    # over a 6.64 km stratum: the lens quadrature's CDF falls by 2.9e-4 just below r = rho.
+    # Cells whose effort lies in that dip (0.1 m bands; borders unreachable so nothing leaves)
+    # got negative POA, which the map refuses. A CDF never falls, so neither may the bands.
+    from sar_planner.probability.terrain_model import _StratumLaw, spread_by_effort
+
+    law = _StratumLaw(RadialDistribution(Quartiles(189.81278284, 6550.51040809,
+                                                   12414.52739867, 25387.49478713)),
+                      6641.764871332097)
+    grid = Grid.from_bounds(UTM46, X0, Y0, X0 + 4.2, Y0 + 0.3, 0.1)
+    effort = np.full(grid.shape, np.inf)
+    effort[1, 1:41] = np.concatenate([[0.0], 6639.0 + 0.1 * np.arange(39)])
+    poa, row = spread_by_effort(effort, grid, X0 + 0.15, Y0 + 0.15, law)
+    assert poa.min() >= 0.0
+    assert float(poa.sum()) + row == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("unc", [None, IppUncertainty(25.0, "disc")])
+def test_cliffs_walked_without_a_slope_limit_do_not_exhaust_memory(unc):
+    # no slope limit (90 degrees, the page allows it) on 80 m steps between 10 m cells: Tobler
+    # makes such an edge e^(3.5 x 8) = 1.4e12 times flat ground, and the effort bands (one per
+    # cell width) asked for 10^12 entries (MemoryError). Far cells now share the last band.
+    grid = Grid.from_bounds(UTM46, X0, Y0, X0 + 160.0, Y0 + 160.0, 10.0)
+    rng = np.random.default_rng(16)
+    z = 3000.0 + np.cumsum(rng.normal(0, 80.0, grid.shape), axis=0)
+    pm, layers = terrain_map(grid, z, X0 + 80.0, Y0 + 80.0, _law(1.0), uncertainty=unc,
+                             options=TerrainOptions(max_slope_deg=90.0))
+    _check(pm)
+    assert np.nanmax(np.where(np.isfinite(layers.effort), layers.effort, np.nan)) > 1e9

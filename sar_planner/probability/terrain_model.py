@@ -76,6 +76,14 @@ __all__ = ["TerrainOptions", "TerrainLayers", "terrain_map", "spread_by_effort",
            "auto_spacing", "MAX_START_CELLS", "MAX_START_POINTS", "SPACING_PER_D50"]
 
 _MAX_SECTORS = 720
+#: Most effort bands one map uses. Cells farther than this many cell widths of effort (behind
+#: cliffs walked with no slope limit: 80 degrees costs e^20 x flat ground) share the last band;
+#: without the cap a 16-cell grid with 90-degree slopes asked for 10^12 bands (MemoryError).
+#: 50,000 bands of 30 m is 1,500 km of flat-ground walking (a route at the 40 degree limit all
+#: the way across a 60 km grid would be 1,100 km), where the heaviest published tail leaves a
+#: few parts in 10^5; ordinary maps use a few thousand bands. Memory and time grow with the band
+#: count (the blurred law of an uncertain IPP evaluates 65 points per band).
+_MAX_BANDS = 50_000
 
 
 @dataclass(frozen=True)
@@ -224,17 +232,24 @@ def spread_by_effort(effort: np.ndarray, grid: Grid, ipp_x: float, ipp_y: float,
     """Share the distribution over cells by effort band; returns (POA per cell, ROW).
 
     ``effort`` is flat-ground metres from the IPP (``inf`` = unreachable). See the module
-    docstring for the rule; cells + ROW = 1 to float precision.
+    docstring for the rule; cells + ROW = 1 to float precision. Efforts beyond
+    ``_MAX_BANDS`` cell widths count as that far.
     """
     h = grid.cell_size
-    band, counts = _effort_bands(np.ascontiguousarray(effort, dtype=np.float64).ravel(), h)
+    effort = np.ascontiguousarray(effort, dtype=np.float64)
+    far = _MAX_BANDS * h
+    if np.any(np.isfinite(effort) & (effort > far)):  # beyond it: one band (see _MAX_BANDS)
+        effort = np.where(np.isfinite(effort), np.minimum(effort, far), effort)
+    band, counts = _effort_bands(effort.ravel(), h)
     if counts.size == 0:
         raise ProbabilityError("probability.err_ipp_impassable")
     nb = counts.size
     edges = np.concatenate([[0.0], (np.arange(nb) + 0.5) * h])  # band k: [(k-1/2)h, (k+1/2)h)
     if nb > 1:
         edges[1] = h / math.sqrt(math.pi)  # the IPP cell's band: the disc of one cell's area
-    cdf = dist.cdf(edges)
+    # a CDF never falls: the blurred law's quadrature can dip by up to 3e-4 just below r = rho
+    # (a law with most of its mass within one of its 64 pieces), which gave negative cells
+    cdf = np.maximum.accumulate(np.asarray(dist.cdf(edges), dtype=np.float64))
     cdf[0] = 0.0
     d_f = np.diff(cdf)
     centres = 0.5 * (edges[:-1] + edges[1:])
