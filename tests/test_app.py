@@ -246,7 +246,7 @@ def test_statistics_table_and_downloads_hold_the_same_rows(accounts):
     at.multiselect(key="st_aircraft").set_value(["B-7185"]).run()
     rows = at.dataframe[-1].value
     sample = pd.read_csv(REPO / "missions" / "sample_sortie_history.csv")
-    assert rows["number"].tolist() == sample.loc[sample["aircraft"] == "B-7185", "sortie_no"].tolist()
+    assert rows["Sortie"].tolist() == sample.loc[sample["aircraft"] == "B-7185", "sortie_no"].tolist()
     charts = at.get("plotly_chart")
     assert len(charts) >= 3
     csv_button = at.get("download_button")[0]

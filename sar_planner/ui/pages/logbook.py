@@ -21,13 +21,13 @@ from sar_planner.logbook.records import (
     submit_sortie,
     update_sortie,
 )
-from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.logbook.tracks import flown_track_geojson, track_height_count
-from sar_planner.ui.common import error_boundary, show_error, tr
+from sar_planner.ui.common import error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
 from sar_planner.ui.session import database, require_page
+from sar_planner.ui.sortie_table import sorties_display
 
 PREFIX = "lb"
 _TRANSIENT = ("logbook.err_busy", "logbook.err_unreachable")
@@ -140,7 +140,8 @@ with error_boundary():
     if not records:
         st.caption(tr("logbook.ui.none_yet"))
     else:
-        st.dataframe(sorties_frame(records[-200:]).iloc[::-1], hide_index=True, key="lb_table")
+        st.dataframe(sorties_display(records[-200:], lang()).iloc[::-1], hide_index=True,
+                     key="lb_table")
         for r in records:
             if r.status == "returned":
                 st.warning(tr("logbook.ui.returned_note", number=r.number, reason=r.return_reason or ""))

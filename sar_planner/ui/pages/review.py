@@ -22,12 +22,12 @@ from sar_planner.logbook.records import (
     return_sortie,
     sortie_history,
 )
-from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import LOCAL_TZ, format_local
 from sar_planner.ui.logbook_forms import labeller
-from sar_planner.ui.common import error_boundary, show_error, tr
+from sar_planner.ui.common import error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
 from sar_planner.ui.session import database, require_page
+from sar_planner.ui.sortie_table import sorties_display
 
 PREFIX = "rv"
 signed = require_page("review")
@@ -42,7 +42,7 @@ with error_boundary():
     if not waiting:
         st.caption(tr("logbook.ui.nothing_waiting"))
     else:
-        st.dataframe(sorties_frame(waiting), hide_index=True, key="rv_waiting")
+        st.dataframe(sorties_display(waiting, lang()), hide_index=True, key="rv_waiting")
         by_number = {r.number: r for r in waiting}
         num = st.selectbox(tr("logbook.ui.pick_sortie"), list(by_number), key="rv_pick")
         reason = st.text_input(tr("logbook.ui.return_reason"), key="rv_reason")

@@ -17,13 +17,13 @@ from sar_planner.logbook.stats import (
     SortieFilter,
     filter_sorties,
     report_to_find_hours,
-    sorties_frame,
     summary,
 )
 from sar_planner.ui.logbook_forms import labeller
-from sar_planner.ui.common import error_boundary, tr
+from sar_planner.ui.common import error_boundary, lang, tr
 from sar_planner.ui.logbook_figures import bar_figure, tracks_figure
 from sar_planner.ui.session import database, require_page
+from sar_planner.ui.sortie_table import sorties_display
 
 signed = require_page("statistics")
 db = database()
@@ -87,7 +87,7 @@ with error_boundary():
                                for k, v in s["crew_currency"].items()]), hide_index=True, key="st_currency")
 
     st.subheader(tr("logbook.ui.rows_header", count=len(records)))
-    st.dataframe(sorties_frame(records), hide_index=True, key="st_rows")
+    st.dataframe(sorties_display(records, lang()), hide_index=True, key="st_rows")
     stamp = dt.date.today().isoformat()
     c1, c2, c3 = st.columns(3)
     c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv"), f"sorties-{stamp}.csv",

@@ -1,0 +1,77 @@
+"""The sorties tables on the Logbook, Review and Statistics pages speak the page's language.
+
+Found walking the app (QA session 2): the tables showed the logbook's machine columns and values
+(``task_type``, ``takeoff_local``, ``submitted``, ``Li (observer)``) in both languages, and
+``None`` where no POD or area was given. The CSV/XLSX downloads keep the machine names (other
+tools read them): tests/test_app.py checks those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sar_planner.auth import create_first_admin, create_user, sign_in
+from sar_planner.logbook.db import get_database, reset_database_cache
+from sar_planner.logbook.records import SortieInput, add_aircraft, add_crew_member, log_sortie
+from sar_planner.logbook.stats import FRAME_COLUMNS
+from sar_planner.logbook.times import LOCAL_TZ
+from sar_planner.ui.session import SESSION_KEY
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def one_sortie(data_dir):
+    """A submitted training sortie of 1 h 30 min with a pilot and an observer, no POD or area."""
+    reset_database_cache()
+    db = get_database()
+    admin = create_first_admin(db, "admin", "Station administrator", PASSWORD)
+    create_user(db, admin, "wang", "王志强", "commander", PASSWORD)
+    create_user(db, admin, "li", "李晓梅", "analyst", PASSWORD)
+    create_user(db, admin, "ma", "马建国", "crew", PASSWORD)
+    add_aircraft(db, admin, "B-7185", "AC311A", "helicopter")
+    add_crew_member(db, admin, "星卫东")
+    crew = sign_in(db, "ma", PASSWORD).actor
+    t0 = dt.datetime(2025, 7, 1, 8, 0, tzinfo=LOCAL_TZ)
+    log_sortie(db, crew, SortieInput("training", "B-7185", t0, t0 + dt.timedelta(minutes=90),
+                                     (("马建国", "pilot"), ("星卫东", "observer"))), submit=True)
+    yield db
+    reset_database_cache()
+
+
+def _table(page: str, lang: str, user: str):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state[SESSION_KEY] = sign_in(get_database(), user, PASSWORD)
+    at.run()
+    at.switch_page(f"sar_planner/ui/pages/{page}.py").run()
+    assert not at.exception, at.exception
+    # the sorties table: the one with a sortie-number column (machine or translated name)
+    return next(d.value for d in at.dataframe
+                if {"number", "Sortie", "架次"} & set(map(str, d.value.columns)))
+
+
+@pytest.mark.parametrize(("page", "user"), [
+    ("logbook", "ma"), ("review", "wang"), ("statistics", "li"),
+])
+def test_sortie_tables_in_english_have_words_not_machine_names(one_sortie, page, user):
+    rows = _table(page, "en", user)
+    assert not set(FRAME_COLUMNS) & set(rows.columns)  # no machine column name left
+    row = rows.iloc[0]
+    assert row["Sortie"] == 1 and row["Status"] == "submitted for review"
+    assert row["Task"] == "training" and row["Takeoff (Beijing)"] == "2025-07-01 08:00"
+    assert row["Flight hours"] == 1.5  # 08:00 to 09:30
+    assert row["Other crew"] == "星卫东 (observer)" and row["Pilot in command"] == "马建国"
+    assert row["Achieved POD (0–1)"] == "" and row["Area covered (km²)"] == ""  # not None
+
+
+def test_sortie_table_in_chinese(one_sortie):
+    row = _table("logbook", "zh", "ma").iloc[0]
+    assert row["架次"] == 1 and row["状态"] == "已提交审核" and row["任务类型"] == "训练"
+    assert row["其他机组成员"] == "星卫东 (观察员)" and row["飞行小时"] == 1.5
