@@ -75,3 +75,30 @@ def test_sortie_table_in_chinese(one_sortie):
     row = _table("logbook", "zh", "ma").iloc[0]
     assert row["架次"] == 1 and row["状态"] == "已提交审核" and row["任务类型"] == "训练"
     assert row["其他机组成员"] == "星卫东 (观察员)" and row["飞行小时"] == 1.5
+
+
+def test_statistics_figures_in_chinese_name_months_and_axes_in_chinese(one_sortie):
+    import json
+
+    db = get_database()
+    # a second sortie with a flown track (two fixes near Golmud), so the tracks figure is drawn
+    crew = sign_in(db, "ma", PASSWORD).actor
+    t0 = dt.datetime(2025, 7, 2, 8, 0, tzinfo=LOCAL_TZ)
+    log_sortie(db, crew, SortieInput("training", "B-7185", t0, t0 + dt.timedelta(hours=1),
+                                     (("马建国", "pilot"),), track={
+                                         "type": "LineString",
+                                         "coordinates": [[94.85, 36.10], [94.86, 36.11]]}))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.session_state[SESSION_KEY] = sign_in(db, "li", PASSWORD)
+    at.run()
+    at.switch_page("sar_planner/ui/pages/statistics.py").run()
+    assert not at.exception, at.exception
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    month = next(f for f in figs if f["layout"]["title"]["text"] == "每月架次和小时")
+    # the month is a category "2025-07" (both takeoffs, 1 and 2 July 2025 Beijing), not a date
+    assert month["layout"]["xaxis"]["type"] == "category"
+    assert month["data"][0]["x"] == ["2025-07"] and month["data"][0]["y"] == [2]
+    tracks = next(f for f in figs if f["layout"]["title"]["text"] == "飞行航迹")
+    assert tracks["layout"]["xaxis"]["title"]["text"].startswith("经度")
+    assert tracks["layout"]["yaxis"]["title"]["text"].startswith("纬度")

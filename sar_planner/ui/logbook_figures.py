@@ -26,12 +26,19 @@ def bar_figure(groups: dict[str, dict[str, float]], title: str, sorties_label: s
     fig.add_bar(x=keys, y=[groups[k]["hours"] for k in keys], name=hours_label)
     fig.update_layout(title=title, barmode="group", height=320, margin={"l": 40, "r": 10, "t": 40, "b": 40},
                       legend={"orientation": "h"})
+    # the groups are names ("2026-11", "B-7185"): a month must not become a date axis, which
+    # showed "00:00:00 Nov 1, 2026" in English on the Chinese page
+    fig.update_xaxes(type="category")
     return fig
 
 
 def tracks_figure(records: Sequence[SortieRecord], title: str,
-                  label: Callable[[SortieRecord], str] = lambda r: f"#{r.number}") -> go.Figure:
-    """Every flown track of ``records`` as a line on longitude/latitude axes (WGS84 degrees)."""
+                  label: Callable[[SortieRecord], str] = lambda r: f"#{r.number}",
+                  axis_titles: tuple[str, str] = ("lon °E", "lat °N")) -> go.Figure:
+    """Every flown track of ``records`` as a line on longitude/latitude axes (WGS84 degrees).
+
+    ``axis_titles`` are the x (longitude) and y (latitude) axis titles, in the page's language.
+    """
     fig = go.Figure()
     lats: list[float] = []
     for r in records:
@@ -43,6 +50,6 @@ def tracks_figure(records: Sequence[SortieRecord], title: str,
         fig.add_scatter(x=xs, y=ys, mode="lines", name=label(r), hovertext=label(r), hoverinfo="text")
     mid = sum(lats) / len(lats) if lats else 36.0
     fig.update_layout(title=title, height=420, showlegend=False, margin={"l": 50, "r": 10, "t": 40, "b": 40})
-    fig.update_xaxes(title="lon °E")
-    fig.update_yaxes(title="lat °N", scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)))
+    fig.update_xaxes(title=axis_titles[0])
+    fig.update_yaxes(title=axis_titles[1], scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)))
     return fig

@@ -79,7 +79,8 @@ with error_boundary():
     else:
         c2.caption(tr("logbook.ui.no_find_times"))
     if any(r.track for r in records):
-        st.plotly_chart(tracks_figure(records, tr("logbook.ui.tracks")), key="st_tracks")
+        st.plotly_chart(tracks_figure(records, tr("logbook.ui.tracks"), axis_titles=(
+            tr("sortie_table.axis_lon"), tr("sortie_table.axis_lat"))), key="st_tracks")
     else:
         st.caption(tr("logbook.ui.no_tracks"))
     st.subheader(tr("logbook.ui.currency", days=CURRENCY_DAYS))
