@@ -47,3 +47,12 @@ def test_the_logged_sorties_help_says_tracks_with_heights_are_terrain_masked(lan
     at = _probability(lang)
     help_text = next(c.value for c in at.caption if "POD = 1 - exp(" in c.value)
     assert stale not in help_text and now in help_text
+
+
+def test_counts_read_right_for_one_sortie():
+    # "1 sorties applied" and "The 1 sorties shown" were seen on the pages (QA walk, session 2)
+    from sar_planner.i18n import t
+
+    assert "1 sorties" not in t("probability.ui.sorties_done", "en", n=1, pos="0.015")
+    assert "1 sorties" not in t("logbook.ui.rows_header", "en", count=1)
+    assert t("probability.ui.sorties_done", "en", n=1, pos="0.015").startswith("Sorties applied: 1.")
