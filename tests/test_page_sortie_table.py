@@ -102,3 +102,39 @@ def test_statistics_figures_in_chinese_name_months_and_axes_in_chinese(one_sorti
     tracks = next(f for f in figs if f["layout"]["title"]["text"] == "飞行航迹")
     assert tracks["layout"]["xaxis"]["title"]["text"].startswith("经度")
     assert tracks["layout"]["yaxis"]["title"]["text"].startswith("纬度")
+
+
+def test_review_audit_log_and_versions_in_chinese(data_dir):
+    from sar_planner.logbook.counter import set_opening_balance
+    from sar_planner.logbook.records import approve_sortie
+
+    reset_database_cache()
+    db = get_database()
+    admin = create_first_admin(db, "admin", "Station administrator", PASSWORD)
+    create_user(db, admin, "wang", "王志强", "commander", PASSWORD)
+    add_aircraft(db, admin, "B-7185", "AC311A", "helicopter")
+    add_crew_member(db, admin, "星卫东")
+    # 1,200 sorties flown before the tool: the first one logged here is number 1,201 (row id 1)
+    set_opening_balance(db, "admin", 1200, 3000.0)
+    wang = sign_in(db, "wang", PASSWORD).actor
+    t0 = dt.datetime(2025, 7, 1, 8, 0, tzinfo=LOCAL_TZ)
+    rec = log_sortie(db, wang, SortieInput("training", "B-7185", t0, t0 + dt.timedelta(hours=1),
+                                           (("星卫东", "pilot"),)), submit=True)
+    assert (rec.number, rec.id) == (1201, 1)
+    approve_sortie(db, wang, rec.id)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.session_state[SESSION_KEY] = sign_in(db, "wang", PASSWORD)
+    at.run()
+    at.switch_page("sar_planner/ui/pages/review.py").run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe]
+    versions = next(t for t in tables if "理由" in t.columns)
+    assert versions["理由"].tolist() == ["已批准"]  # was "approved"
+    audit = next(t for t in tables if "操作" in t.columns)
+    # newest first: the approval, the sortie logged, ... the accounts created by the fixture
+    assert audit["操作"].tolist()[:2] == ["批准", "记录"]
+    # the sortie by its number in the unit's count, as on every other page (was "sortie 1")
+    assert audit["记录"].tolist()[:2] == ["架次 1201", "架次 1201"]
+    assert "账户" in " ".join(audit["记录"]) and "crew_member" not in " ".join(audit["记录"])
+    reset_database_cache()

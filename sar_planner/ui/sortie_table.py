@@ -17,11 +17,12 @@ from sar_planner.i18n import t
 from sar_planner.logbook.records import SortieRecord
 from sar_planner.logbook.stats import FRAME_COLUMNS, sorties_frame
 
-__all__ = ["sorties_display"]
+__all__ = ["sorties_display", "catalogue_word"]
 
 
-def _word(prefix: str, value: object, lang: str) -> str:
-    """``prefix + value`` from the catalogue, or the value itself if it has no entry."""
+def catalogue_word(prefix: str, value: object, lang: str) -> str:
+    """``prefix + value`` from the catalogue in ``lang``, or the value itself if it has no entry
+    (a word typed by a person, or one added to the database after this catalogue)."""
     if value is None or value == "":
         return ""
     key = f"{prefix}{value}"
@@ -47,10 +48,10 @@ def sorties_display(records: Sequence[SortieRecord], lang: str) -> pd.DataFrame:
         area covered in km², POD between 0 and 1; missing figures as empty cells.
     """
     frame = sorties_frame(records)
-    frame["status"] = [_word("sortie_table.status_", v, lang) for v in frame["status"]]
-    frame["task_type"] = [_word("logbook.ui.task_", v, lang) for v in frame["task_type"]]
-    frame["outcome"] = [_word("logbook.ui.outcome_", v, lang) for v in frame["outcome"]]
-    frame["crew"] = ["; ".join(f"{name} ({_word('sortie_table.role_', role, lang)})"
+    frame["status"] = [catalogue_word("sortie_table.status_", v, lang) for v in frame["status"]]
+    frame["task_type"] = [catalogue_word("logbook.ui.task_", v, lang) for v in frame["task_type"]]
+    frame["outcome"] = [catalogue_word("logbook.ui.outcome_", v, lang) for v in frame["outcome"]]
+    frame["crew"] = ["; ".join(f"{name} ({catalogue_word('sortie_table.role_', role, lang)})"
                                for name, role in r.crew if role != "pilot") for r in records]
     for col in ("area_covered_km2", "pod"):  # an empty cell, not "None", where nothing was given
         frame[col] = [("" if v is None or pd.isna(v) else f"{v:g}") for v in frame[col]]

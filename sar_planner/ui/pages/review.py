@@ -27,7 +27,7 @@ from sar_planner.ui.logbook_forms import labeller
 from sar_planner.ui.common import error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
 from sar_planner.ui.session import database, require_page
-from sar_planner.ui.sortie_table import sorties_display
+from sar_planner.ui.sortie_table import catalogue_word, sorties_display
 
 PREFIX = "rv"
 signed = require_page("review")
@@ -78,7 +78,8 @@ with error_boundary():
             st.caption(tr("logbook.ui.history_header", number=num))
             st.dataframe(pd.DataFrame([{
                 tr("logbook.ui.col_revision"): h.revision, tr("logbook.ui.col_when"): format_local(h.created_at),
-                tr("logbook.ui.col_who"): h.author or "", tr("logbook.ui.col_reason"): h.reason,
+                tr("logbook.ui.col_who"): h.author or "",
+                tr("logbook.ui.col_reason"): catalogue_word("audit_words.reason_", h.reason, lang()),
                 tr("logbook.ui.col_takeoff"): format_local(dt.datetime.fromisoformat(h.data["takeoff_at"])),
                 tr("logbook.ui.col_landing"): format_local(dt.datetime.fromisoformat(h.data["landing_at"])),
                 tr("logbook.ui.aircraft"): h.data["aircraft"],
@@ -127,8 +128,19 @@ with st.expander(tr("logbook.ui.close_mission")), error_boundary():
             st.success(tr("logbook.ui.mission_closed", incident=incident))
 
 # --- audit ------------------------------------------------------------------------------------
+def _audit_record(entity: str, entity_id: int | None, numbers: dict[int, int]) -> str:
+    """The record an audit row is about, in words; a sortie by its number in the unit's count
+    (the number everyone uses), not its database row id."""
+    word = catalogue_word("audit_words.entity_", entity, lang())
+    if entity_id is None:
+        return word
+    return f"{word} {numbers.get(entity_id, entity_id) if entity == 'sortie' else entity_id}"
+
+
 with st.expander(tr("logbook.ui.audit_header")), error_boundary():
+    _numbers = {r.id: r.number for r in list_sorties(db)}
     st.dataframe(pd.DataFrame([{
         tr("logbook.ui.col_when"): format_local(a.at), tr("logbook.ui.col_who"): a.actor,
-        tr("logbook.ui.col_action"): a.action, tr("logbook.ui.col_entity"): f"{a.entity} {a.entity_id or ''}"}
+        tr("logbook.ui.col_action"): catalogue_word("audit_words.action_", a.action, lang()),
+        tr("logbook.ui.col_entity"): _audit_record(a.entity, a.entity_id, _numbers)}
         for a in audit_log(db, limit=200)]), hide_index=True, key="rv_audit")
