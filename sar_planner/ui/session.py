@@ -139,5 +139,10 @@ def sign_out_control(signed: SignedIn) -> None:
     """Who is signed in, and the sign-out button, in the sidebar."""
     st.sidebar.caption(tr("auth.ui.signed_in_as", name=signed.display_name, role=role_name(signed.actor.role)))
     if st.sidebar.button(tr("auth.ui.sign_out"), key="sign_out"):
-        st.session_state.pop(SESSION_KEY, None)
+        # the laptop is shared: the next person must not find this one's mission, settings or the
+        # track and plan attached on the logbook form; what was saved is in the logbook
+        lang_kept = st.session_state.get("lang")
+        st.session_state.clear()
+        if lang_kept is not None:
+            st.session_state["lang"] = lang_kept
         st.rerun()
