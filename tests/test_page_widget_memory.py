@@ -112,3 +112,40 @@ def test_plan_form_keeps_what_was_typed_over_a_visit_to_another_page():
     assert at.number_input(key="plan_agl").value == 80.0
     assert at.number_input(key="plan_radius").value == 300.0
     assert at.text_input(key="plan_temperature").value == "-12"
+
+
+def test_logbook_form_keeps_what_was_typed_over_a_visit_to_the_plan_page():
+    # a crew saves a sortie, is told the search needs its mission, goes to open it and comes
+    # back: before, the form was empty again (Streamlit forgot every field). (Fields typed but
+    # never sent with a form button are not known to the app and cannot be kept.)
+    from sar_planner.logbook.db import get_database
+    from sar_planner.logbook.records import add_aircraft, add_crew_member
+    from sar_planner.auth import sign_in
+    from tests.signin import TEST_PASSWORD, ensure_account
+
+    db = get_database()
+    admin = sign_in(db, ensure_account(db, "admin"), TEST_PASSWORD).actor
+    add_aircraft(db, admin, "QH-UAV-07", "DJI M30T", "drone")
+    add_crew_member(db, admin, "马建国")
+    at = _app()
+    at.switch_page(PAGES + "logbook.py").run()
+    assert not at.exception
+    at.selectbox(key="lb_task").set_value("search")
+    at.selectbox(key="lb_aircraft").set_value("QH-UAV-07")
+    at.selectbox(key="lb_pilot").set_value("马建国")
+    at.time_input(key="lb_t_time").set_value(dt.time(20, 0))
+    at.time_input(key="lb_l_time").set_value(dt.time(20, 40))
+    at.text_input(key="lb_t_site").set_value("Km 42, G315")
+    at.text_area(key="lb_remarks").set_value("thermal, wind 8 m/s")
+    next(b for b in at.button if b.label == "Save as draft").click().run()
+    assert any("must name the mission" in e.value for e in at.error)
+    at.switch_page(PAGES + "mission.py").run()
+    at.switch_page(PAGES + "logbook.py").run()
+    assert not at.exception
+    assert at.selectbox(key="lb_task").value == "search"
+    assert at.selectbox(key="lb_aircraft").value == "QH-UAV-07"
+    assert at.selectbox(key="lb_pilot").value == "马建国"
+    assert at.time_input(key="lb_t_time").value == dt.time(20, 0)
+    assert at.time_input(key="lb_l_time").value == dt.time(20, 40)
+    assert at.text_input(key="lb_t_site").value == "Km 42, G315"
+    assert at.text_area(key="lb_remarks").value == "thermal, wind 8 m/s"

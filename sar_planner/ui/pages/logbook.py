@@ -28,8 +28,12 @@ from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
 from sar_planner.ui.session import database, require_page
 from sar_planner.ui.sortie_table import sorties_display
+from sar_planner.ui.widget_memory import keep_values
 
 PREFIX = "lb"
+#: The sortie form's fields (widget keys ``lb_<name>``), kept over a visit to another page.
+_FORM_FIELDS = ("task", "mission", "aircraft", "t_date", "t_time", "l_date", "l_time", "pilot",
+                "copilot", "observers", "t_site", "l_site", "area", "pod", "remarks")
 _TRANSIENT = ("logbook.err_busy", "logbook.err_unreachable")
 signed = require_page("logbook")
 actor = signed.actor
@@ -41,6 +45,9 @@ unit_totals_panel(next_number=True)
 # --- log or correct a sortie ------------------------------------------------------------------
 editing = st.session_state.get("lb_editing")  # id of a returned/draft sortie loaded into the form
 
+# what was typed stays after a visit to another page (say, the Plan page for the plan's export):
+# Streamlit forgets the widgets a run does not draw
+keep_values((f"{PREFIX}_fl_terrain", f"{PREFIX}_fl_sweep"), "logbook")
 # the plan flown and the flown track, compared; fills POD, area, plan and track on the form below
 flown_panel(PREFIX)
 
@@ -78,6 +85,9 @@ with error_boundary():
                  else tr("logbook.ui.log_header"))
     if not aircraft or not crew:
         st.warning(tr("logbook.ui.roster_empty"))
+    keep_values([f"{PREFIX}_{name}" for name in _FORM_FIELDS], "logbook", allowed={
+        f"{PREFIX}_aircraft": ["", *aircraft], f"{PREFIX}_mission": ["", *missions],
+        f"{PREFIX}_pilot": ["", *crew], f"{PREFIX}_copilot": ["", *crew]})
     with st.form("log_sortie"):
         sortie_form_fields(PREFIX, aircraft=aircraft, crew=crew, missions=missions,
                            default_pilot=signed.display_name)
