@@ -57,8 +57,15 @@ def run_app() -> None:
     except SarPlannerError:
         signed = None  # the sign-in page shows the database error with a retry
     if signed is None:
-        st.navigation([st.Page(sign_in_page, title=tr("auth.ui.sign_in_title"), icon=":material/login:",
-                               url_path="sign-in", default=True)]).run()
+        title = tr("auth.ui.sign_in_title")
+        gate = [st.Page(sign_in_page, title=title, icon=":material/login:", url_path="sign-in",
+                        default=True)]
+        # a page's address opened signed out (a reload after a restart or a sign-out, a bookmark)
+        # shows the sign-in, and the page itself once signed in, instead of Streamlit's English
+        # "Page not found" box
+        gate += [st.Page(sign_in_page, title=title, icon=":material/login:", url_path=spec.key)
+                 for spec in PAGES if spec.key != "home"]
+        st.navigation(gate, position="hidden").run()
         return
     sign_out_control(signed)
     sections: dict[str, list[st.Page]] = {}
