@@ -1,6 +1,6 @@
 """Review tests of the stored flown track (sar_planner.logbook.tracks.track_geojson): whatever the
-number and length of the segments, the stored line holds at most ``max_points`` positions, keeps
-the flight's first and last fix, keeps flying order (a subsequence of the fixes), and keeps each
+number and length of the segments, the stored track holds at most ``max_points`` positions, keeps
+each stored segment's first and last fix, keeps flying order (a subsequence of the fixes), and keeps each
 kept fix's height to 0.1 m or none at all (never an invented one).
 """
 
@@ -11,7 +11,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sar_planner.logbook.tracks import track_geojson
+from sar_planner.logbook.tracks import track_geojson, track_lines
 
 
 def _segments(lengths, with_height):
@@ -31,12 +31,17 @@ def _segments(lengths, with_height):
        st.sampled_from([0, 2, 3]))
 def test_the_stored_track_is_thinned_within_the_cap_in_order(lengths, max_points, every):
     segs, total = _segments(lengths, lambda k: every and k % every == 0)
-    if total < 2:
+    if not any(n >= 2 for n in lengths):
         return
-    coords = track_geojson(segs, max_points=max_points)["coordinates"]
+    lines = track_lines(track_geojson(segs, max_points=max_points))
+    coords = [c for line in lines for c in line]
     assert 2 <= len(coords) <= max_points
+    assert all(len(line) >= 2 for line in lines)      # every stored segment is a line
     ks = [round((c[0] - 90.0) / 1e-5) for c in coords]
-    assert ks[0] == 0 and ks[-1] == total - 1          # first and last fix of the flight
+    ends = {(sum(lengths[:j]), sum(lengths[:j + 1]) - 1) for j, n in enumerate(lengths) if n >= 2}
+    for line in lines:                                # each kept segment whole from end to end
+        a, b = (round((line[i][0] - 90.0) / 1e-5) for i in (0, -1))
+        assert (a, b) in ends
     assert all(a < b for a, b in zip(ks, ks[1:]))     # flying order, no repeats
     for k, c in zip(ks, coords):
         has = bool(every) and k % every == 0

@@ -1,5 +1,7 @@
 """Exports of filtered sorties: CSV (UTF-8 with BOM so Excel shows Chinese), XLSX (openpyxl) and
-GeoJSON of their flown tracks (RFC 7946: WGS84 longitude, latitude).
+GeoJSON of their flown tracks (RFC 7946: WGS84 longitude, latitude; a track of several segments is a
+MultiLineString, as stored, so the gaps between segments are not drawn as flown). The CSV and XLSX
+are one row per sortie and list no track points.
 
 Heights in the GeoJSON: a track's positions are written as the logbook stores them
 (:mod:`sar_planner.logbook.tracks`): ``[lon, lat, metres above mean sea level]`` where the fix
@@ -28,6 +30,7 @@ from sar_planner.errors import LogbookError
 from sar_planner.logbook.records import SortieRecord
 from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import format_local
+from sar_planner.logbook.tracks import track_lines
 
 __all__ = ["FORMATS", "HEIGHT_NOTE", "export_bytes", "write_export", "tracks_geojson"]
 
@@ -61,27 +64,32 @@ def _ellipsoidal(coords: Sequence[Sequence[float]]) -> list[float | None] | None
 
 
 def tracks_geojson(records: Sequence[SortieRecord]) -> dict:
-    """A FeatureCollection with one LineString per sortie that has a flown track.
+    """A FeatureCollection with one feature per sortie that has a flown track: a LineString, or
+    a MultiLineString (one line per segment, the gaps between them not drawn) as stored.
 
     Positions as stored (degrees WGS84, metres above sea level where the fix has a height);
-    ``height_note`` and ``properties.alt_ellipsoid_m`` as the module docstring says.
+    ``height_note`` and ``properties.alt_ellipsoid_m`` as the module docstring says (for a
+    MultiLineString, one list per line, nested as the coordinates are).
     """
     features = []
     for r in records:
-        if not r.track:
+        lines = track_lines(r.track)
+        if not lines:
             continue
-        coords = r.track["coordinates"]
+        multi = r.track.get("type") == "MultiLineString"
         props = {"number": r.number, "status": r.status, "task_type": r.task_type,
                  "mission": r.incident_number, "aircraft": r.aircraft,
                  "takeoff_local": format_local(r.takeoff_at),
                  "landing_local": format_local(r.landing_at),
                  "flight_hours": round(r.flight_hours, 2), "pod": r.pod}
-        ellipsoidal = _ellipsoidal(coords)
-        if ellipsoidal is not None:
-            props["alt_ellipsoid_m"] = ellipsoidal
-        features.append({"type": "Feature",
-                         "geometry": {"type": "LineString", "coordinates": coords},
-                         "properties": props})
+        per_line = [_ellipsoidal(line) for line in lines]
+        if any(e is not None for e in per_line):
+            heights = [e if e is not None else [None] * len(line)
+                       for e, line in zip(per_line, lines, strict=True)]
+            props["alt_ellipsoid_m"] = heights if multi else heights[0]
+        geometry = ({"type": "MultiLineString", "coordinates": lines} if multi
+                    else {"type": "LineString", "coordinates": lines[0]})
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
     return {"type": "FeatureCollection", "height_note": HEIGHT_NOTE, "features": features}
 
 
@@ -108,4 +116,4 @@ def write_export(records: Sequence[SortieRecord], fmt: str, path: Path) -> int:
         tmp.replace(path)
     except OSError as exc:
         raise LogbookError("logbook.err_write_file", file=str(path), reason=exc.strerror or str(exc)) from exc
-    return len(records) if fmt != "geojson" else sum(1 for r in records if r.track)
+    return len(records) if fmt != "geojson" else sum(1 for r in records if track_lines(r.track))

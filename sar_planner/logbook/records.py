@@ -4,8 +4,9 @@ amendments that keep every earlier version, and the checks that keep the log tru
 Every change runs in one write transaction together with its audit row
 (:mod:`sar_planner.logbook.audit`); nothing is ever deleted (aircraft and crew are retired with
 ``active = False``). Times are timezone-aware and stored in UTC; coordinates are WGS84 degrees;
-tracks are GeoJSON LineStrings (WGS84 longitude, latitude, and metres above sea level where the
-fix has a height: :mod:`sar_planner.logbook.tracks`); areas are square metres; POD is a
+tracks are GeoJSON LineStrings, or MultiLineStrings when the log has several segments (WGS84
+longitude, latitude, and metres above sea level where the fix has a height:
+:mod:`sar_planner.logbook.tracks`); areas are square metres; POD is a
 fraction 0..1.
 """
 
@@ -87,8 +88,8 @@ class SortieInput:
     takeoff_site, landing_site, remarks:
         Free text.
     plan, track:
-        The plan flown (JSON) and the flown track (GeoJSON LineString, WGS84 lon/lat[/metres
-        AMSL], :mod:`sar_planner.logbook.tracks`).
+        The plan flown (JSON) and the flown track (GeoJSON LineString or, for several
+        segments, MultiLineString; WGS84 lon/lat[/metres AMSL], :mod:`sar_planner.logbook.tracks`).
     area_covered_m2:
         Area covered by the sensor (square metres).
     pod:
@@ -359,13 +360,21 @@ def check_sortie_input(data: SortieInput) -> None:
     if data.area_covered_m2 is not None and not data.area_covered_m2 >= 0:
         raise LogbookError("logbook.err_area", area=data.area_covered_m2)
     if data.track is not None:
-        coords = data.track.get("coordinates") if isinstance(data.track, dict) else None
-        if (not isinstance(data.track, dict) or data.track.get("type") != "LineString"
-                or not isinstance(coords, list) or len(coords) < 2
+        # a LineString (one segment) or a MultiLineString (one line per segment, never joined:
+        # sar_planner.logbook.tracks), each line of two or more finite lon/lat positions
+        raw = data.track.get("coordinates") if isinstance(data.track, dict) else None
+        kind = data.track.get("type") if isinstance(data.track, dict) else None
+        lines = ([raw] if kind == "LineString" else raw if kind == "MultiLineString" else None)
+        if (not isinstance(raw, list) or not isinstance(lines, list) or not lines
+                or any(not isinstance(line, list) or len(line) < 2 for line in lines)
                 or any(not isinstance(c, (list, tuple)) or len(c) < 2
-                       or not (-180 <= c[0] <= 180 and -90 <= c[1] <= 90) for c in coords)):
-            raise LogbookError("logbook.err_track")
-        # a third value is the fix's height above sea level (metres), where the file gave one
+                       or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in c[:2])
+                       or not (-180 <= c[0] <= 180 and -90 <= c[1] <= 90)
+                       for line in lines for c in line)):
+            raise LogbookError("trackgaps.err_track")
+        coords = [c for line in lines for c in line]
+        # a third value is the fix's height above sea level (metres), where the file gave one;
+        # points are numbered through the whole track
         for i, c in enumerate(coords, start=1):
             if len(c) >= 3 and (isinstance(c[2], bool) or not isinstance(c[2], (int, float))
                                 or not math.isfinite(c[2])):

@@ -1,9 +1,12 @@
 """The mission's current map from the sorties logged against it: flown track -> coverage -> POD ->
 Bayes update, in takeoff order.
 
-Each logged sortie with a flown track (GeoJSON LineString, WGS84 lon/lat[/alt]) becomes coverage
-on the map's grid (as :func:`sar_planner.coverage.track_coverage`: every fix searching, the swath
-W wide, one run so a second pass over the same ground is not credited twice; GPS jitter is first
+Each logged sortie with a flown track (GeoJSON LineString, or MultiLineString for a log of several
+segments; WGS84 lon/lat[/alt]) becomes coverage on the map's grid (as
+:func:`sar_planner.coverage.track_coverage`: every fix searching, the swath W wide, one run per
+segment so a second pass over the same ground within a segment is not credited twice, and the
+ground between two segments is never credited: nobody knows where the aircraft went across a
+gap; GPS jitter is first
 simplified away to within W / 20, as the logbook's flown-track check does), then POD = 1 - exp(-C) (:func:`sar_planner.coverage.pod_from_coverage`, the exponential
 detection law, Koopman 1946), then the Bayes update of the map
 (:func:`sar_planner.probability.bayes.replay`). W is the sweep width of the plan flown, or, when
@@ -69,8 +72,8 @@ class FlownSortie:
     takeoff_at:
         Takeoff, timezone-aware (the replay order).
     track:
-        The flown track, GeoJSON LineString of ``[lon, lat]`` or ``[lon, lat, alt]`` (WGS84
-        degrees, metres above mean sea level).
+        The flown track, GeoJSON LineString (or MultiLineString, one line per segment) of
+        ``[lon, lat]`` or ``[lon, lat, alt]`` (WGS84 degrees, metres above mean sea level).
     plan:
         The plan flown as stored (:meth:`sar_planner.logbook.flown.FlownPlan.to_json`), or None.
     """
@@ -243,26 +246,42 @@ def _segment_mask(plan: Mapping[str, Any] | None, grid: Grid) -> np.ndarray | No
     return contains_xy(polygon, cx, cy)
 
 
-def _track_xyz(track: Mapping[str, Any], grid: Grid) -> tuple[np.ndarray, np.ndarray]:
-    """x, y metres in ``grid.crs`` (N, 2) and heights (N,) metres AMSL, NaN where missing."""
+def _track_xyz(track: Mapping[str, Any], grid: Grid
+               ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """x, y metres in ``grid.crs`` (N, 2), heights (N,) metres AMSL (NaN where missing) and
+    where each segment starts in them (0 first).
+
+    A LineString is one segment; a MultiLineString one per line (segments are never joined:
+    nobody knows where the aircraft went between them)."""
     from sar_planner.errors import PlanningError
     from sar_planner.geo import to_local
 
     raw = track.get("coordinates") if isinstance(track, Mapping) else None
-    if not isinstance(raw, Sequence) or len(raw) < 2:
-        raise PlanningError("planning.err_track_points",
-                            count=len(raw) if isinstance(raw, Sequence) else 0)
-    lonlat = np.full((len(raw), 2), np.nan)
-    alt = np.full(len(raw), np.nan)
-    for i, c in enumerate(raw):
-        if isinstance(c, Sequence) and len(c) >= 2:
-            lonlat[i] = [_num(c[0]), _num(c[1])]
-            if len(c) >= 3:
-                alt[i] = _num(c[2])
+    multi = isinstance(track, Mapping) and track.get("type") == "MultiLineString"
+    lines = list(raw) if multi and isinstance(raw, Sequence) else [raw]
+    if not lines:
+        raise PlanningError("planning.err_track_points", count=0)
+    for line in lines:
+        if not isinstance(line, Sequence) or len(line) < 2:
+            raise PlanningError("planning.err_track_points",
+                                count=len(line) if isinstance(line, Sequence) else 0)
+    total = sum(len(line) for line in lines)
+    lonlat = np.full((total, 2), np.nan)
+    alt = np.full(total, np.nan)
+    starts: list[int] = []
+    i = 0
+    for line in lines:
+        starts.append(i)
+        for c in line:
+            if isinstance(c, Sequence) and len(c) >= 2:
+                lonlat[i] = [_num(c[0]), _num(c[1])]
+                if len(c) >= 3:
+                    alt[i] = _num(c[2])
+            i += 1
     if not np.all(np.isfinite(lonlat)):
         raise PlanningError("planning.err_track_points", count=int(np.isfinite(lonlat).all(1).sum()))
     x, y = to_local(lonlat[:, 1], lonlat[:, 0], grid.crs)
-    return np.column_stack([x, y]), alt
+    return np.column_stack([x, y]), alt, tuple(starts)
 
 
 def _num(value: Any) -> float:
@@ -339,22 +358,29 @@ def sortie_pod(sortie: FlownSortie, grid: Grid,
     width, source = sweep_width_for(sortie.plan, asset_width)
     if width is None:
         return SortiePod(None, None, None)
-    xy, alt = _track_xyz(sortie.track, grid)
+    xy, alt, starts = _track_xyz(sortie.track, grid)
     if terrain is None:
         z, key, params = None, "replay.not_masked_no_terrain", {}
     else:
+        # one verdict on the heights of the whole sortie, as the logbook's check gives it
         z, key, params = _heights(xy, alt, terrain)
+    # each segment its own swath run and its own sensor positions: no coverage across a gap.
     # GPS jitter simplified away to within W / 20 for the swath; the sensor's positions for
     # masking are every fix with its height (a straight leg over a ridge keeps only its ends
     # when simplified, and the straight line between their heights would cut through the ridge)
-    line = shapely.simplify(shapely.linestrings(xy), width / 20.0, preserve_topology=False)
-    kept = shapely.get_coordinates(line)
-    if len(kept) < 2:
-        kept = xy[[0, -1]]
+    bounds = [*starts, len(xy)]
+    runs, sensors = [], []
+    for a, b in zip(bounds, bounds[1:]):
+        seg = xy[a:b]
+        line = shapely.simplify(shapely.linestrings(seg), width / 20.0, preserve_topology=False)
+        kept = shapely.get_coordinates(line)
+        runs.append(kept if len(kept) >= 2 else seg[[0, -1]])
+        if z is not None:
+            sensors.append(np.column_stack([seg, z[a:b]]))
     if z is None:
-        cov = swath_coverage(grid, [kept], width)
+        cov = swath_coverage(grid, runs, width)
     else:
-        cov = seen_coverage(grid, [kept], width, terrain, sensor_runs=[np.column_stack([xy, z])])
+        cov = seen_coverage(grid, runs, width, terrain, sensor_runs=sensors)
     return SortiePod(width, source, pod_from_coverage(cov), key, params)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from sar_planner.logbook.records import SortieRecord
+from sar_planner.logbook.tracks import track_lines
 
 __all__ = ["bar_figure", "tracks_figure"]
 
@@ -37,17 +38,27 @@ def tracks_figure(records: Sequence[SortieRecord], title: str,
                   axis_titles: tuple[str, str] = ("lon °E", "lat °N")) -> go.Figure:
     """Every flown track of ``records`` as a line on longitude/latitude axes (WGS84 degrees).
 
+    One trace per sortie; a track of several segments (a stored MultiLineString) is drawn with a
+    break (None) between its segments, never joined across the gap.
     ``axis_titles`` are the x (longitude) and y (latitude) axis titles, in the page's language.
     """
     fig = go.Figure()
     lats: list[float] = []
     for r in records:
-        if not r.track:
+        lines = track_lines(r.track)
+        if not lines:
             continue
-        coords: list[Any] = r.track["coordinates"]
-        xs, ys = [c[0] for c in coords], [c[1] for c in coords]
-        lats.extend(ys)
-        fig.add_scatter(x=xs, y=ys, mode="lines", name=label(r), hovertext=label(r), hoverinfo="text")
+        xs: list[Any] = []
+        ys: list[Any] = []
+        for i, line in enumerate(lines):
+            if i:
+                xs.append(None)
+                ys.append(None)
+            xs.extend(c[0] for c in line)
+            ys.extend(c[1] for c in line)
+            lats.extend(c[1] for c in line)
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=label(r), hovertext=label(r), hoverinfo="text",
+                        connectgaps=False)
     mid = sum(lats) / len(lats) if lats else 36.0
     fig.update_layout(title=title, height=420, showlegend=False, margin={"l": 50, "r": 10, "t": 40, "b": 40})
     fig.update_xaxes(title=axis_titles[0])

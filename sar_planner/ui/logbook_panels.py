@@ -12,7 +12,7 @@ from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.counter import running_totals
 from sar_planner.logbook.flown import PLAN_EXTENSIONS, compare_flown, flown_terrain, read_flown_plan
-from sar_planner.logbook.tracks import flown_track_geojson
+from sar_planner.logbook.tracks import flown_track_geojson, split_dropouts
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_flown import flown_figure
@@ -47,8 +47,10 @@ def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None
     if plan_up is None or track_up is None:
         raise LogbookError("logbook.flown.err_missing_files")
     plan = read_flown_plan(plan_up.name, plan_up.getvalue())
-    flown = read_track(track_up.name, track_up.getvalue())
     width = sweep_m if sweep_m > 0 else None
+    # GPS dropouts split the track here, so the comparison and the stored track agree on the gaps
+    flown = split_dropouts(read_track(track_up.name, track_up.getvalue()),
+                           width if width is not None else plan.sweep_width_m)
     terrain = flown_terrain(paths, plan, flown, width) if paths else None
     report = compare_flown(plan, flown, sweep_width_m=width, terrain=terrain)
     ss[f"{prefix}_flown"] = {"report": report, "terrain": terrain, "plan": plan.name,
@@ -56,7 +58,8 @@ def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None
     # what the sortie record keeps: the plan flown with the comparison, the track, POD, area
     ss[f"{prefix}_plan"] = {**plan.to_json(), "track_file": flown.name,
                             "comparison": report.summary()}
-    ss[f"{prefix}_track"] = flown_track_geojson(flown)  # with heights above sea level
+    ss[f"{prefix}_track"] = flown_track_geojson(  # with heights above sea level
+        flown, sweep_width_m=width if width is not None else plan.sweep_width_m)
     ss[f"{prefix}_pod"] = round(report.achieved_pod, 3)
     ss[f"{prefix}_area"] = round(report.area_covered_m2 / 1e6, 3)
 

@@ -63,7 +63,7 @@ def test_opening_balance_only_on_an_empty_log(db, unit):
     ({"incident": "NO-SUCH"}, "logbook.err_unknown_mission"),
     ({"task": "joyride"}, "logbook.err_task_type"),
     ({"pod": 1.2}, "logbook.err_pod"),
-    ({"track": {"type": "LineString", "coordinates": [[96.4, 36.4]]}}, "logbook.err_track"),
+    ({"track": {"type": "LineString", "coordinates": [[96.4, 36.4]]}}, "trackgaps.err_track"),
 ])
 def test_bad_sorties_are_refused_and_use_no_number(db, unit, change, code):
     with pytest.raises(LogbookError) as err:

@@ -1,4 +1,5 @@
-"""Stored tracks: thinned to the limit, first and last fixes kept, order kept."""
+"""Stored tracks: thinned to the limit, first and last fixes of each segment kept, order kept,
+segments of one fix left out (sar_planner.logbook.tracks)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sar_planner.errors import LogbookError
-from sar_planner.logbook.tracks import track_geojson
+from sar_planner.logbook.tracks import track_geojson, track_lines
 
 
 def test_small_track_is_kept_whole():
@@ -34,11 +35,19 @@ def test_never_more_than_the_limit_and_in_order(lengths, limit):
     for n in lengths:
         segs.append([(90.0 + (k + i) * 1e-6, 36.0) for i in range(n)])
         k += n
-    if sum(lengths) < 2:
+    lines = [(sum(lengths[:j]), sum(lengths[:j + 1]) - 1) for j, n in enumerate(lengths) if n >= 2]
+    if not lines:  # only single fixes: no line to store
+        with pytest.raises(LogbookError):
+            track_geojson(segs, max_points=limit)
         return
-    out = track_geojson(segs, max_points=limit)["coordinates"]
+    track = track_geojson(segs, max_points=limit)
+    assert track["type"] == ("LineString" if len(lines) == 1 else "MultiLineString")
+    stored = track_lines(track)
+    assert len(stored) == len(lines)  # at most 20 segments: all fit at two fixes each
+    out = [c for line in stored for c in line]
     xs = [c[0] for c in out]
     assert len(out) <= limit
     assert xs == sorted(xs)  # flying order kept
-    assert out[0] == [90.0, 36.0]
-    assert out[-1][0] == round(90.0 + (sum(lengths) - 1) * 1e-6, 7)  # the last fix is kept
+    for (first, last), line in zip(lines, stored, strict=True):  # each segment's ends kept
+        assert line[0][0] == round(90.0 + first * 1e-6, 7)
+        assert line[-1][0] == round(90.0 + last * 1e-6, 7)

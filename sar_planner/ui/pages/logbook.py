@@ -22,7 +22,7 @@ from sar_planner.logbook.records import (
     update_sortie,
 )
 from sar_planner.logbook.times import LOCAL_TZ
-from sar_planner.logbook.tracks import flown_track_geojson, track_height_count
+from sar_planner.logbook.tracks import flown_track_geojson, track_height_count, track_lines
 from sar_planner.ui.common import error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
@@ -95,8 +95,10 @@ with error_boundary():
                          key="lb_track_file")
         kept = st.session_state.get(f"{PREFIX}_track")
         if kept:
-            st.caption(tr("logbook.ui.track_kept", points=len(kept["coordinates"])))
             points, with_height = track_height_count(kept)
+            st.caption(tr("logbook.ui.track_kept", points=points))
+            if len(track_lines(kept)) > 1:  # the gaps between pieces are not searched ground
+                st.caption(tr("trackgaps.track_pieces", pieces=len(track_lines(kept))))
             st.caption(tr("tracks3d.track_heights", points=points, with_height=with_height)
                        if with_height else tr("tracks3d.track_no_heights"))
         b1, b2 = st.columns(2)
