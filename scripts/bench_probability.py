@@ -10,7 +10,10 @@ Loads the real 15" GEBCO 2023 grid of the eastern Pamir (../shared/terrain or te
 * the whole terrain-model map (anisotropic Tobler Dijkstra, 16 neighbours, effort bands, ROW);
 * the same map with an uncertain IPP (``--unc-m``, Gaussian 95 % radius; default 3 km): the
   mixture over start points (at most 21 on this grid, one map each, up to 4 threads), timed
-  once after the rounds (it takes 20 or more single maps).
+  once after the rounds (it takes 20 or more single maps);
+* with ``--cap-km``, the same uncertain map with the distance law capped there (elapsed time x
+  speed): each start point's search then stops where the law ends (bit-identical map), so it
+  is also timed with that stop turned off, and the two maps are compared.
 
 It prints each time and its ratio to MCP_Geometric (the target for the map is <= 0.5), in
 wall time and in this process's CPU time (steadier when others load the machine).
@@ -49,6 +52,9 @@ def main() -> int:
                     help="interleaved rounds; each method's best round counts")
     ap.add_argument("--unc-m", type=float, default=3000.0,
                     help="IPP uncertainty radius for the uncertain map, metres (0 = skip)")
+    ap.add_argument("--cap-km", type=float, default=0.0,
+                    help="also time the uncertain map with the law capped at this effort, km "
+                         "(elapsed time x speed; 0 = skip)")
     args = ap.parse_args()
 
     dem = next((p for p in (REPO.parent / "shared" / "terrain" / DEM_NAME,
@@ -119,6 +125,31 @@ def main() -> int:
         line(f"terrain POA map, 16 nb, IPP +-{args.unc_m:g} m Gaussian", "unc",
              f"  {n_pts} start points, cells + ROW = {pu.poa.sum() + pu.row:.12f}, "
              f"ROW {pu.row:.4f}; CPU is summed over threads")
+    if args.unc_m > 0 and args.cap_km > 0:
+        from sar_planner.probability import terrain_model
+
+        unc = IppUncertainty(args.unc_m, "gaussian")
+        capped = RadialDistribution(quartiles_for("hiker", "dry-mountainous"),
+                                    cap_m=args.cap_km * 1000.0)
+        n_pts = len(ipp_start_points(unc, auto_spacing(unc, capped, grid)))
+        maps = {}
+        for k, limited in (("capped_full", False), ("capped", True)):
+            saved = terrain_model._search_limit
+            if not limited:  # the searches as before: every one over the whole grid
+                terrain_model._search_limit = lambda *a: (float("inf"), 0.0)
+            try:
+                t0, c0 = time.perf_counter(), time.process_time()
+                maps[k] = terrain_map(grid, z, float(x), float(y), capped, uncertainty=unc)[0]
+                best[k], cpu[k] = time.perf_counter() - t0, time.process_time() - c0
+            finally:
+                terrain_model._search_limit = saved
+        a, b = maps["capped"], maps["capped_full"]
+        same = bool(np.array_equal(a.poa, b.poa) and a.row == b.row)
+        line(f"  same, law capped at {args.cap_km:g} km, full searches", "capped_full",
+             f"  {n_pts} start points")
+        line(f"  same, law capped at {args.cap_km:g} km, searches stop", "capped",
+             f"  identical map: {same}; speed-up {best['capped_full'] / best['capped']:.2f} x "
+             f"wall, {cpu['capped_full'] / cpu['capped']:.2f} x CPU")
     return 0
 
 

@@ -24,6 +24,7 @@ from sar_planner.errors import ProbabilityError
 from sar_planner.grid import Grid
 from sar_planner.probability import (IppUncertainty, RadialDistribution, TerrainOptions,
                                      ring_map, terrain_map)
+from sar_planner.probability.maps import ipp_cell
 from sar_planner.probability.terrain_model import (_lens, _split_strata, _StratumLaw,
                                                    auto_spacing, ipp_start_points)
 from sar_planner.subjects import Quartiles, quartiles_for
@@ -278,3 +279,105 @@ def test_weights_with_an_uncertain_ipp_keep_each_start_points_rest_of_world():
     assert w.row == pytest.approx(base.row, abs=1e-12)
     assert layers.drainage is not None and layers.track.any()
     assert not np.allclose(w.poa, base.poa)  # the weights did act
+
+
+# ------------------------------------ a capped law: each start point's search stops where it ends
+
+def _both_ways(monkeypatch, *args, **kwargs):
+    """The map with the start points' searches stopped where the law ends, and without."""
+    import sar_planner.probability.terrain_model as tm
+
+    calls: list[float] = []
+    real = tm._search_limit
+
+    def spy(*a):
+        out = real(*a)
+        calls.append(out[0])
+        return out
+
+    monkeypatch.setattr(tm, "_search_limit", spy)
+    limited, layers = terrain_map(*args, **kwargs)
+    monkeypatch.setattr(tm, "_search_limit", lambda *a: (math.inf, 0.0))
+    full, layers_full = terrain_map(*args, **kwargs)
+    return limited, full, calls, layers, layers_full
+
+
+def _plateau(g: Grid, radius: float, z_low: float, z_high: float) -> np.ndarray:
+    yy, xx = np.meshgrid(g.y_centres() - Y0, g.x_centres() - X0, indexing="ij")
+    return np.where(np.hypot(xx, yy) <= radius, z_low, z_high)
+
+
+@pytest.mark.parametrize("case", ["mountain", "cliff_gap", "disc_8"])
+def test_a_capped_law_stops_the_searches_and_leaves_the_map_the_same_to_the_last_bit(
+        monkeypatch, case):
+    # A law capped at D (elapsed time x speed) has CDF exactly 1 from D on, and a stratum's
+    # blurred law from D + rho on, so effort bands beyond them hold no mass: the start points'
+    # searches stop there (plus the band that receives mass handed on over a gap) and the map,
+    # ROW and the IPP's effort layer are the same bit for bit as with full searches.
+    g = _grid(3_000.0)
+    rng = np.random.default_rng(11)
+    if case == "mountain":
+        z = 3000.0 + ndimage.gaussian_filter(rng.normal(0, 300, g.shape), 2) * 6
+        opts = TerrainOptions(barriers=[LineString([(X0 - 2000, Y0 - 1500), (X0 + 1500, Y0 + 900)])],
+                              tracks=[LineString([(X0 - 3000, Y0 + 400), (X0 + 3000, Y0 + 600)])],
+                              track_friction=0.8, track_weight=1.0, drainage_weight=1.0,
+                              drainage_min_area_m2=1e5, uphill_share=0.4)
+        d = RadialDistribution(quartiles_for("hiker", "dry-mountainous"), cap_m=2500.0)
+        unc = IppUncertainty(800.0, "gaussian")
+    elif case == "cliff_gap":
+        # a basin 1.2 km across under a 200 m wall (63 degrees, walkable with no slope limit at
+        # e^(3.5 x 2) = 1,100 x the flat effort): the bands between the basin's far side and
+        # the cap hold no cell, so their mass passes to the first band beyond the wall
+        z = _plateau(g, 1200.0, 3000.0, 3200.0)
+        opts = TerrainOptions(max_slope_deg=89.0)
+        d = RadialDistribution(COMPACT, cap_m=2500.0)
+        unc = IppUncertainty(400.0, "disc")
+    else:
+        z = 3000.0 + np.arange(g.shape[1])[None, :] * 15.0 + rng.normal(0, 2, g.shape)
+        opts = TerrainOptions(connectivity=8)
+        d = RadialDistribution(COMPACT, cap_m=1500.0)
+        unc = IppUncertainty(600.0, "disc")
+    limited, full, calls, lay, lay_full = _both_ways(monkeypatch, g, z, X0, Y0, d,
+                                                     options=opts, uncertainty=unc)
+    assert calls and all(math.isfinite(c) for c in calls)  # every other start point was limited
+    assert np.array_equal(limited.poa, full.poa)
+    assert limited.row == full.row
+    assert np.array_equal(lay.effort, lay_full.effort)  # the IPP's own search is whole
+    assert limited.poa.sum() + limited.row == pytest.approx(1.0, abs=1e-12)
+    if case == "cliff_gap":
+        above = z > 3100.0
+        assert limited.poa[above].sum() > 0.01  # the handed-on mass did land beyond the wall
+
+
+def test_a_limited_start_point_search_covers_only_the_law_s_reach():
+    # the law capped at 1.5 km, a stratum of radius 200 m: the search must reach (1.5 + 0.2 +
+    # 0.1) km x 1.0144 (the grid-path bias) and then the band of the next cell and two more; on
+    # flat ground of 100 m cells that is about 2.1 km of the grid's 3 km half-width, so the
+    # corners (4.2 km away) are not searched while the full search reaches them
+    import sar_planner.probability.terrain_model as tm
+
+    g = _grid(3_000.0)
+    model = tm._Model(g, np.zeros(g.shape), RadialDistribution(COMPACT, cap_m=1500.0),
+                      TerrainOptions(), np.zeros(g.shape, bool), np.zeros(g.shape, bool))
+    r0, c0 = ipp_cell(g, X0, Y0)
+    law = _StratumLaw(model.dist, 200.0)
+    poa_l, row_l, eff_l = model.start_map(r0, c0, X0, Y0, law, limited=True)
+    poa_f, row_f, eff_f = model.start_map(r0, c0, X0, Y0, law)
+    assert np.isinf(eff_l[0, 0]) and np.isfinite(eff_f[0, 0])
+    reached = np.isfinite(eff_l)
+    assert np.all(eff_f[~reached] > 1700.0)  # nothing the law can reach was left out
+    assert np.array_equal(eff_l[reached], eff_f[reached])
+    assert np.array_equal(poa_l, poa_f) and row_l == row_f
+    assert poa_f[~reached].sum() == 0.0
+
+
+def test_the_blurred_law_is_exactly_one_from_the_cap_plus_the_stratum_radius():
+    # |U + V| <= rho + |V| <= rho + cap: the CDF is 1.0 exactly there (what the stop relies on)
+    import sar_planner.probability.terrain_model as tm
+
+    d = RadialDistribution(COMPACT, cap_m=1500.0)
+    law = _StratumLaw(d, 250.0)
+    assert tm._support_end(law) == 1750.0 and tm._support_end(d) == 1500.0
+    assert np.all(law.cdf(np.array([1750.0, 1750.5, 1800.0, 5e4])) == 1.0)
+    assert float(law.cdf(1600.0)[0]) < 1.0
+    assert tm._support_end(RadialDistribution(COMPACT)) == math.inf  # no cap: no stop

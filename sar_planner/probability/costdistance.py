@@ -169,6 +169,21 @@ def _final_dist(dist):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _stop_after(d_next, limit, band):  # pragma: no cover - compiled
+    """Effort up to which a search limited to ``limit`` settles every node.
+
+    ``d_next`` is the least effort beyond ``limit``. With ``band`` > 0 the search goes on to the
+    end of the band (width ``band``, bands centred on its multiples) that holds ``d_next``, and
+    two bands further (a margin: a caller that divides efforts before banding them may put a
+    node on a band's edge into the next band); with ``band`` = 0 it stops at ``limit``.
+    """
+    if band <= 0.0:
+        return limit
+    k = math.floor(d_next / band + 0.5)
+    return max(limit, (k + 2.5) * band)
+
+
+@numba.njit(cache=True, nogil=True)
 def _friction_range(fric):  # pragma: no cover - compiled
     """(smallest, largest) finite friction and the number of impassable cells, one pass."""
     lo = np.inf
@@ -188,8 +203,11 @@ def _friction_range(fric):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _dijkstra_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_slope, table,
-                   tab_g):  # pragma: no cover - compiled
-    """Dijkstra over a padded, flattened grid whose border cells have infinite friction."""
+                   tab_g, limit, band):  # pragma: no cover - compiled
+    """Dijkstra over a padded, flattened grid whose border cells have infinite friction.
+
+    Stops early as :func:`_stop_after` describes when ``limit`` is finite.
+    """
     n = fric.shape[0]
     dist = _init_dist(fric)
     heap = np.empty(n, dtype=np.int64)      # node at heap slot
@@ -206,9 +224,20 @@ def _dijkstra_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_
     hkey[0] = 0.0
     pos[s] = 0
     size = 1
+    stop = limit
+    phase = 0 if limit < np.inf else 2
     while size > 0:
         u = heap[0]
         du = hkey[0]
+        if phase < 2 and du > stop:  # every node with effort <= stop is settled
+            if phase == 0:  # du: the least effort beyond the limit
+                stop = _stop_after(du, limit, band)
+                phase = 1
+            if du > stop:
+                for i in range(n):  # the queued nodes' efforts are not final: unknown
+                    if pos[i] >= 0:
+                        dist[i] = np.inf
+                break
         pos[u] = -1
         size -= 1
         if size > 0:
@@ -263,13 +292,15 @@ def _dijkstra_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_
 
 @numba.njit(cache=True, nogil=True)
 def _buckets_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_slope, table, tab_g,
-                  width, ring, has_inf):  # pragma: no cover - compiled
+                  width, ring, has_inf, limit, band):  # pragma: no cover - compiled
     """Dijkstra with a bucket queue of bucket width = the smallest possible edge effort (Dinitz).
 
     A node in the current bucket can not lower another node of the same bucket (any edge adds at
     least one bucket width), so each bucket's nodes are settled in any order: the exact Dijkstra
     result without a heap's log n. Buckets are doubly linked lists in a ring of ``ring`` buckets,
-    more than the largest edge effort / width apart.
+    more than the largest edge effort / width apart. Stops early as :func:`_stop_after`
+    describes when ``limit`` is finite: on entering bucket b every node of effort below
+    b x width is settled, so the search stops at the first bucket starting beyond the stop.
     """
     n = fric.shape[0]
     dist = _init_dist(fric)
@@ -288,11 +319,33 @@ def _buckets_flat(elev, fric, fconst, s, delta, m1, m2, lengths, max_grad, use_s
     where[s] = 0
     queued = 1
     b = 0
+    stop = limit
+    phase = 0 if limit < np.inf else 2
     while queued > 0:
         slot = b % ring
         u = head[slot]
         if u < 0:
             b += 1
+            if phase < 2 and b * width > stop:
+                if phase == 0:
+                    # the least effort beyond the limit: the least key of the first non-empty
+                    # bucket (the smallest queued key is final, Dijkstra's invariant)
+                    bb = b
+                    while head[bb % ring] < 0:
+                        bb += 1
+                    dmin = np.inf
+                    v = head[bb % ring]
+                    while v >= 0:
+                        if dist[v] < dmin:
+                            dmin = dist[v]
+                        v = nxt[v]
+                    stop = _stop_after(dmin, limit, band)
+                    phase = 1
+                if b * width > stop:
+                    for i in range(n):  # the queued nodes' efforts are not final: unknown
+                        if where[i] >= 0:
+                            dist[i] = np.inf
+                    break
             continue
         # pop u from the current bucket
         head[slot] = nxt[u]
@@ -345,7 +398,8 @@ def _steepest(z: np.ndarray) -> float:
 
 
 def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], h: float,
-         connectivity: int, max_grad: float, use_slope: bool, no_corner_cut: bool) -> np.ndarray:
+         connectivity: int, max_grad: float, use_slope: bool, no_corner_cut: bool,
+         limit: float = math.inf, band: float = 0.0) -> np.ndarray:
     rows, cols = friction.shape
     fr = np.pad(np.asarray(friction, dtype=np.float64), _PAD, constant_values=np.inf)
     if elev is None:
@@ -376,10 +430,10 @@ def _run(elev: np.ndarray | None, friction: np.ndarray, start: tuple[int, int], 
     if ring <= _MAX_RING and frf.size < 2**31 - 1:  # the bucket lists index with int32
         # without an impassable cell inside the grid the corner-cutting tests can be skipped
         dist = _buckets_flat(ez, frf, fconst, s, delta, m1, m2, lengths, max_grad, use_slope,
-                             table, g, wmin * (1.0 - 1e-9), ring, n_inf > 0)
+                             table, g, wmin * (1.0 - 1e-9), ring, n_inf > 0, limit, band)
     else:
         dist = _dijkstra_flat(ez, frf, fconst, s, delta, m1, m2, lengths, max_grad, use_slope,
-                              table, g)
+                              table, g, limit, band)
     return dist.reshape(rows + 2 * _PAD, cp)[_PAD:-_PAD, _PAD:-_PAD].copy()
 
 
@@ -397,7 +451,8 @@ def cost_distance(friction: np.ndarray, start: tuple[int, int], cell_size: float
 
 def travel_effort(elevation: np.ndarray, cell_size: float, start: tuple[int, int], *,
                   friction: np.ndarray | None = None, max_slope_deg: float = 40.0,
-                  connectivity: int = 16) -> np.ndarray:
+                  connectivity: int = 16, limit_m: float = math.inf,
+                  band_m: float = 0.0) -> np.ndarray:
     """Walking effort (flat-ground metres) from cell ``start`` to every cell over the DEM.
 
     Parameters
@@ -415,11 +470,21 @@ def travel_effort(elevation: np.ndarray, cell_size: float, start: tuple[int, int
         Edges steeper than this (degrees, either direction) cannot be walked.
     connectivity:
         8 or 16 neighbours (see module docstring).
+    limit_m:
+        Effort (flat-ground metres, > 0) at which the search may stop: every cell whose
+        effort is at most ``limit_m`` is exact. With ``band_m`` > 0 the search goes on past the
+        limit to the end of the effort band (``band_m`` wide, bands centred on multiples of
+        ``band_m``) that holds the least effort beyond the limit, and two bands further: every
+        cell up to there is exact too (the terrain model needs the cells of that band whole).
+        Farther cells are exact or ``inf`` (not searched). Default: no limit.
+    band_m:
+        Band width (metres, >= 0) for ``limit_m``; 0 stops at the limit itself.
 
     Returns
     -------
     numpy.ndarray
-        float64 effort in metres; ``inf`` where no walkable route exists.
+        float64 effort in metres; ``inf`` where no walkable route exists (or, with a limit,
+        where the search stopped before reaching the cell).
     """
     elev = np.ascontiguousarray(elevation, dtype=np.float64)
     if not np.all(np.isfinite(elev)):
@@ -434,5 +499,8 @@ def travel_effort(elevation: np.ndarray, cell_size: float, start: tuple[int, int
         raise ProbabilityError("probability.err_max_slope", value=max_slope_deg)
     if not math.isfinite(fr[start]):
         raise ProbabilityError("probability.err_ipp_impassable")
+    if not (limit_m > 0 and math.isfinite(band_m) and band_m >= 0):  # NaN fails too
+        raise ProbabilityError("review.err_effort_limit", limit=limit_m, band=band_m)
     max_grad = math.tan(math.radians(max_slope_deg)) if max_slope_deg < 90 else np.inf
-    return _run(elev, fr, start, float(cell_size), connectivity, max_grad, True, True)
+    return _run(elev, fr, start, float(cell_size), connectivity, max_grad, True, True,
+                float(limit_m), float(band_m))
