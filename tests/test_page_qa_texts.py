@@ -56,3 +56,35 @@ def test_counts_read_right_for_one_sortie():
     assert "1 sorties" not in t("probability.ui.sorties_done", "en", n=1, pos="0.015")
     assert "1 sorties" not in t("logbook.ui.rows_header", "en", count=1)
     assert t("probability.ui.sorties_done", "en", n=1, pos="0.015").startswith("Sorties applied: 1.")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "position uncertainty 2 km: Anywhere in the circle"),
+    ("zh", "位置误差 2 公里：圆内任意位置"),
+])
+def test_the_map_line_names_the_position_uncertainty(lang, expected):
+    # a phone-tower fix of 2,000 m: the crew sees that the map spreads the IPP over it
+    at = _probability(lang, uncertainty_m=2000.0, uncertainty_kind="disc")
+    line = at.caption[0].value
+    assert expected in line
+    assert "uncertainty" not in _probability("en").caption[0].value  # none given: not mentioned
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "95 % distance (km)"), ("zh", "95% 距离（公里）")])
+def test_the_mission_page_says_the_own_distances_are_in_km(lang, label):
+    from sar_planner.auth import sign_in
+    from sar_planner.logbook.db import get_database
+    from sar_planner.logbook.records import open_mission
+    from tests.signin import TEST_PASSWORD, ensure_account
+
+    db = get_database()
+    crew = sign_in(db, ensure_account(db, "crew"), TEST_PASSWORD).actor
+    open_mission(db, crew, "GOL-2026-007", dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    at = AppTest.from_file(str(REPO / "sar_planner" / "ui" / "pages" / "mission.py"),
+                           default_timeout=60)
+    at.session_state["lang"] = lang
+    sign_in_apptest(at, "crew")
+    at.run()
+    at.selectbox(key="mission_incident").set_value("GOL-2026-007").run()
+    assert not at.exception
+    assert at.number_input(key="mission_q95").label == label  # was "95 %", no unit

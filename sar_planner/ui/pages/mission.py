@@ -132,7 +132,8 @@ with st.form("mission_inputs"):
     published = quartiles_for(subject, tclass).as_tuple()
     start = saved.get("quartiles_km") or [v / 1000 for v in published]
     qcols = st.columns(4)
-    qvals = [qcols[i].number_input(f"{p} %", min_value=0.0, step=0.1, value=float(start[i]),
+    qvals = [qcols[i].number_input(tr("probability.mission.quartile", p=p), min_value=0.0,
+                                   step=0.1, value=float(start[i]),
                                    key=f"mission_q{p}")
              for i, p in enumerate((25, 50, 75, 95))]
     c7, c8, c9 = st.columns(3)

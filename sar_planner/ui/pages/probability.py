@@ -369,9 +369,14 @@ entry = next(e for e in entries if e.id == chosen)
 
 quartiles = (Quartiles.from_km(mission["quartiles_km"]) if mission.get("quartiles_km")
              else quartiles_for(mission["subject"], mission["terrain_class"]))
+_unc_m = float(mission.get("uncertainty_m") or 0.0)
 st.caption(tr("probability.ui.mission_line", lat=f"{mission['lat']:.5f}", lon=f"{mission['lon']:.5f}",
               subject=tr(f"probability.subject_{mission['subject']}"),
-              values=" / ".join(f"{v / 1000:g}" for v in quartiles.as_tuple())))
+              values=" / ".join(f"{v / 1000:g}" for v in quartiles.as_tuple()))
+           # the crew sees that the position's uncertainty is in the map
+           + (tr("probability.ui.mission_uncertainty", km=f"{_unc_m / 1000:g}", shape=tr(
+               f"probability.mission.kind_{mission.get('uncertainty_kind', 'gaussian')}"))
+              if _unc_m > 0 else ""))
 
 models = ["rings", "terrain"]
 seg_modes = ["grid", "terrain", "mission"]
