@@ -149,3 +149,26 @@ def test_logbook_form_keeps_what_was_typed_over_a_visit_to_the_plan_page():
     assert at.time_input(key="lb_l_time").value == dt.time(20, 40)
     assert at.text_input(key="lb_t_site").value == "Km 42, G315"
     assert at.text_area(key="lb_remarks").value == "thermal, wind 8 m/s"
+
+
+def test_probability_page_offers_the_terrain_that_holds_the_ipp():
+    # the gobi driver (36.90 N, 93.60 E, scenarios.md) lies outside the 30 m demo listed first:
+    # the page offered the demo and the first build failed ("completely outside the elevation
+    # data"); the real 5' Qaidam grid holds it (terrain/PROVENANCE.md)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["lang"] = "en"
+    sign_in_apptest(at, "crew")
+    m = _mission("GOL-2026-002")
+    m.update(lat=36.90, lon=93.60, ipp_text="36.90, 93.60")
+    at.session_state["mission"] = m
+    at.run()
+    at.switch_page(PAGES + "probability.py").run()
+    assert not at.exception
+    assert at.selectbox(key="poa_terrain").value == "qaidam-5arcmin"
+    # the herder south of Golmud (36.10 N, 94.85 E) lies on the demo, listed first (another
+    # mission, chosen on the Mission page)
+    at.switch_page(PAGES + "mission.py").run()
+    m = dict(m, lat=36.10, lon=94.85, ipp_text="36.10, 94.85", incident_number="GOL-2026-001")
+    at.session_state["mission"] = m
+    at.switch_page(PAGES + "probability.py").run()
+    assert at.selectbox(key="poa_terrain").value == "kunlun-demo-30m"
