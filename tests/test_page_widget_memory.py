@@ -172,3 +172,18 @@ def test_probability_page_offers_the_terrain_that_holds_the_ipp():
     at.session_state["mission"] = m
     at.switch_page(PAGES + "probability.py").run()
     assert at.selectbox(key="poa_terrain").value == "kunlun-demo-30m"
+
+
+def test_plan_page_offers_the_terrain_that_holds_the_ipp_before_any_map():
+    # no map built yet for the gobi driver: the Plan page offered the demo around Golmud and its
+    # drawing map said "completely outside the elevation data" at once
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["lang"] = "en"
+    sign_in_apptest(at, "crew")
+    m = _mission("GOL-2026-002")
+    m.update(lat=36.90, lon=93.60, ipp_text="36.90, 93.60")
+    at.session_state["mission"] = m
+    at.run()
+    at.switch_page(PAGES + "plan.py").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="plan_terrain").value == "qaidam-5arcmin"

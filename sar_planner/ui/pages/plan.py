@@ -30,6 +30,7 @@ from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_plan import draw_area_figure, profile_figure, track_figure
 from sar_planner.ui.map_select import selection_ring
 from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
+from sar_planner.ui.terrain_choice import first_holding
 from sar_planner.ui.widget_memory import keep_values
 from sar_planner.ui.session import require_page
 
@@ -166,7 +167,8 @@ mission = st.session_state.get("mission") or {}
 # the Probability page's current POA map and segments for this mission (None if not built)
 handover = current_handover(st.session_state, mission)
 current = (handover.terrain_id if handover is not None else None) \
-    or st.session_state.get("poa_terrain") or st.session_state.get("terrain_entry")
+    or st.session_state.get("poa_terrain") or st.session_state.get("terrain_entry") \
+    or first_holding(entries, mission.get("lat"), mission.get("lon"))  # else one holding the IPP
 # what the crew set stays after a visit to another page (Streamlit forgets undrawn widgets)
 _scope = f"plan:{mission.get('incident_number') or mission.get('ipp_text', '')}"
 keep_values(("plan_terrain", "plan_draw_km"), _scope, allowed={"plan_terrain": ids})

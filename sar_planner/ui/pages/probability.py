@@ -46,6 +46,7 @@ from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
 from sar_planner.ui.mission_state import session_from_stored, stored_from_session
 from sar_planner.ui.session import database, require_page
+from sar_planner.ui.terrain_choice import first_holding
 from sar_planner.ui.widget_memory import keep_values, kept
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
@@ -118,24 +119,6 @@ def _asset_width(asset_id: str) -> float | None:
         return get_asset(asset_id).sweep_width_override_m
     except Exception:  # noqa: BLE001 - an unknown or unreadable asset simply gives no width
         return None
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _extent(paths: tuple[str, ...]) -> tuple[float, float, float, float] | None:
-    """West, south, east, north (WGS84 degrees) of a terrain's files, or None if unreadable."""
-    from sar_planner.terrain import inspect
-
-    try:
-        boxes = [inspect(p).bounds_wgs84 for p in paths]
-    except Exception:  # noqa: BLE001 - a file that cannot be read holds no IPP; building says why
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-            max(b[3] for b in boxes))
-
-
-def _holds(box: tuple[float, float, float, float] | None, lat: float, lon: float) -> bool:
-    """True when ``box`` (west, south, east, north, degrees) contains the point."""
-    return box is not None and box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
 
 
 def _labels() -> dict[str, str]:
@@ -381,9 +364,7 @@ _scope = f"probability:{mission.get('incident_number') or mission.get('ipp_text'
 keep_values(_KEPT, _scope, allowed={"poa_terrain": ids})
 current = st.session_state.get("terrain_entry")
 if current not in ids:  # none chosen yet: the first terrain that holds the IPP
-    current = next((e.id for e in entries
-                    if _holds(_extent(tuple(e.paths)), float(mission["lat"]), float(mission["lon"]))),
-                   None)
+    current = first_holding(entries, float(mission["lat"]), float(mission["lon"]))
 chosen = st.selectbox(tr("probability.ui.terrain"), ids,
                       index=ids.index(current) if current in ids else 0, format_func=names.get,
                       key="poa_terrain")
