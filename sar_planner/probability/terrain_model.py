@@ -58,9 +58,11 @@ from __future__ import annotations
 
 import math
 import os
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numba
 import numpy as np
@@ -701,14 +703,21 @@ def _mixture(model: _Model, ipp_x: float, ipp_y: float, r0: int, c0: int,
     effort_ipp = np.full(grid.shape, np.inf)
     n_workers = _workers()
     with ThreadPoolExecutor(max_workers=n_workers) as pool:
-        for k0 in range(0, len(keys), n_workers):  # a few maps in memory at a time
-            chunk = keys[k0:k0 + n_workers]
-            for key, (poa_k, row_k, effort_k) in zip(chunk, pool.map(job, chunk), strict=True):
-                wk = starts[key] / norm
-                poa += wk * poa_k
-                row += wk * row_k
-                if effort_k is not None:
-                    effort_ipp = effort_k
+        # a window of workers + 1 maps in flight (a few in memory at a time): the next search
+        # starts before this one is summed, so no worker waits on the sum; sums in key order
+        todo = iter(keys)
+        flight = deque((key, pool.submit(job, key)) for key in islice(todo, n_workers + 1))
+        while flight:
+            key, future = flight.popleft()
+            poa_k, row_k, effort_k = future.result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                flight.append((nxt, pool.submit(job, nxt)))
+            wk = starts[key] / norm
+            poa += wk * poa_k
+            row += wk * row_k
+            if effort_k is not None:
+                effort_ipp = effort_k
     return poa, row, effort_ipp
 
 
