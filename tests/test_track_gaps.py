@@ -233,3 +233,29 @@ def test_splitting_only_adds_starts_and_keeps_every_fix(steps, width):
         p, q = flown.points[s - 1], flown.points[s]
         assert (q.time - p.time).total_seconds() > 30.0
         assert GEOD.inv(p.lon, p.lat, q.lon, q.lat)[2] > max(150.0, 3 * (width or 0.0))
+
+
+def test_the_flown_check_figure_draws_a_dropout_apart():
+    # the logbook's flown-track check gets the track split as it is stored (logbook_panels), so
+    # its figure draws the two legs apart: the flown trace breaks (None) after each segment
+    from sar_planner.logbook.flown import compare_flown
+    from sar_planner.ui.figures_flown import flown_figure
+
+    a, b = _lonlat(LEG_A), _lonlat(LEG_B)
+    plan = FlownPlan(name="S3", runs=(tuple((lon, lat, math.nan) for lon, lat in a),
+                                      tuple((lon, lat, math.nan) for lon, lat in b)),
+                     sweep_width_m=100.0)
+    pts, t = [], T0
+    for lon, lat in a + b:
+        pts.append(TrackPoint(t, lat, lon, None))
+        t += dt.timedelta(seconds=10 if len(pts) != len(a) else 120)
+    labels = {k: k for k in ("easting", "northing", "elevation", "slope", "latlon", "planned",
+                             "flown", "region")}
+    joined = flown_figure(compare_flown(plan, FlownTrack("d.gpx", "gpx", tuple(pts))), labels)
+    split = flown_figure(compare_flown(plan, split_dropouts(FlownTrack("d.gpx", "gpx", tuple(pts)),
+                                                            100.0)), labels)
+    assert sum(v is None for v in joined.data[-1].x) == 1     # one line, ended by None
+    xs = split.data[-1].x
+    assert sum(v is None for v in xs) == 2                     # two lines, each ended by None
+    gap = xs.index(None)
+    assert gap == 34 and xs[gap - 1] == pytest.approx(W0 + 1825.0, abs=0.01)
