@@ -318,7 +318,8 @@ def test_a_capped_law_stops_the_searches_and_leaves_the_map_the_same_to_the_last
     rng = np.random.default_rng(11)
     if case == "mountain":
         z = 3000.0 + ndimage.gaussian_filter(rng.normal(0, 300, g.shape), 2) * 6
-        opts = TerrainOptions(barriers=[LineString([(X0 - 2000, Y0 - 1500), (X0 + 1500, Y0 + 900)])],
+        wall = LineString([(X0 - 2000, Y0 - 1500), (X0 + 1500, Y0 + 900)])
+        opts = TerrainOptions(barriers=[wall],
                               tracks=[LineString([(X0 - 3000, Y0 + 400), (X0 + 3000, Y0 + 600)])],
                               track_friction=0.8, track_weight=1.0, drainage_weight=1.0,
                               drainage_min_area_m2=1e5, uphill_share=0.4)
@@ -381,3 +382,35 @@ def test_the_blurred_law_is_exactly_one_from_the_cap_plus_the_stratum_radius():
     assert np.all(law.cdf(np.array([1750.0, 1750.5, 1800.0, 5e4])) == 1.0)
     assert float(law.cdf(1600.0)[0]) < 1.0
     assert tm._support_end(RadialDistribution(COMPACT)) == math.inf  # no cap: no stop
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(200.0, 6_000.0), st.floats(100.0, 1_500.0),
+       st.sampled_from(["gaussian", "disc"]), st.sampled_from([8, 16]),
+       st.sampled_from([30.0, 89.0]), st.floats(-1_500.0, 1_500.0))
+def test_any_capped_law_gives_the_same_map_with_the_searches_stopped(seed, cap, radius,
+                                                                     kind, conn, slope, wy):
+    # the property behind the stop, on random rough ground (cliffs walkable at 89 degrees),
+    # a barrier and weights: stopped and full searches give bit-identical maps and ROW
+    import sar_planner.probability.terrain_model as tm
+
+    g = _grid(3_000.0)
+    rng = np.random.default_rng(seed)
+    z = 3000.0 + ndimage.gaussian_filter(rng.normal(0, 200, g.shape), 1.5) * 5
+    opts = TerrainOptions(connectivity=conn, max_slope_deg=slope, uphill_share=0.45,
+                          barriers=[LineString([(X0 - 2500, Y0 + wy), (X0 + 1500, Y0 + wy + 300)])])
+    d = RadialDistribution(COMPACT, cap_m=cap)
+    unc = IppUncertainty(radius, kind)
+    try:
+        limited, _ = terrain_map(g, z, X0, Y0, d, options=opts, uncertainty=unc)
+    except ProbabilityError as e:  # the IPP fell on the wall
+        assert e.code == "probability.err_ipp_impassable"
+        return
+    real = tm._search_limit
+    tm._search_limit = lambda *a: (math.inf, 0.0)
+    try:
+        full, _ = terrain_map(g, z, X0, Y0, d, options=opts, uncertainty=unc)
+    finally:
+        tm._search_limit = real
+    assert np.array_equal(limited.poa, full.poa)
+    assert limited.row == full.row
