@@ -4,8 +4,9 @@ Bayes update, in takeoff order.
 Each logged sortie with a flown track (GeoJSON LineString, or MultiLineString for a log of several
 segments; WGS84 lon/lat[/alt]) becomes coverage on the map's grid (as
 :func:`sar_planner.coverage.track_coverage`: every fix searching, the swath W wide, one run per
-segment so a second pass over the same ground within a segment is not credited twice, and the
-ground between two segments is never credited: nobody knows where the aircraft went across a
+segment so a second pass over the same ground within a segment is not credited twice, while
+passes in two segments add, as in the logbook's flown-track check, :mod:`sar_planner.logbook.flown`;
+the ground between two segments is never credited: nobody knows where the aircraft went across a
 gap; GPS jitter is first
 simplified away to within W / 20, as the logbook's flown-track check does), then POD = 1 - exp(-C) (:func:`sar_planner.coverage.pod_from_coverage`, the exponential
 detection law, Koopman 1946), then the Bayes update of the map
