@@ -438,3 +438,41 @@ def test_the_cli_refuses_a_plan_without_sweep_width_in_words(tmp_path, capsys):
                  str(tmp_path / "f.gpx")])
     err = capsys.readouterr().err
     assert code == 2 and "sweep width" in err and "Traceback" not in err
+
+
+def test_the_cli_does_not_count_a_gps_dropout_as_flown(tmp_path, capsys):
+    """`sar-planner flown` splits the log at a GPS dropout as the logbook does
+    (sar_planner/logbook/tracks.py: > 30 s, > 5 x the usual interval, > max(150 m, 3 W) apart): the
+    straight line across the gap is not swept. Hand check: the first leg loses 31 fixes 20 m apart
+    (a 640 m jump in 32 s, fixes 1 s apart elsewhere); joined, that jump would be swept, so the
+    joined track covers about W x 640 m more than the split one."""
+    import datetime as dt
+    import re
+
+    from sar_planner.cli import main
+    from sar_planner.formats import read_track
+    from sar_planner.logbook.flown import compare_flown, read_flown_plan
+    from tests.plans3d import terrain_followed
+    from tests.test_page_logbook_flown import flown_gpx
+
+    plan = terrain_followed(make_plan())
+    (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))
+    fixes = re.findall(rb'<trkpt lat="[^"]+" lon="[^"]+">', flown_gpx(plan, dy=0.0))
+    kept = fixes[:20] + fixes[51:]  # 31 fixes of the first leg lost
+    times = list(range(20)) + [20 + 31 + i for i in range(len(kept) - 20)]  # 1 s apart, 32 s gap
+    body = b"".join(f[:-1] + b"><time>" + (dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+                                            + dt.timedelta(seconds=s)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ").encode() + b"</time></trkpt>" for f, s in zip(kept, times))
+    gpx = (b'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="test" '
+           b'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>' + body
+           + b"</trkseg></trk></gpx>")
+    (tmp_path / "flight.gpx").write_bytes(gpx)
+    code = main(["flown", "--plan", str(tmp_path / "plan.geojson"),
+                 "--track", str(tmp_path / "flight.gpx")])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    joined = compare_flown(read_flown_plan("plan.geojson", write_plan(plan, ".geojson")),
+                           read_track("flight.gpx", gpx))
+    width = plan.sweep_width_m
+    gap_area = width * 31 * 20.0
+    assert joined.area_covered_m2 - out["area_covered_m2"] == pytest.approx(gap_area, rel=0.15)

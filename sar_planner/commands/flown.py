@@ -18,6 +18,7 @@ from sar_planner.cli import print_json
 from sar_planner.formats import read_track
 from sar_planner.formats._safe import read_local_file as _read
 from sar_planner.logbook.flown import compare_flown, flown_terrain, read_flown_plan
+from sar_planner.logbook.tracks import split_dropouts
 from sar_planner.settings import get_settings
 from sar_planner.terrain.library import get_entry
 
@@ -36,7 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     plan = read_flown_plan(*_read(args.plan))
-    track = read_track(*_read(args.track))
+    # GPS dropouts split the track as the logbook page and the stored track split it, so the
+    # ground across a gap is not counted as searched here either
+    track = split_dropouts(read_track(*_read(args.track)),
+                           args.sweep_width if args.sweep_width else plan.sweep_width_m)
     terrain = None
     if args.terrain:
         entry = get_entry(get_settings(), args.terrain)
