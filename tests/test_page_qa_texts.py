@@ -88,3 +88,21 @@ def test_the_mission_page_says_the_own_distances_are_in_km(lang, label):
     at.selectbox(key="mission_incident").set_value("GOL-2026-007").run()
     assert not at.exception
     assert at.number_input(key="mission_q95").label == label  # was "95 %", no unit
+
+
+def test_the_map_names_the_best_ranked_segments_when_there_are_too_many_to_name():
+    # 3 km half-width of 100 m cells in 0.5 km squares: 13 x 13 = 169 segments (61 cells across,
+    # the last square 0.1 km), more than the 80 names the map shows; before, the 80 named were
+    # S1..S80, the top rows of the map, and the best segments round the IPP had no name
+    import json
+
+    at = _probability("en")
+    at.number_input(key="poa_seg_km").set_value(0.5)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    table = next(d.value for d in at.dataframe if "Rank" in d.value.columns)
+    assert len(table) == 169
+    best = table.sort_values("Rank")["Segment"].tolist()
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = next(tr for tr in fig["data"] if tr.get("name") == "segment_names")["text"]
+    assert len(names) == 80 and set(names) == set(best[:80])

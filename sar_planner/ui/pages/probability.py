@@ -556,6 +556,13 @@ with error_boundary():
         segments = terrain_segments(grid, main.elevation, float(seg_km) * 1000.0)
     else:
         segments = grid_segments(grid, float(seg_km) * 1000.0)
+seg_table = None
+with error_boundary():
+    seg_table = segment_table(segments, state.current, state.initial, state.cumulative_pod)
+# the map names at most 80 segments: the best ranked ones (were the first 80 in the list, the
+# map's top rows, far from the IPP), so a name read off the table can be found on the map
+_rank = {r.name: r.rank for r in seg_table.rows} if seg_table is not None else {}
+shown_segments = sorted(segments, key=lambda sg: _rank.get(sg.name, len(_rank) + 1))
 
 # --- what a click or drag on the main map does -----------------------------------------------
 draw_mode = st.radio(tr("probability.features.mode"), list(_DRAW_MODES), horizontal=True,
@@ -594,7 +601,7 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
         layers = res.layers  # the terrain model's drainages, as used
         fig = poa_figure(grid, shown_map.poa, res.elevation, res.hillshade, _labels(),
                          ipp=(res.inputs.ipp_x, res.inputs.ipp_y), rings=rings,
-                         segments=[(s.name, s.geometry) for s in segments],
+                         segments=[(s.name, s.geometry) for s in shown_segments],
                          barriers=[g for _, g in shown_features["barrier"]],
                          tracks=[g for _, g in shown_features["track"]],
                          regions=shown_features["region"],
@@ -654,7 +661,8 @@ _features_panel(mission)
 
 st.subheader(tr("probability.ui.segments"))
 with error_boundary():
-    table = segment_table(segments, state.current, state.initial, state.cumulative_pod)
+    table = seg_table if seg_table is not None else segment_table(
+        segments, state.current, state.initial, state.cumulative_pod)
     if table.rows:
         df = pd.DataFrame([{
             tr("probability.ui.col_name"): r.name,
