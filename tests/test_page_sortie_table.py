@@ -138,3 +138,15 @@ def test_review_audit_log_and_versions_in_chinese(data_dir):
     assert audit["记录"].tolist()[:2] == ["架次 1201", "架次 1201"]
     assert "账户" in " ".join(audit["记录"]) and "crew_member" not in " ".join(audit["记录"])
     reset_database_cache()
+
+
+def test_review_amend_panel_says_no_sortie_is_approved_yet(one_sortie):
+    # one sortie waiting for review: the amendment panel said "No sorties yet" under it
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state[SESSION_KEY] = sign_in(get_database(), "wang", PASSWORD)
+    at.run()
+    at.switch_page("sar_planner/ui/pages/review.py").run()
+    captions = [c.value for c in at.caption]
+    assert "No sorties yet." not in captions
+    assert any(c.startswith("No approved sortie yet") for c in captions)

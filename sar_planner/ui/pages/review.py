@@ -99,7 +99,7 @@ with error_boundary():
                 except SarPlannerError as exc:
                     show_error(exc)
     else:
-        st.caption(tr("logbook.ui.none_yet"))
+        st.caption(tr("sortie_table.none_approved"))  # "no sorties yet" misled with some waiting
 
 # --- missions ---------------------------------------------------------------------------------
 with st.expander(tr("logbook.ui.close_mission")), error_boundary():
