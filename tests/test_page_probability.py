@@ -246,3 +246,43 @@ def test_mission_page_errors_name_the_field_as_the_form_labels_it(lang, label, i
     assert not at.exception
     assert at.error and label in at.error[0].value, at.error[0].value
     assert internal not in at.error[0].value
+
+
+def test_the_walking_cap_is_taken_when_the_map_is_built_not_on_every_rerun(monkeypatch):
+    """Seen 2 h before the build at 3 km/h: nobody is farther than 6.0 km of walking (hours x
+    speed, issue 3 item 2). A later rerun (another widget) keeps the build's time, so the cached
+    map is reused instead of rebuilt for a cap that moved on with the clock."""
+    seen = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(hours=2)
+    m = _mission(seen_date=seen.date(), seen_time=seen.time().replace(microsecond=0),
+                 speed_kmh=3.0)
+    import sar_planner.probability as probability
+
+    builds = []
+    real = probability.map_on_terrain
+    monkeypatch.setattr(probability, "map_on_terrain",
+                        lambda *a, **k: builds.append(k["hours_since_seen"]) or real(*a, **k))
+    at = _app(PROBABILITY, mission=m, terrain_entry=PAMIR).run()
+    at.number_input(key="poa_radius").set_value(6.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    cap = [c.value for c in at.caption if c.value.startswith("Nobody is farther than")]
+    assert len(cap) == 1 and cap[0].startswith("Nobody is farther than 6.0 km of walking: 2.0 h")
+    built = at.session_state["poa_built_features"]["at"]
+    at.text_input(key="poa_find").set_value("38.30, 75.05").run()  # any rerun of the page
+    assert not at.exception
+    assert [c.value for c in at.caption if c.value.startswith("Nobody is farther than")] == cap
+    assert at.session_state["poa_built_features"]["at"] == built
+    assert len(builds) == 1 and builds[0] == pytest.approx(2.0, abs=0.01)  # built once
+
+
+def test_the_default_map_stays_on_the_terrain_it_is_built_on():
+    """The 30 m demo terrain is 24 km across round 36.10 N 94.85 E; a hiker's published 95 %
+    distance in dry mountains (19.2 km, Koester 2008) would ask for a 24 km half-width, past the
+    data. The default is cut to what the terrain reaches (about 12 km less a margin) and says so."""
+    at = _app(PROBABILITY, mission=_mission(ipp_text="36.10, 94.85", lat=36.10, lon=94.85),
+              terrain_entry="kunlun-demo-30m").run()
+    assert not at.exception
+    radius = at.number_input(key="poa_radius").value
+    assert 10.0 <= radius <= 12.0, radius
+    assert any("as far as this terrain goes" in c.value for c in at.caption)

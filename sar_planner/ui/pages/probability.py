@@ -46,7 +46,7 @@ from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
 from sar_planner.ui.mission_state import session_from_stored, stored_from_session
 from sar_planner.ui.session import database, require_page
-from sar_planner.ui.terrain_choice import first_holding
+from sar_planner.ui.terrain_choice import extent, first_holding
 from sar_planner.ui.widget_memory import keep_values, kept
 
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # station time, as the mission page's date and time
@@ -119,6 +119,20 @@ def _asset_width(asset_id: str) -> float | None:
         return get_asset(asset_id).sweep_width_override_m
     except Exception:  # noqa: BLE001 - an unknown or unreadable asset simply gives no width
         return None
+
+
+def _terrain_reach_km(entry, lat: float, lon: float) -> float | None:
+    """How far (km) the terrain's extent reaches from the IPP (WGS84 degrees) to its nearest
+    edge, with a 5 % margin (the extent is a WGS84 box round a projected raster); None when the
+    extent is unknown or the IPP lies outside it."""
+    box = extent(tuple(entry.paths))
+    if box is None or not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
+        return None
+    km_lat = 111.32  # km per degree of latitude (and of longitude at the equator)
+    km_lon = km_lat * math.cos(math.radians(lat))
+    edge = min((lon - box[0]) * km_lon, (box[2] - lon) * km_lon, (lat - box[1]) * km_lat,
+               (box[3] - lat) * km_lat)
+    return 0.95 * edge
 
 
 def _labels() -> dict[str, str]:
@@ -389,6 +403,11 @@ with st.form("poa_settings"):
                          key="poa_model")
     compare = c2.checkbox(tr("probability.ui.compare"), value=False, key="poa_compare")
     default_r = math.ceil(1.25 * quartiles.d95 / 1000.0)
+    # no wider than the chosen terrain reaches around the IPP (a map past the elevation data is
+    # refused by the walking-effort model); what lies beyond is the rest of world (ROW)
+    reach_km = _terrain_reach_km(entry, float(mission["lat"]), float(mission["lon"]))
+    if reach_km is not None and reach_km < default_r:
+        default_r = max(1, math.floor(reach_km))
     radius_km = c3.number_input(tr("probability.ui.radius"), min_value=0.5, value=float(default_r),
                                 step=1.0, key="poa_radius")
     cell_m = c4.number_input(tr("probability.ui.cell"), min_value=5.0,
@@ -415,13 +434,16 @@ with st.form("poa_settings"):
     seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
                              step=0.5, key="poa_seg_km")
     build = st.form_submit_button(tr("probability.ui.build"), type="primary")
+if reach_km is not None and reach_km < math.ceil(1.25 * quartiles.d95 / 1000.0):
+    st.caption(tr("probability.ui.radius_terrain", km=f"{max(1, math.floor(reach_km))}",
+                  want=f"{math.ceil(1.25 * quartiles.d95 / 1000.0)}"))
 
 mission_features = _features(mission)
 if build:
     st.session_state["poa_request"] = True
     # the barriers, tracks and regions the map is built with: later drawings wait for a rebuild
     st.session_state[_BUILT_KEY] = {
-        "incident": mission.get("incident_number"),
+        "incident": mission.get("incident_number"), "at": dt.datetime.now(_LOCAL_TZ),
         "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
     clear_handover(st.session_state)  # the plan page must not use a map for other settings
 if not st.session_state.get("poa_request"):
@@ -430,6 +452,7 @@ if not st.session_state.get("poa_request"):
 built = st.session_state.get(_BUILT_KEY)
 if not built or built.get("incident") != mission.get("incident_number"):
     built = {"incident": mission.get("incident_number"),  # another mission: its own features
+             "at": dt.datetime.now(_LOCAL_TZ),
              "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
     st.session_state[_BUILT_KEY] = built
 model_features = built["features"]
@@ -437,9 +460,18 @@ if features_key(model_features, _MODEL_KINDS) != features_key(mission_features, 
     st.warning(tr("probability.features.rebuild"), icon=":material/refresh:")
 
 seen = dt.datetime.combine(mission["seen_date"], mission["seen_time"], tzinfo=_LOCAL_TZ)
-hours = (dt.datetime.now(_LOCAL_TZ) - seen).total_seconds() / 3600.0
+# the time since last seen is taken when the crew builds the map, not on every rerun: a cap of
+# hours x speed that moved on with the clock made every click rebuild the map (seconds each)
+built_at = built.get("at")
+if not isinstance(built_at, dt.datetime):
+    built_at = built["at"] = dt.datetime.now(_LOCAL_TZ)
+hours = (built_at - seen).total_seconds() / 3600.0
 speed = float(mission.get("speed_kmh") or 0.0)
 cap_hours, cap_speed = (hours, speed) if speed > 0 and hours > 0 else (None, None)
+if cap_hours is not None:
+    st.caption(tr("probability.ui.cap_line", km=f"{cap_hours * cap_speed:.1f}",
+                  hours=f"{cap_hours:.1f}", speed=f"{cap_speed:g}",
+                  at=built_at.strftime("%H:%M")))
 common = dict(
     paths=tuple(entry.paths), lat=float(mission["lat"]), lon=float(mission["lon"]),
     radius_m=float(radius_km) * 1000.0, cell_m=float(cell_m), subject=mission["subject"],
