@@ -28,12 +28,14 @@ from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
 from sar_planner.ui.session import database, require_page
 from sar_planner.ui.sortie_table import sorties_display
-from sar_planner.ui.widget_memory import keep_values
+from sar_planner.ui.widget_memory import keep_values, kept
 
 PREFIX = "lb"
 #: The sortie form's fields (widget keys ``lb_<name>``), kept over a visit to another page.
 _FORM_FIELDS = ("task", "mission", "aircraft", "t_date", "t_time", "l_date", "l_time", "pilot",
                 "copilot", "observers", "t_site", "l_site", "area", "pod", "remarks")
+#: Kept on the form after a save, for the next sortie: the same kind of task, mission and day.
+_KEPT_AFTER_SAVE = ("task", "mission", "t_date", "l_date")
 _TRANSIENT = ("logbook.err_busy", "logbook.err_unreachable")
 signed = require_page("logbook")
 actor = signed.actor
@@ -45,6 +47,29 @@ unit_totals_panel(next_number=True)
 # --- log or correct a sortie ------------------------------------------------------------------
 editing = st.session_state.get("lb_editing")  # id of a returned/draft sortie loaded into the form
 
+if st.session_state.pop("lb_clear", False):
+    # the last entry was saved: empty the form for the next sortie (before its widgets are drawn;
+    # the widget memory forgets the values too, or it would put them back)
+    memory = kept("logbook")
+    for name in _FORM_FIELDS:
+        if name not in _KEPT_AFTER_SAVE:
+            st.session_state.pop(f"{PREFIX}_{name}", None)
+            memory.pop(f"{PREFIX}_{name}", None)
+    # a new uploader (a file uploader cannot be emptied), so the saved track is not read again
+    st.session_state["lb_upload_n"] = st.session_state.get("lb_upload_n", 0) + 1
+    st.session_state["lb_blank"] = None  # the emptied form's values, taken when it is drawn
+
+
+def _upload_key() -> str:
+    """The track uploader's key: a new one after each save."""
+    n = st.session_state.get("lb_upload_n", 0)
+    return "lb_track_file" if n == 0 else f"lb_track_file_{n}"
+
+
+def _form_values() -> dict[str, object]:
+    return {name: st.session_state.get(f"{PREFIX}_{name}") for name in _FORM_FIELDS}
+
+
 # what was typed stays after a visit to another page (say, the Plan page for the plan's export):
 # Streamlit forgets the widgets a run does not draw
 keep_values((f"{PREFIX}_fl_terrain", f"{PREFIX}_fl_sweep"), "logbook")
@@ -55,7 +80,7 @@ flown_panel(PREFIX)
 def _attach_track() -> None:
     """Read an uploaded flown track (GPX, KML/KMZ, DJI CSV, .tlog) into the form's track, with
     each fix's height above sea level where the file has one."""
-    upload = st.session_state.get("lb_track_file")
+    upload = st.session_state.get(_upload_key())
     if upload is not None:
         flown = read_track(upload.name, upload.getvalue())
         st.session_state[f"{PREFIX}_track"] = flown_track_geojson(flown)
@@ -73,7 +98,8 @@ def _save(submit: bool) -> None:
     else:
         rec = log_sortie(db, actor, data, submit=submit)
     st.session_state.pop("lb_pending", None)
-    st.session_state["lb_saved"] = rec.number
+    st.session_state["lb_saved"] = st.session_state["lb_last_saved"] = rec.number
+    st.session_state["lb_clear"] = True
     forget_flown(PREFIX)
 
 
@@ -92,7 +118,7 @@ with error_boundary():
         sortie_form_fields(PREFIX, aircraft=aircraft, crew=crew, missions=missions,
                            default_pilot=signed.display_name)
         st.file_uploader(tr("logbook.ui.track_file"), type=[e.lstrip(".") for e in TRACK_EXTENSIONS],
-                         key="lb_track_file")
+                         key=_upload_key())
         kept = st.session_state.get(f"{PREFIX}_track")
         if kept:
             points, with_height = track_height_count(kept)
@@ -104,8 +130,17 @@ with error_boundary():
         b1, b2 = st.columns(2)
         save_draft = b1.form_submit_button(tr("logbook.ui.save_draft"))
         save_submit = b2.form_submit_button(tr("logbook.ui.save_submit"), type="primary")
+    if "lb_blank" in st.session_state and st.session_state["lb_blank"] is None:
+        st.session_state["lb_blank"] = _form_values()
     pressed = save_draft or save_submit
-    if pressed:
+    # pressed again on the emptied form (a double press): nothing new to save, and no alarm
+    untouched = (pressed and not editing and st.session_state.get("lb_blank") == _form_values()
+                 and st.session_state.get(_upload_key()) is None
+                 and not st.session_state.get(f"{PREFIX}_track")
+                 and not st.session_state.get(f"{PREFIX}_plan"))
+    if untouched:
+        st.info(tr("logbook.ui.nothing_new", number=st.session_state.get("lb_last_saved", "")))
+    elif pressed:
         try:
             _save(submit=bool(save_submit))
             st.rerun()
