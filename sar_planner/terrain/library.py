@@ -8,7 +8,8 @@ Bundled entries are listed in ``<settings.terrain_dir>/catalog.toml``::
     name_en = "..."
     name_zh = "..."
     synthetic = true
-    attribution = "..."
+    attribution = "..."      # English; required by the data's licence
+    attribution_zh = "..."   # Chinese; the English one is shown where it is missing
 
 Imported entries live in ``<settings.imported_terrain_dir>/<id>/``: copies of the imported files
 and a ``meta.json``. An import is checked completely first, then copied into a hidden temporary
@@ -63,11 +64,14 @@ class TerrainEntry:
     synthetic:
         True when the data is generated, not measured (never fly on it).
     attribution:
-        Credit line required by the data's licence.
+        Credit line required by the data's licence, in English.
     imported_at:
         When it was imported (UTC), None for bundled entries.
     description_en, description_zh:
         Optional longer description.
+    attribution_zh:
+        The credit line in Chinese ("" when the catalogue has none: :meth:`attribution_in` then
+        gives the English one).
     """
 
     id: str
@@ -80,6 +84,11 @@ class TerrainEntry:
     imported_at: datetime | None
     description_en: str = ""
     description_zh: str = ""
+    attribution_zh: str = ""
+
+    def attribution_in(self, lang: str = "en") -> str:
+        """The credit line in ``lang`` ("zh" or "en"); English where there is no Chinese one."""
+        return self.attribution_zh if lang == "zh" and self.attribution_zh else self.attribution
 
     def name(self, lang: str = "en") -> str:
         """The display name in ``lang`` ("zh" or "en")."""
@@ -95,6 +104,7 @@ class TerrainEntry:
             "bundled": self.bundled,
             "synthetic": self.synthetic,
             "attribution": self.attribution,
+            "attribution_zh": self.attribution_zh,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
         }
 
@@ -130,6 +140,7 @@ def _catalog_entries(terrain_dir: Path) -> list[TerrainEntry]:
             attribution=str(table.get("attribution", "")), imported_at=None,
             description_en=str(table.get("description_en", "")),
             description_zh=str(table.get("description_zh", "")),
+            attribution_zh=str(table.get("attribution_zh", "")),
         ))
     return entries
 

@@ -102,8 +102,8 @@ chosen = st.selectbox(tr("tpage.choose"), ids, index=ids.index(current) if curre
 st.session_state["terrain_entry"] = chosen
 entry = next(e for e in entries if e.id == chosen)
 summary = summaries[chosen]
-if entry.attribution:
-    st.caption(entry.attribution)
+if entry.attribution_in(lang()):
+    st.caption(entry.attribution_in(lang()))
 if entry.synthetic or summary.synthetic:
     st.warning(tr("tpage.synthetic_warning"), icon=":material/warning:")
 
