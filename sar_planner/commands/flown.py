@@ -1,6 +1,7 @@
 """``sar-planner flown``: measure a flown track against the plan flown (JSON out).
 
     sar-planner flown --plan PLAN.geojson --track FLIGHT.gpx [--terrain ID] [--sweep-width M]
+                      [--sortie N]
 
 The plan is the plan page's GeoJSON export (or a QGroundControl ``.plan``, which needs
 ``--sweep-width``); the track any file :func:`sar_planner.formats.read_track` reads. With
@@ -8,6 +9,11 @@ The plan is the plan page's GeoJSON export (or a QGroundControl ``.plan``, which
 the aircraft are masked as the coverage module masks them. Prints
 :meth:`sar_planner.logbook.flown.FlownReport.summary`: planned and achieved POD (0..1), areas
 (m²), lengths and cross-track offsets (m), the sweep width and grid cell (m) and the CRS.
+
+A plan of several sorties is compared with one: ``--sortie N``, else the sortie whose searching
+legs the track follows best (:func:`sar_planner.logbook.flown.choose_sortie`); the JSON says
+which (``sortie``, ``sortie_picked``: ``"auto"`` or ``"given"``, ``sorties``: how many the plan
+holds, ``sortie_shares``: for the automatic pick, each sortie's share of fixes within W).
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import argparse
 from sar_planner.cli import print_json
 from sar_planner.formats import read_track
 from sar_planner.formats._safe import read_local_file as _read
-from sar_planner.logbook.flown import compare_flown, flown_terrain, read_flown_plan
+from sar_planner.logbook.flown import (choose_sortie, compare_flown, flown_terrain,
+                                       read_flown_plan)
 from sar_planner.logbook.tracks import split_dropouts
 from sar_planner.settings import get_settings
 from sar_planner.terrain.library import get_entry
@@ -32,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--terrain", default=None, help="terrain library id for slope masking")
     p.add_argument("--sweep-width", type=float, default=None,
                    help="sweep width in metres (default: the plan's own)")
+    p.add_argument("--sortie", type=int, default=None,
+                   help="the plan's sortie this flight flew (default: the one the track follows "
+                        "best)")
     p.set_defaults(func=run)
 
 
@@ -41,10 +51,14 @@ def run(args: argparse.Namespace) -> int:
     # ground across a gap is not counted as searched here either
     track = split_dropouts(read_track(*_read(args.track)),
                            args.sweep_width if args.sweep_width else plan.sweep_width_m)
+    plan, choice = choose_sortie(plan, track, args.sortie, args.sweep_width)
     terrain = None
     if args.terrain:
         entry = get_entry(get_settings(), args.terrain)
         terrain = flown_terrain(entry.paths, plan, track, args.sweep_width)
     report = compare_flown(plan, track, sweep_width_m=args.sweep_width, terrain=terrain)
-    print_json({"plan": plan.name, "track": track.name, **report.summary()})
+    print_json({"plan": plan.name, "track": track.name, "sortie": choice.sortie,
+                "sortie_picked": choice.picked, "sorties": choice.count,
+                "sortie_shares": {str(n): round(v, 4) for n, v in choice.shares.items()},
+                **report.summary()})
     return 0

@@ -15,7 +15,8 @@ judges whether they are usable). Sources and their height conventions:
 - DJI flight records exported as CSV in AirData's layout (``datetime(utc)``, ``latitude``,
   ``longitude``, ``altitude_above_seaLevel(feet|meters)``); rows without a GPS fix (0, 0) are
   skipped. A plain table with ``lat``/``latitude``, ``lon``/``longitude`` and optional
-  ``time_utc`` and ``alt_amsl_m`` columns is read too.
+  ``time_utc`` and ``alt_amsl_m`` columns is read too. The plan page's waypoint table
+  (``sortie``, ``seq``, ``role`` columns, no time) is a plan, not a log, and is refused.
 - GeoJSON ``LineString``/``MultiLineString`` features, times from ``properties.coordTimes``
   (the togeojson convention); heights are left out (RFC 7946 makes them ellipsoidal, and many
   tools put sea-level heights there instead, so neither can be trusted).
@@ -351,6 +352,9 @@ def _read_csv(filename: str, data: bytes) -> FlownTrack:
                           missing="latitude, longitude")
     airdata = "datetime" in cols or "altitude_above_sealevel" in cols
     time_c = cols.get("datetime") or cols.get("time_utc")
+    if time_c is None and {"sortie", "seq", "role"} <= cols.keys():
+        # the plan page's waypoint table (formats/csv_table.py): a plan, not a flight log
+        raise FormatError("flownsortie.err_plan_csv", file=filename)
     alt_c = cols.get("altitude_above_sealevel") or cols.get("alt_amsl_m")
     alt_scale = 1.0
     if alt_c is not None:

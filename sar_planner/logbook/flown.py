@@ -50,14 +50,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 from affine import Affine
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from rasterio import features
 from shapely.geometry import LineString, MultiLineString, Polygon
 
@@ -75,6 +75,8 @@ __all__ = [
     "PLAN_KIND",
     "FlownPlan",
     "FlownReport",
+    "SortieChoice",
+    "choose_sortie",
     "read_flown_plan",
     "compare_flown",
     "comparison_crs",
@@ -93,6 +95,8 @@ _MAX_PLAN_BYTES = 16 * 1024 * 1024
 _MAV_CMD_NAV_WAYPOINT = 16
 #: Vertices of one simplified flown segment above which the simplification is made coarser.
 _MAX_VERTICES = 3000
+#: Distance (metres) the automatic sortie pick counts fixes within when no sweep width is known.
+_DEFAULT_PICK_W = 100.0
 
 Run = tuple[tuple[float, float, float], ...]
 
@@ -121,6 +125,12 @@ class FlownPlan:
         The metric CRS the plan was computed in (``"EPSG:nnnn"``), or None.
     source:
         ``geojson``, ``qgc-plan`` or ``sortie-plan``.
+    run_sorties:
+        The sortie number of each run (same length as ``runs``), or empty when the file does not
+        number its sorties (a ``.plan`` is one flight).
+    sortie:
+        The sortie this plan is (one-sortie plans and :meth:`for_sortie`), or None when it holds
+        several sorties or does not say.
     """
 
     name: str
@@ -133,12 +143,44 @@ class FlownPlan:
     pattern: str = ""
     crs: str | None = None
     source: str = "geojson"
+    run_sorties: tuple[int, ...] = ()
+    sortie: int | None = None
+
+    @property
+    def sorties(self) -> tuple[int, ...]:
+        """The sortie numbers the plan holds, ascending (empty when not numbered)."""
+        return tuple(sorted(set(self.run_sorties)))
+
+    def for_sortie(self, number: int) -> FlownPlan:
+        """The plan of sortie ``number`` alone: its searching runs, and as its segment the part
+        of the plan's segment its swaths (W wide, flat ends) sweep, i.e. the plan's segment cut
+        to the convex hull of this sortie's swaths (the whole segment when the plan holds one
+        sortie, or when the plan has no sweep width).
+
+        Raises
+        ------
+        LogbookError
+            ``flownsortie.err_no_such_sortie`` when the plan has no such sortie.
+        """
+        sorties = self.sorties
+        if number not in sorties:
+            if not sorties:
+                raise LogbookError("flownsortie.err_not_numbered", plan=self.name,
+                                   sortie=number)
+            raise LogbookError("flownsortie.err_no_such_sortie", plan=self.name, sortie=number,
+                               known=", ".join(str(n) for n in sorties))
+        if len(sorties) == 1:
+            return replace(self, sortie=number)
+        runs = tuple(r for r, n in zip(self.runs, self.run_sorties, strict=True) if n == number)
+        return replace(self, runs=runs, run_sorties=(number,) * len(runs), sortie=number,
+                       area=_sortie_area(self, runs))
 
     @classmethod
     def from_sortie_plan(cls, plan: SortiePlan) -> FlownPlan:
         """The searching runs of ``plan`` (the legs leaving a ``search`` waypoint, as the
         coverage module counts them) with its segment and sweep width."""
         runs: list[Run] = []
+        numbers: list[int] = []
         for sortie in plan.sorties:
             wps = sortie.waypoints
             current: list[tuple[float, float, float]] = []
@@ -153,7 +195,10 @@ class FlownPlan:
                     current = []
             if current:
                 runs.append(tuple(current))
-        return cls(name=plan.name, runs=tuple(runs),
+            numbers += [int(sortie.index)] * (len(runs) - len(numbers))
+        only = sorted(set(numbers))
+        return cls(name=plan.name, runs=tuple(runs), run_sorties=tuple(numbers),
+                   sortie=only[0] if len(only) == 1 else None,
                    area=tuple(plan.area_wgs84) if plan.area_wgs84 else None,
                    sweep_width_m=plan.sweep_width_m, spacing_m=plan.spacing_m, agl_m=plan.agl_m,
                    asset_id=plan.asset_id, pattern=plan.pattern, crs=plan.crs,
@@ -166,7 +211,7 @@ class FlownPlan:
             "kind": PLAN_KIND, "version": 1, "name": self.name, "source": self.source,
             "asset_id": self.asset_id, "pattern": self.pattern, "crs": self.crs,
             "sweep_width_m": self.sweep_width_m, "spacing_m": self.spacing_m,
-            "agl_m": self.agl_m,
+            "agl_m": self.agl_m, "sortie": self.sortie, "run_sorties": list(self.run_sorties),
             "area": [list(p) for p in self.area] if self.area else None,
             "runs": [[[lon, lat, None if not math.isfinite(z) else z] for lon, lat, z in run]
                      for run in self.runs],
@@ -193,7 +238,12 @@ class FlownPlan:
                 value = doc.get(name)
                 return None if value is None else float(value)
 
-            return cls(name=str(doc.get("name", "")), runs=runs,
+            numbers = tuple(int(n) for n in (doc.get("run_sorties") or ()))
+            if numbers and len(numbers) != len(runs):
+                raise ValueError("run_sorties")
+            sortie = doc.get("sortie")
+            return cls(name=str(doc.get("name", "")), runs=runs, run_sorties=numbers,
+                       sortie=None if sortie is None else int(sortie),
                        area=tuple((float(a), float(b)) for a, b in area) if area else None,
                        sweep_width_m=_opt("sweep_width_m"), spacing_m=_opt("spacing_m"),
                        agl_m=_opt("agl_m"), asset_id=str(doc.get("asset_id") or ""),
@@ -335,6 +385,7 @@ def _read_geojson_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
             if len(ring) >= 4 and all(a is not None and b is not None for a, b in ring):
                 area = tuple((float(a), float(b)) for a, b in ring)  # type: ignore[arg-type]
     runs: list[Run] = []
+    numbers: list[int] = []
     for sortie in sorted(waypoints):
         wps = sorted(waypoints[sortie])
         current: list[tuple[float, float, float]] = []
@@ -348,8 +399,11 @@ def _read_geojson_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
                 current = []
         if current:
             runs.append(tuple(current))
+        numbers += [sortie] * (len(runs) - len(numbers))
     meta = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+    only = sorted(set(numbers))
     return FlownPlan(name=str(doc.get("name") or Path(filename).stem), runs=tuple(runs), area=area,
+                     run_sorties=tuple(numbers), sortie=only[0] if len(only) == 1 else None,
                      sweep_width_m=_finite(meta.get("sweep_width_m")),
                      spacing_m=_finite(meta.get("spacing_m")), agl_m=_finite(meta.get("agl_m")),
                      asset_id=str(meta.get("asset_id") or ""),
@@ -442,6 +496,136 @@ def read_flown_plan(filename: str, data: bytes) -> FlownPlan:
     if not plan.runs:
         raise LogbookError("logbook.flown.err_plan_no_search", file=filename)
     return plan
+
+
+# ------------------------------------------------------------------------------ one sortie
+
+
+def _sortie_area(plan: FlownPlan, runs: Sequence[Run]) -> tuple[tuple[float, float], ...] | None:
+    """The part of ``plan``'s segment the swaths of ``runs`` sweep (the segment cut to the convex
+    hull of the swaths, W wide with flat ends, in the plan's metric CRS), as a closed ring of
+    (lon, lat) degrees WGS84; the whole segment when the plan has no sweep width, None when it
+    has no segment or the cut is empty."""
+    if not plan.area or not runs:
+        return plan.area
+    width = plan.sweep_width_m
+    if width is None or not (math.isfinite(width) and width > 0):
+        return plan.area
+    crs = comparison_crs(plan)
+    back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+    def xy(lonlat: np.ndarray) -> np.ndarray:
+        x, y = to_local(lonlat[:, 1], lonlat[:, 0], crs)
+        return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+
+    lines = MultiLineString([LineString(xy(np.array(r, dtype=float)[:, :2]))
+                             for r in runs if len(r) >= 2])
+    hull = lines.buffer(width / 2.0, cap_style="flat").convex_hull
+    segment = shapely.make_valid(Polygon(xy(np.array(plan.area, dtype=float))))
+    cut = shapely.intersection(segment, hull)
+    parts = [g for g in getattr(cut, "geoms", [cut]) if g.geom_type == "Polygon" and g.area > 0]
+    if not parts:
+        return None
+    ring = np.asarray(max(parts, key=lambda g: g.area).exterior.coords, dtype=float)
+    lon, lat = back.transform(ring[:, 0], ring[:, 1])
+    return tuple((float(a), float(b)) for a, b in zip(lon, lat, strict=True))
+
+
+@dataclass(frozen=True)
+class SortieChoice:
+    """Which sortie of the plan a flown track was compared with, and why.
+
+    Attributes
+    ----------
+    sortie:
+        The sortie number, or None for a plan that does not number its sorties (a ``.plan``).
+    picked:
+        ``"auto"`` (the sortie whose searching legs the track follows best) or ``"given"``.
+    count:
+        How many sorties the plan holds (1 for a ``.plan``).
+    shares:
+        For each sortie number, the share (0..1) of the track's fixes within W of that
+        sortie's searching legs (empty for a one-sortie plan).
+    within_m:
+        The distance those shares are counted within (the sweep width W), metres, or None.
+    """
+
+    sortie: int | None
+    picked: str
+    count: int
+    shares: Mapping[int, float] = field(default_factory=dict)
+    within_m: float | None = None
+
+
+def _shares(plan: FlownPlan, flown: FlownTrack, width: float) -> dict[int, float]:
+    """Share of the flown fixes within ``width`` metres of each sortie's searching legs."""
+    crs = comparison_crs(plan)
+    lat, lon, _ = flown.arrays()
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        raise LogbookError("logbook.flown.err_track_empty", file=flown.name,
+                           count=int(ok.sum()))
+    fx, fy = to_local(lat[ok], lon[ok], crs)
+    fixes = shapely.points(np.atleast_1d(np.asarray(fx, dtype=float)),
+                           np.atleast_1d(np.asarray(fy, dtype=float)))
+    out: dict[int, float] = {}
+    for number in plan.sorties:
+        lines = []
+        for run, n in zip(plan.runs, plan.run_sorties, strict=True):
+            if n == number and len(run) >= 2:
+                arr = np.array(run, dtype=float)
+                x, y = to_local(arr[:, 1], arr[:, 0], crs)
+                lines.append(LineString(np.column_stack([x, y])))
+        if not lines:
+            out[number] = 0.0
+            continue
+        near = shapely.dwithin(MultiLineString(lines), fixes, width)
+        out[number] = float(np.count_nonzero(near)) / float(len(fixes))
+    return out
+
+
+def choose_sortie(plan: FlownPlan, flown: FlownTrack, sortie: int | None = None,
+                  sweep_width_m: float | None = None) -> tuple[FlownPlan, SortieChoice]:
+    """The sortie of ``plan`` a flown track is to be compared with (a crew logs one sortie).
+
+    Parameters
+    ----------
+    plan:
+        The plan flown (possibly several sorties, as the plan page's GeoJSON export holds).
+    flown:
+        The flown track (degrees WGS84).
+    sortie:
+        The sortie number the crew names, or None for the automatic pick: the sortie with the
+        largest share of the track's fixes within W of its searching legs (the lowest number
+        on a tie).
+    sweep_width_m:
+        W in metres for the automatic pick; None = the plan's (else 100 m).
+
+    Returns
+    -------
+    (FlownPlan, SortieChoice)
+        That sortie's plan (:meth:`FlownPlan.for_sortie`; the plan itself when it holds one
+        sortie) and the choice with its reason.
+
+    Raises
+    ------
+    LogbookError
+        ``flownsortie.err_no_such_sortie`` / ``err_not_numbered`` for a sortie the plan does
+        not hold.
+    """
+    numbers = plan.sorties
+    picked = "auto" if sortie is None else "given"
+    if sortie is not None:
+        return plan.for_sortie(int(sortie)), SortieChoice(int(sortie), picked, max(len(numbers), 1))
+    if len(numbers) <= 1:
+        number = numbers[0] if numbers else None
+        one = plan if number is None else plan.for_sortie(number)
+        return one, SortieChoice(number, picked, 1)
+    width = sweep_width_m if sweep_width_m else plan.sweep_width_m
+    width = float(width) if width and math.isfinite(width) and width > 0 else _DEFAULT_PICK_W
+    shares = _shares(plan, flown, width)
+    best = max(numbers, key=lambda n: (shares[n], -n))
+    return plan.for_sortie(best), SortieChoice(best, picked, len(numbers), shares, width)
 
 
 # ------------------------------------------------------------------------------ comparison
