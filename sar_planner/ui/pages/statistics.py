@@ -4,12 +4,11 @@ exactly the rows shown."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from sar_planner.logbook.exports import export_bytes
+from sar_planner.logbook.filenames import export_file_name
 from sar_planner.logbook.models import OUTCOMES, TASK_TYPES
 from sar_planner.logbook.records import list_aircraft, list_crew
 from sar_planner.logbook.stats import (
@@ -89,11 +88,11 @@ with error_boundary():
 
     st.subheader(tr("logbook.ui.rows_header", count=len(records)))
     st.dataframe(sorties_display(records, lang()), hide_index=True, key="st_rows")
-    stamp = dt.date.today().isoformat()
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv"), f"sorties-{stamp}.csv",
-                       "text/csv", key="st_dl_csv")
-    c2.download_button(tr("logbook.ui.download_xlsx"), export_bytes(records, "xlsx"), f"sorties-{stamp}.xlsx",
+    c1, c2, c3 = st.columns(3)  # named by the station's date (Beijing time), not the UTC one
+    c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv"),
+                       export_file_name("sorties", "csv"), "text/csv", key="st_dl_csv")
+    c2.download_button(tr("logbook.ui.download_xlsx"), export_bytes(records, "xlsx"),
+                       export_file_name("sorties", "xlsx"),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="st_dl_xlsx")
     c3.download_button(tr("logbook.ui.download_geojson"), export_bytes(records, "geojson"),
-                       f"tracks-{stamp}.geojson", "application/geo+json", key="st_dl_geojson")
+                       export_file_name("tracks", "geojson"), "application/geo+json", key="st_dl_geojson")
