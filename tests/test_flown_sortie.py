@@ -27,7 +27,7 @@ from sar_planner.formats.tracks import FlownTrack, TrackPoint
 from sar_planner.logbook.flown import (FlownPlan, choose_sortie, compare_flown,
                                        read_flown_plan)
 from sar_planner.plan import Sortie, SortiePlan
-from tests.test_flown import HEIGHT, UTM46, WIDTH, X0, Y0, W, _ll, _wp, lawnmower
+from tests.test_flown import UTM46, WIDTH, X0, Y0, W, _ll, _wp, lawnmower
 
 ONE_PASS = 1.0 - math.exp(-1.0)   # 0.632120...
 _TO_XY = Transformer.from_crs("EPSG:4326", UTM46, always_xy=True)
@@ -177,3 +177,55 @@ def test_the_plan_pages_waypoint_csv_is_not_a_flight_log():
     # a flight log with a time column and the same coordinates is still read
     text = "time_utc,lat,lon\n2026-08-14T06:00:00Z,36.1,94.85\n2026-08-14T06:00:01Z,36.1001,94.85\n"
     assert len(read_track("log.csv", text.encode()).points) == 2
+
+
+def test_the_panel_offers_the_sortie_and_says_which_was_picked(data_dir):
+    from sar_planner.logbook.db import reset_database_cache
+    from tests.test_page_logbook_flown import _metric, _open
+
+    reset_database_cache()
+    try:
+        at = _open("en")
+        at.file_uploader(key="lb_fl_plan").set_value(
+            ("plan.geojson", write_plan(three_sorties(), ".geojson"), "application/json"))
+        at.file_uploader(key="lb_fl_track").set_value(
+            ("flight.gpx", _gpx(flies_sortie(2)), "application/gpx+xml"))
+        at.selectbox(key="lb_fl_terrain").set_value("")
+        at.run()
+        assert at.selectbox(key="lb_fl_sortie").options == [
+            "Automatic (the sortie the track follows best)", "Sortie 1", "Sortie 2", "Sortie 3"]
+        at = at.button(key="lb_fl_compare").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        picked = [i.value for i in at.info if "Compared with sortie" in i.value]
+        assert picked and picked[0].startswith("Compared with sortie 2 of 3, picked automatically")
+        assert "100% of the track's fixes lie within 100 m" in picked[0]
+        # both 1 - 1/e = 63.2 % on sortie 2's legs (hand figure in the module docstring)
+        assert _metric(at, "Planned POD") == pytest.approx(63.2, abs=0.1)
+        assert _metric(at, "Achieved POD") == pytest.approx(63.2, abs=0.3)
+        assert at.session_state["lb_plan"]["sortie"] == 2
+        assert len(at.session_state["lb_plan"]["runs"]) == 4
+        # the crew says it was sortie 3: compared with it, nothing of it was searched
+        at.selectbox(key="lb_fl_sortie").set_value(3)
+        at = at.button(key="lb_fl_compare").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any(i.value == "Compared with sortie 3 of 3, as chosen." for i in at.info)
+        assert _metric(at, "Achieved POD") == pytest.approx(0.0, abs=0.3)
+        assert at.session_state["lb_plan"]["sortie"] == 3
+    finally:
+        reset_database_cache()
+
+
+def test_the_panel_shows_no_choice_for_a_one_sortie_plan(data_dir):
+    from sar_planner.logbook.db import reset_database_cache
+    from tests.test_page_logbook_flown import _open
+
+    reset_database_cache()
+    try:
+        at = _open("zh")
+        at.file_uploader(key="lb_fl_plan").set_value(
+            ("plan.geojson", write_plan(lawnmower(), ".geojson"), "application/json"))
+        at.run()
+        assert not [s for s in at.selectbox if s.key == "lb_fl_sortie"]
+        assert not at.exception
+    finally:
+        reset_database_cache()

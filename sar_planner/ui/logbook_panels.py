@@ -11,7 +11,8 @@ import streamlit as st
 from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.counter import running_totals
-from sar_planner.logbook.flown import PLAN_EXTENSIONS, compare_flown, flown_terrain, read_flown_plan
+from sar_planner.logbook.flown import (PLAN_EXTENSIONS, FlownPlan, SortieChoice, choose_sortie,
+                                       compare_flown, flown_terrain, read_flown_plan)
 from sar_planner.logbook.tracks import flown_track_geojson, split_dropouts
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
@@ -21,6 +22,8 @@ from sar_planner.ui.session import database
 __all__ = ["unit_totals_panel", "flown_panel", "forget_flown"]
 
 _NO_TERRAIN = ""
+#: The sortie choice "pick the sortie the track follows best".
+_AUTO = 0
 #: Masking keys of a POD whose ridges were checked (line of sight); the others are warnings.
 _RIDGES_CHECKED = ("tracks3d.plan_masked", "tracks3d.flown_masked", "tracks3d.flown_masked_partial")
 
@@ -51,10 +54,13 @@ def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None
     # GPS dropouts split the track here, so the comparison and the stored track agree on the gaps
     flown = split_dropouts(read_track(track_up.name, track_up.getvalue()),
                            width if width is not None else plan.sweep_width_m)
+    # a crew logs one sortie: compare with that sortie of the plan, not the whole plan
+    wanted = ss.get(f"{prefix}_fl_sortie", _AUTO)
+    plan, choice = choose_sortie(plan, flown, wanted if wanted in plan.sorties else None, width)
     terrain = flown_terrain(paths, plan, flown, width) if paths else None
     report = compare_flown(plan, flown, sweep_width_m=width, terrain=terrain)
     ss[f"{prefix}_flown"] = {"report": report, "terrain": terrain, "plan": plan.name,
-                             "track": flown.name}
+                             "track": flown.name, "choice": choice}
     # what the sortie record keeps: the plan flown with the comparison, the track, POD, area
     ss[f"{prefix}_plan"] = {**plan.to_json(), "track_file": flown.name,
                             "comparison": report.summary()}
@@ -64,8 +70,44 @@ def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None
     ss[f"{prefix}_area"] = round(report.area_covered_m2 / 1e6, 3)
 
 
+def _choice_text(choice: SortieChoice) -> str:
+    """Which sortie was compared and why, in words (empty for a one-sortie plan)."""
+    if choice.count <= 1 or choice.sortie is None:
+        return ""
+    if choice.picked == "given":
+        return tr("flownsortie.picked_given", sortie=choice.sortie, count=choice.count)
+    others = ", ".join(tr("flownsortie.share_item", sortie=n, share=f"{v:.0%}")
+                       for n, v in sorted(choice.shares.items()) if n != choice.sortie)
+    return tr("flownsortie.picked_auto", sortie=choice.sortie, count=choice.count,
+              share=f"{choice.shares.get(choice.sortie, 0.0):.0%}",
+              within=f"{choice.within_m or 0.0:.0f}", others=others)
+
+
+def _plan_sorties(prefix: str) -> tuple[int, ...]:
+    """The sortie numbers of the attached plan (read once per upload), empty when none is
+    attached or it cannot be read (the Compare button then says why)."""
+    ss = st.session_state
+    up = ss.get(f"{prefix}_fl_plan")
+    if up is None:
+        return ()
+    key = (up.name, up.size, getattr(up, "file_id", ""))
+    cached = ss.get(f"{prefix}_fl_plan_sorties")
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
+        return cached[1]
+    try:
+        plan: FlownPlan = read_flown_plan(up.name, up.getvalue())
+        numbers = plan.sorties
+    except LogbookError:
+        numbers = ()
+    ss[f"{prefix}_fl_plan_sorties"] = (key, numbers)
+    return numbers
+
+
 def _show(result: dict[str, Any], prefix: str) -> None:
     report = result["report"]
+    choice = result.get("choice")
+    if isinstance(choice, SortieChoice) and _choice_text(choice):
+        st.info(_choice_text(choice), icon=":material/flight:")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("logbook.flown.planned_pod"), f"{report.planned_pod:.1%}")
     c2.metric(tr("logbook.flown.achieved_pod"), f"{report.achieved_pod:.1%}",
@@ -127,6 +169,17 @@ def flown_panel(prefix: str) -> None:
         sweep = c2.number_input(tr("logbook.flown.sweep"), min_value=0.0, max_value=5000.0,
                                 step=5.0, key=f"{prefix}_fl_sweep",
                                 help=tr("logbook.flown.sweep_help"))
+        numbers = _plan_sorties(prefix)
+        if len(numbers) > 1:
+            options = [_AUTO, *numbers]
+            if ss.get(f"{prefix}_fl_sortie") not in options:
+                ss.pop(f"{prefix}_fl_sortie", None)
+            # labels made now, in the page's language (format_func may be called outside it)
+            labels = {n: tr("flownsortie.sortie_option", number=n) for n in numbers}
+            labels[_AUTO] = tr("flownsortie.sortie_auto")
+            st.selectbox(tr("flownsortie.sortie"), options, key=f"{prefix}_fl_sortie",
+                         help=tr("flownsortie.sortie_help"),
+                         format_func=lambda n, _labels=labels: _labels.get(n, str(n)))
         if st.button(tr("logbook.flown.compare"), key=f"{prefix}_fl_compare"):
             ss.pop(f"{prefix}_flown", None)
             paths = entries[chosen].paths if chosen in entries else None
@@ -148,5 +201,5 @@ def flown_panel(prefix: str) -> None:
 def forget_flown(prefix: str) -> None:
     """Drop the comparison, the plan and the track from the form once the sortie is saved, so
     they are never attached to the next sortie by mistake."""
-    for name in ("flown", "plan", "track"):
+    for name in ("flown", "plan", "track", "fl_sortie"):
         st.session_state.pop(f"{prefix}_{name}", None)
