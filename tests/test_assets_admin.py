@@ -330,9 +330,10 @@ def test_admin_edits_a_figure_on_the_settings_page(data_dir, bundled_unchanged):
     at = _settings_page()
     at.selectbox(key="ae_pick").set_value("m30t").run()
     table = _asset_table(at)
-    row = table[table["Figure"] == "Endurance (s)"].iloc[0]
-    assert (row["Value"], row["Source"]) == ("2460", "maker")
-    _number(at, "Endurance (s)").set_value(2100.0)
+    # the page shows endurance and reserve in minutes; the catalogue keeps seconds (2,460 s = 41 min)
+    row = table[table["Figure"] == "Endurance (min)"].iloc[0]
+    assert (row["Value"], row["Source"]) == ("41", "maker")
+    _number(at, "Endurance (min)").set_value(35.0)  # 35 min = 2,100 s
     _number(at, "Sweep width from the unit's trials (m)").set_value(41.0)
     next(t for t in at.text_input if t.label.startswith("Reference")).input(REF)
     next(b for b in at.button if b.label == "Save changes").click().run()
@@ -342,9 +343,9 @@ def test_admin_edits_a_figure_on_the_settings_page(data_dir, bundled_unchanged):
     assert m30t.endurance_s == 2100.0 and m30t.figures["endurance_s"].ref == REF
     assert m30t.sweep_width_override_m == 41.0
     table = _asset_table(at)
-    row = table[table["Figure"] == "Endurance (s)"].iloc[0]
-    assert (row["Value"], row["Source"], row["Reference"]) == ("2100", "unit", REF)
-    assert _number(at, "Endurance (s)").value == 2100.0  # the form shows the saved figure
+    row = table[table["Figure"] == "Endurance (min)"].iloc[0]
+    assert (row["Value"], row["Source"], row["Reference"]) == ("35", "unit", REF)
+    assert _number(at, "Endurance (min)").value == 35.0  # the form shows the saved figure
     (entry,) = audit_log(get_database(), entity="asset_catalogue")
     assert entry.actor == "test-admin" and entry.action == "edit"
     assert entry.details == {"changes": {"asset/m30t/endurance_s": 2100.0,
@@ -356,7 +357,7 @@ def test_admin_edits_a_figure_on_the_settings_page(data_dir, bundled_unchanged):
     at.button(key="ae_restore").click().run()
     assert not at.exception and any("back to the bundled figure" in s.value for s in at.success)
     assert get_asset("m30t").figures["endurance_s"] == bundled_figure("asset", "m30t", "endurance_s")
-    assert _number(at, "Endurance (s)").value == 2460.0
+    assert _number(at, "Endurance (min)").value == 41.0
     assert get_asset("m30t").sweep_width_override_m == 41.0
     assert [e.action for e in audit_log(get_database(), entity="asset_catalogue")] == ["restore", "edit"]
 
@@ -364,15 +365,15 @@ def test_admin_edits_a_figure_on_the_settings_page(data_dir, bundled_unchanged):
 def test_a_refused_edit_on_the_page_shows_an_error_and_saves_nothing(data_dir):
     at = _settings_page()
     at.selectbox(key="ae_pick").set_value("m30t").run()
-    _number(at, "Reserve kept at landing (s)").set_value(3000.0)  # endurance is 2460 s
+    _number(at, "Reserve kept at landing (min)").set_value(50.0)  # 3,000 s; endurance is 2,460 s
     next(t for t in at.text_input if t.label.startswith("Reference")).input(REF)
     next(b for b in at.button if b.label == "Save changes").click().run()
     assert not at.exception
     assert any("must be shorter than the endurance" in e.value for e in at.error)
     assert not unit_catalogue_path().exists()
-    assert _number(at, "Reserve kept at landing (s)").value == 3000.0  # the typed figure is kept
+    assert _number(at, "Reserve kept at landing (min)").value == 50.0  # the typed figure is kept
     # a change without a reference is refused too
-    _number(at, "Reserve kept at landing (s)").set_value(600.0)
+    _number(at, "Reserve kept at landing (min)").set_value(10.0)
     next(t for t in at.text_input if t.label.startswith("Reference")).input("")
     next(b for b in at.button if b.label == "Save changes").click().run()
     assert any("Say where the new figures come from" in e.value for e in at.error)
@@ -388,7 +389,7 @@ def test_the_page_reads_in_chinese(data_dir):
     at.run()
     assert not at.exception
     assert any(s.value == "装备目录" for s in at.subheader)
-    assert any(n.label == "续航时间（秒）" for n in at.number_input)
+    assert any(n.label == "续航时间（分钟）" for n in at.number_input)
 
 
 def test_crew_cannot_see_the_settings_page(data_dir):
@@ -401,3 +402,23 @@ def test_crew_cannot_see_the_settings_page(data_dir):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("sar_planner/ui/pages/settings.py")
     assert os.environ["SAR_PLANNER_DATA_DIR"] == str(data_dir)
+
+
+def test_minutes_on_the_page_are_seconds_in_the_catalogue(data_dir, bundled_unchanged):
+    # M30T: endurance 2,460 s = 41 min, reserve 420 s = 7 min (bundled catalogue, maker's figures)
+    at = _settings_page()
+    at.selectbox(key="ae_pick").set_value("m30t").run()
+    assert _number(at, "Endurance (min)").value == 41.0
+    assert _number(at, "Reserve kept at landing (min)").value == 7.0
+    assert not any(n.label.endswith("(s)") and ("Endurance" in n.label or "Reserve" in n.label)
+                   for n in at.number_input)
+    # 12.5 min typed is 750 s stored; the untouched endurance is not counted as a change
+    _number(at, "Reserve kept at landing (min)").set_value(12.5)
+    next(t for t in at.text_input if t.label.startswith("Reference")).input(REF)
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Saved 1 figure(s)" in s.value for s in at.success), [s.value for s in at.success]
+    m30t = get_asset("m30t")
+    assert m30t.reserve_s == 750.0 and m30t.endurance_s == 2460.0
+    table = _asset_table(at)
+    assert table[table["Figure"] == "Reserve kept at landing (min)"].iloc[0]["Value"] == "12.5"

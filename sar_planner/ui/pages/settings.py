@@ -171,10 +171,35 @@ with error_boundary():
 _PX = ("width_px", "height_px")
 _FIELD_NAMES = frozenset(ASSET_FIGURE_FIELDS + OPTIONAL_FIGURE_FIELDS + SENSOR_FIGURE_FIELDS)
 _STEP = {"m_s": 0.1, "_s": 1.0, "_m": 1.0, "_km": 0.5, "_um": 0.01, "_mm": 0.1}
+#: Figures the catalogue keeps in seconds (SI) that the page shows and takes in minutes.
+_MINUTES = {"endurance_s": "assets_ui.ui.endurance_min", "reserve_s": "assets_ui.ui.reserve_min"}
 
 
-def _fmt(value: float | None) -> str:
-    return tr("assets_ui.ui.not_set") if value is None else f"{value:g}"
+def _shown(name: str, value: float | None) -> float | None:
+    """A figure as the page shows it: minutes for :data:`_MINUTES`, else the catalogue's unit."""
+    return None if value is None else (value / 60.0 if name in _MINUTES else value)
+
+
+def _label(name: str) -> str:
+    """The figure's name with the unit the page shows it in."""
+    return tr(_MINUTES[name]) if name in _MINUTES else tr(f"assets_ui.field.{name}")
+
+
+def _entered(name: str, typed: float | None, fig) -> float | None:
+    """A typed figure in the catalogue's unit (minutes back to seconds). An untouched figure is
+    passed back exactly as stored, so 1,000 s shown as 16.67 min is not 'changed' to 999.99 s."""
+    if typed is None or name not in _MINUTES:
+        return typed
+    if fig is not None and typed == _shown(name, fig.value):
+        return fig.value
+    return typed * 60.0
+
+
+def _fmt(value: float | None, name: str = "") -> str:
+    """A figure for display (minutes to 0.01 for :data:`_MINUTES` when ``name`` is given)."""
+    if value is None:
+        return tr("assets_ui.ui.not_set")
+    return f"{round(value / 60.0, 2):g}" if name in _MINUTES else f"{value:g}"
 
 
 def _by(fig) -> str:
@@ -227,12 +252,13 @@ with error_boundary():
         return asset.name(lng) if key[0] == "asset" else sensor_names[key[1]]
 
     st.dataframe(pd.DataFrame([{tr("assets_ui.ui.col_part"): _part(k),
-                                tr("assets_ui.ui.col_figure"): tr(f"assets_ui.field.{k[2]}"),
-                                tr("assets_ui.ui.col_value"): _fmt(f.value if f else None),
+                                tr("assets_ui.ui.col_figure"): _label(k[2]),
+                                tr("assets_ui.ui.col_value"): _fmt(f.value if f else None, k[2]),
                                 tr("assets_ui.ui.col_source"): _by(f),
                                 tr("assets_ui.ui.col_layer"): _layer(f),
                                 tr("assets_ui.ui.col_ref"): f.ref if f else ""} for k, f in figures]),
                  hide_index=True, key="ae_table")
+    st.caption(tr("assets_ui.ui.minutes_note"))
     for sensor in asset.sensors:
         others = [a.name(lng) for a in catalogue_now.values()
                   if a.id != aid and any(s.id == sensor.id for s in a.sensors)]
@@ -248,7 +274,7 @@ with error_boundary():
         cols = st.columns(3)
         for i, (key, fig) in enumerate(figures):
             section, entry, name = key
-            label = tr(f"assets_ui.field.{name}")
+            label = _label(name)
             if section == "sensor":
                 label = f"{sensor_names[entry]}: {label}"
             wkey = f"ae_{version}_{section}_{entry}_{name}"
@@ -256,8 +282,11 @@ with error_boundary():
                 typed[key] = cols[i % 3].number_input(label, value=int(fig.value), step=1, format="%d", key=wkey)
             else:
                 step = next((v for suffix, v in _STEP.items() if name.endswith(suffix)), 1.0)
-                typed[key] = cols[i % 3].number_input(label, value=None if fig is None else float(fig.value),
-                                                      step=step, format="%.2f", key=wkey)
+                if name in _MINUTES:
+                    step = 1.0
+                shown = cols[i % 3].number_input(label, value=_shown(name, None if fig is None else float(fig.value)),
+                                                 step=step, format="%.2f", key=wkey)
+                typed[key] = _entered(name, shown, fig)
         ref = st.text_input(tr("assets_ui.ui.ref"), key=f"ae_ref_{version}_{aid}",
                             placeholder=tr("assets_ui.ui.ref_help"))
         go = st.form_submit_button(tr("assets_ui.ui.save"))
@@ -289,8 +318,9 @@ with error_boundary():
     if not differing:
         st.caption(tr("assets_ui.ui.restore_none"))
     else:
-        options = [tr("assets_ui.ui.restore_option", part=_part(key), field=tr(f"assets_ui.field.{key[2]}"),
-                      now=_fmt(fig.value if fig else None), bundled=_fmt(orig.value if orig else None),
+        options = [tr("assets_ui.ui.restore_option", part=_part(key), field=_label(key[2]),
+                      now=_fmt(fig.value if fig else None, key[2]),
+                      bundled=_fmt(orig.value if orig else None, key[2]),
                       by=_by(orig) or "-") for key, fig, orig in differing]
         c1, c2 = st.columns([4, 1])
         pick = c1.selectbox(tr("assets_ui.ui.restore_pick"), range(len(differing)),
@@ -306,7 +336,7 @@ with error_boundary():
                 db.write(lambda s: record_audit(s, actor.username, "restore", "asset_catalogue", None,
                                                 {"figure": "/".join(key)}))
                 st.session_state["ae_flash"] = tr("assets_ui.ui.restored", part=_part(key),
-                                                  field=tr(f"assets_ui.field.{key[2]}"))
+                                                  field=_label(key[2]))
                 st.rerun()
 
 # --- discard the unit's copy (its own block: a copy that no longer reads can still be set aside) -
