@@ -3,9 +3,13 @@
 A sortie's plan comes back to the logbook as the file the crew flew (the GeoJSON the plan page
 exports, or a QGroundControl ``.plan``) or as a :class:`~sar_planner.plan.SortiePlan`; either is
 reduced to a :class:`FlownPlan` (its searching runs, the segment, the sweep width), which is what
-the logbook stores in the sortie's ``plan`` field. :func:`compare_flown` then puts the plan's
-searching runs and the flown track on one grid in one metric CRS and computes, with the coverage
-module (:mod:`sar_planner.coverage`: exact swath area per cell, POD = 1 - exp(-C), terrain masking
+the logbook stores in the sortie's ``plan`` field. A crew logs one sortie, and a GeoJSON plan
+often holds several (each run keeps its sortie number): :func:`choose_sortie` takes the one the
+crew names, else the sortie with the largest share of the track's fixes within W of its searching
+legs, and :meth:`FlownPlan.for_sortie` reduces the plan to it (its runs, and the plan's segment cut
+to the convex hull of its swaths), so a log is never measured against other sorties' legs.
+:func:`compare_flown` then puts the plan's searching runs and the flown track on one grid in one
+metric CRS and computes, with the coverage module (:mod:`sar_planner.coverage`: exact swath area per cell, POD = 1 - exp(-C), terrain masking
 of ground hidden from the aircraft, see below):
 
 - the **search region**: the plan's segment, or for patterns without one (expanding square,
@@ -160,7 +164,8 @@ class FlownPlan:
         Raises
         ------
         LogbookError
-            ``flownsortie.err_no_such_sortie`` when the plan has no such sortie.
+            ``flownsortie.err_no_such_sortie`` when the plan has no searching legs in that sortie,
+            ``flownsortie.err_not_numbered`` when it does not number its sorties.
         """
         sorties = self.sorties
         if number not in sorties:
