@@ -9,8 +9,8 @@ crew names, else the sortie with the largest share of the track's fixes within W
 legs, and :meth:`FlownPlan.for_sortie` reduces the plan to it (its runs, and the plan's segment cut
 to the convex hull of its swaths), so a log is never measured against other sorties' legs.
 :func:`compare_flown` then puts the plan's searching runs and the flown track on one grid in one
-metric CRS and computes, with the coverage module (:mod:`sar_planner.coverage`: exact swath area per cell, POD = 1 - exp(-C), terrain masking
-of ground hidden from the aircraft, see below):
+metric CRS and computes, with the coverage module (:mod:`sar_planner.coverage`: exact swath area
+per cell, POD = 1 - exp(-C), terrain masking of ground hidden from the aircraft, see below):
 
 - the **search region**: the plan's segment, or for patterns without one (expanding square,
   sector, track line) the convex hull of the planned swaths;
