@@ -43,8 +43,8 @@ def test_each_figure_says_whether_it_is_the_bundled_or_the_units(data_dir):
     update_figures({("asset", "m30t", "endurance_s"): 2100.0}, REF)
     at = _settings_page()
     at.selectbox(key="ae_pick").set_value("m30t").run()
-    end = _row(at, "Endurance (s)")
-    assert (end["Value"], end["Source"], end["From"]) == ("2100", "unit", "unit's copy")
+    end = _row(at, "Endurance (min)")  # shown in minutes: 2,100 s = 35 min
+    assert (end["Value"], end["Source"], end["From"]) == ("35", "unit", "unit's copy")
     ceiling = _row(at, "Maximum operating altitude (m above sea level)")
     assert (ceiling["Source"], ceiling["From"]) == ("maker", "bundled catalogue")
     assert any("with the unit's copy" in c.value and "1 figure(s)" in c.value for c in at.caption)

@@ -28,8 +28,8 @@ def test_admin_edits_an_asset_figure_in_the_browser(page_en, app_server):
     page.get_by_role("option").filter(has_text="DJI Mavic 3T").click()
     wait_for_app(page)
 
-    reserve = page.get_by_label("Reserve kept at landing (s)")
-    reserve.fill("3000")  # longer than the 2,700 s endurance
+    reserve = page.get_by_label("Reserve kept at landing (min)")
+    reserve.fill("50")  # 50 min = 3,000 s, longer than the 2,700 s (45 min) endurance
     reserve.press("Tab")  # commit the typed number before the form is submitted
     page.get_by_label("Reference for the changed figures (who, when, why)").fill(REF)
     _save(page)
@@ -37,7 +37,7 @@ def test_admin_edits_an_asset_figure_in_the_browser(page_en, app_server):
         has_text="must be shorter than the endurance").wait_for()
     assert not (app_server.data_dir / "assets.toml").exists()
 
-    reserve.fill("600")
+    reserve.fill("10")  # 10 min = 600 s
     reserve.press("Tab")
     page.get_by_label("Reference for the changed figures (who, when, why)").fill(REF)
     _save(page)
