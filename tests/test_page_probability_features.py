@@ -112,8 +112,10 @@ def test_a_drawn_segment_is_saved_with_the_mission_listed_and_used_in_the_table(
     assert not at.error, [e.value for e in at.error]
     assert any("Search segment North fan added" in s.value for s in at.success)
     stored = mission_inputs(db, mid)
-    assert stored["revision"] == 2 and [f["name"] for f in stored["features"]] == ["North fan"]
-    assert at.session_state["mission"]["revision"] == 2  # the page holds the new version
+    # version 2 is the terrain the map was built on, saved at the build; 3 adds the segment
+    assert stored["revision"] == 3 and [f["name"] for f in stored["features"]] == ["North fan"]
+    assert stored["terrain_id"] == "pamir-15arcsec"
+    assert at.session_state["mission"]["revision"] == 3  # the page holds the new version
     features = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
     assert list(features["Name"]) == ["North fan"] and list(features["Source"]) == ["drawn"]
     assert "1.000 km²" in features.iloc[0, 3]

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from sar_planner.errors import ProbabilityError
+from sar_planner.errors import ProbabilityError, SarPlannerError
 from sar_planner.geo import from_local, local_metric_crs, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
                                      grid_segments, map_on_terrain, mapscore,
@@ -33,12 +33,12 @@ from sar_planner.probability.mission_features import (KINDS, add_feature, add_fe
                                                       features_of, grid_geometries,
                                                       measure, new_feature, remove_feature,
                                                       rename_feature, to_grid, unique_name)
-from sar_planner.logbook.mission_inputs import (mission_sorties_flown, save_mission_features,
-                                                save_mission_inputs)
+from sar_planner.logbook.mission_inputs import (mission_inputs, mission_sorties_flown,
+                                                save_mission_features, save_mission_inputs)
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
-from sar_planner.ui.common import app_settings, error_boundary, lang, tr
+from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.figures_probability import poa_figure, poa_png
 from sar_planner.ui.map_select import (append_vertex, selection_click, selection_path,
                                        selection_point, selection_ring)
@@ -157,6 +157,58 @@ def _store_features(mission, features: list[dict]) -> None:
                                             "revision": stored["revision"]}
     else:
         st.session_state["mission"] = dict(mission, features=features)
+
+
+def _save_terrain(mission, terrain_id: str) -> dict:
+    """Save ``terrain_id`` with a logbook mission's inputs when it changed (the stale-save check
+    refuses a save based on an older version: said on the page, nothing is lost, the map is built
+    all the same); returns the session's mission as it is now."""
+    if mission.get("mission_id") is None or mission.get("terrain_id") == terrain_id:
+        return mission
+    try:
+        stored_now = mission_inputs(database(), int(mission["mission_id"]))
+        if stored_now is not None and stored_now.get("terrain_id") == terrain_id:
+            return mission  # already saved (from another session): nothing to save, no alarm
+        stored = save_mission_inputs(database(), signed.actor, int(mission["mission_id"]),
+                                     stored_from_session(dict(mission, terrain_id=terrain_id)),
+                                     base_revision=mission.get("revision"))
+    except SarPlannerError as exc:
+        show_error(exc)
+        st.warning(tr("probability.ui.terrain_not_saved", terrain=names.get(terrain_id, terrain_id),
+                      incident=mission.get("incident_number", "")), icon=":material/warning:")
+        return mission
+    now = session_from_stored(stored, mission["incident_number"], int(mission["mission_id"]))
+    st.session_state["mission"] = now
+    st.session_state["mission_pick"] = {"incident_number": mission["incident_number"],
+                                        "mission_id": int(mission["mission_id"]),
+                                        "revision": stored["revision"]}
+    st.caption(tr("probability.ui.terrain_saved", terrain=names.get(terrain_id, terrain_id),
+                  incident=mission["incident_number"], revision=stored["revision"]))
+    return now
+
+
+def _pods_dropped_notice(memory: dict, uploads: list, forgotten: bool) -> None:
+    """Warn when POD maps applied on this page were dropped by a visit to another page.
+
+    A file uploader cannot be restored: Streamlit forgets a widget that a run does not draw, so
+    after a visit to another page the map silently no longer included the sorties' POD maps.
+    ``memory`` is the page's per-mission memory, ``uploads`` the files in the uploader now, and
+    ``forgotten`` whether Streamlit had forgotten the uploader before this run drew it (an
+    uploader the crew emptied themselves is not forgotten: no warning then).
+    """
+    if uploads:
+        memory.pop("pods_dropped", None)
+    elif forgotten and memory.get("pods_applied"):
+        memory["pods_dropped"] = memory.pop("pods_applied")
+    elif not forgotten:
+        memory.pop("pods_applied", None)
+    dropped = memory.get("pods_dropped")
+    if dropped:
+        st.warning(tr("probability.ui.pods_dropped", n=len(dropped), files=", ".join(dropped)),
+                   icon=":material/warning:")
+        if st.button(tr("probability.ui.pods_dropped_ok"), key="poa_pods_dropped_ok"):
+            memory.pop("pods_dropped", None)
+            st.rerun()
 
 
 def _next_map() -> None:
@@ -377,6 +429,8 @@ ids = list(names)
 _scope = f"probability:{mission.get('incident_number') or mission.get('ipp_text', '')}"
 keep_values(_KEPT, _scope, allowed={"poa_terrain": ids})
 current = st.session_state.get("terrain_entry")
+if current not in ids:  # the terrain saved with the mission, if any
+    current = mission.get("terrain_id")
 if current not in ids:  # none chosen yet: the first terrain that holds the IPP
     current = first_holding(entries, float(mission["lat"]), float(mission["lon"]))
 chosen = st.selectbox(tr("probability.ui.terrain"), ids,
@@ -445,6 +499,8 @@ if build:
     st.session_state[_BUILT_KEY] = {
         "incident": mission.get("incident_number"), "at": dt.datetime.now(_LOCAL_TZ),
         "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
+    # a logbook mission keeps the terrain its map was built on (reopening it offers it)
+    mission = _save_terrain(mission, entry.id)
     clear_handover(st.session_state)  # the plan page must not use a map for other settings
 if not st.session_state.get("poa_request"):
     _features_panel(mission)
@@ -529,10 +585,12 @@ with st.expander(tr("probability.ui.consensus")):
             base_map = consensus_map(base_map, regions, region_poa, weight)
             st.caption(tr("probability.ui.region_poa", values=", ".join(
                 f"{k} {v:.3f}" for k, v in region_poa.items())))
+_pods_forgotten = "poa_pods" not in st.session_state  # before the uploader is drawn
 with st.expander(tr("probability.ui.sorties")):
     st.caption(tr("probability.ui.sorties_help"))
     pod_ups = st.file_uploader(tr("probability.ui.pod_files"), type=["tif", "tiff"],
                                accept_multiple_files=True, key="poa_pods")
+_pods_dropped_notice(kept(_scope), list(pod_ups or []), _pods_forgotten)
 # the sorties logged against this mission with a flown track, in takeoff order (the facts)
 logged_sorties: list[FlownSortie] = []
 with error_boundary():
@@ -547,6 +605,8 @@ with error_boundary():
     logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods,
                            pod_of=_cached_pod(grid, main.elevation, entry.id))
     state = logged.state
+    if ordered:  # applied: a visit to another page that drops them is then told
+        kept(_scope)["pods_applied"] = [u.name for u in ordered]
 if state is None or logged is None:
     st.stop()
 st.subheader(tr("probability.logged.header"))
