@@ -156,13 +156,14 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     shown = datum.inner_text() + " " + " ".join(
         i.input_value() for i in datum.locator("input").all())
     assert "WGS84" in shown, shown
-    # the move is a fact in the logbook: version 2 of the mission's inputs, IPP typed in WGS84
+    # the move is a fact in the logbook: version 3 of the mission's inputs (2 is the terrain the
+    # map was built on, saved at the build), IPP typed in WGS84
     from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
 
     reset_database_cache()
     db = get_database()
     stored = mission_inputs(db, mission_id_for(db, "QH-E2E-002"))
-    assert stored["revision"] == 2 and stored["datum"] == "WGS84"
+    assert stored["revision"] == 3 and stored["datum"] == "WGS84"
     assert stored["lat"] == pytest.approx(lat, abs=1e-5) and stored["lon"] == pytest.approx(lon, abs=1e-5)
     reset_database_cache()
 
@@ -283,14 +284,15 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     page.locator("[data-testid='stAlertContentSuccess']").filter(
         has_text="Track Old mine road added").wait_for()
 
-    # all three are facts of the logbook mission (saved with its inputs, version 4)
+    # all three are facts of the logbook mission (saved with its inputs, version 5: version 2
+    # is the terrain the map was built on, saved at the build)
     from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
 
     reset_database_cache()
     db = get_database()
     stored = mission_inputs(db, mission_id_for(db, "QH-E2E-003"))
     reset_database_cache()
-    assert stored["revision"] == 4
+    assert stored["revision"] == 5
     assert [(f["kind"], f["name"], f["source"]) for f in stored["features"]] == [
         ("segment", "North fan", "drawn"), ("barrier", "Salt flat", "drawn"),
         ("track", "Old mine road", "drawn")]
@@ -308,7 +310,7 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     nav.filter(has_text="Mission").click()
     wait_for_app(page)
     _select(page, "Mission (from the logbook)", "QH-E2E-003")
-    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 4)").wait_for()
+    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 5)").wait_for()
     nav.filter(has_text="Probability").click()
     wait_for_app(page)
     _select(page, "Segments", "The mission's segments (drawn or imported)")
