@@ -5,6 +5,7 @@ a new IPP on the map (a click, then a box) and rebuild the map around it."""
 from __future__ import annotations
 
 import pytest
+import rasterio
 
 from sar_planner.auth import create_first_admin, create_user, needs_first_admin
 from sar_planner.logbook.db import get_database, reset_database_cache
@@ -88,6 +89,12 @@ def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_accou
     # segment table and downloads
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
     assert page.locator("[data-testid='stDownloadButton']").count() == 2
+    # the GeoTIFF is made when clicked (a deferred download) and is a real TIFF with the ROW tag
+    with page.expect_download(timeout=120_000) as got:
+        page.locator("[data-testid='stDownloadButton'] button").filter(
+            has_text="GeoTIFF").first.click()
+    with rasterio.open(got.value.path()) as src:
+        assert 0.0 <= float(src.tags()["ROW"]) < 1.0 and src.crs.is_projected
 
 
 def _picked(page, not_at=None) -> tuple[float, float]:

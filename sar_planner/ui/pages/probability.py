@@ -379,8 +379,9 @@ def _features_panel(mission) -> None:
                     _store_features(mission, remove_feature(features, fid))
                     st.session_state[_FLASH_KEY] = tr("probability.features.removed", name=name)
                 st.rerun()
+        _collection = feature_collection(features)
         st.download_button(tr("probability.features.download"),
-                           json.dumps(feature_collection(features), ensure_ascii=False, indent=1),
+                           lambda: json.dumps(_collection, ensure_ascii=False, indent=1),
                            file_name=f"features_{mission.get('incident_number') or 'mission'}.geojson",
                            mime="application/geo+json", key="poa_features_dl")
     else:
@@ -783,9 +784,13 @@ with error_boundary():
 d1, d2 = st.columns(2)
 tags = {"MODEL": model, "SUBJECT": mission["subject"],
         "IPP_WGS84": f"{mission['lat']:.6f},{mission['lon']:.6f}"}
-d1.download_button(tr("probability.ui.download_tif"), poa_geotiff_bytes(state.current, tags),
+# deferred: the file is made when the crew clicks, not on every rerun of this busy page (an eager
+# file is replaced at each rerun, and the browser's check of the replaced one logged a 404)
+_current = state.current
+d1.download_button(tr("probability.ui.download_tif"),
+                   lambda: poa_geotiff_bytes(_current, tags),
                    file_name=f"poa_{model}.tif", mime="image/tiff", key="poa_dl_tif")
-d2.download_button(tr("probability.ui.download_png"), poa_png(state.current.poa),
+d2.download_button(tr("probability.ui.download_png"), lambda: poa_png(_current.poa),
                    file_name=f"poa_{model}.png", mime="image/png", key="poa_dl_png")
 st.caption(tr("probability.ui.source"))
 
