@@ -152,3 +152,24 @@ def test_dji_route_is_offered_for_dji_drones_only():
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels and not any(".kmz" in label for label in labels)
+
+
+def test_export_files_are_written_once_per_plan_not_at_every_rerun(monkeypatch):
+    """A plan's files are written when it is first shown and reused by later reruns (a 60-sortie
+    plan has some 200 files); a new plan writes its own."""
+    import sar_planner.formats as formats
+
+    written = []
+    real = formats.write_plan
+    monkeypatch.setattr(formats, "write_plan",
+                        lambda plan, ext, **k: written.append(ext) or real(plan, ext, **k))
+    at = _plan(_app(), "pamir-15arcsec", "expanding-square", "m30t", plan_datum="39.0, 75.6",
+               plan_agl=80.0, plan_radius=300.0)
+    assert not at.exception
+    first = len(written)
+    assert first == len(at.get("download_button")) >= 7  # one write per download offered
+    at.run()  # any rerun (a click elsewhere on the page)
+    assert len(written) == first
+    at.number_input(key="plan_radius").set_value(400.0)
+    at.form_submit_button[0].click().run()  # a new plan: its own files
+    assert len(written) == first + len(at.get("download_button"))

@@ -38,6 +38,7 @@ _AREA_TYPES = ["geojson", "json", "kml", "kmz", "zip"]
 
 
 _MAP_PX = 500  # cells per side of the drawing map's terrain (display only)
+_EXPORTS_KEY = "plan_export_files"  # {"plan": the plan, "files": {(ext, sortie, lang): bytes}}
 _DRAWN_KEY = "plan_drawn"  # {"lonlat": ring WGS84, "xy": ring metres, "crs": CRS text}
 #: The plan form's fields kept over a visit to another page.
 _KEPT = ("plan_asset", "plan_pattern", "plan_light", "plan_area_source", "plan_segment",
@@ -438,6 +439,12 @@ def _render(result, req: PlanRequest) -> None:
 
         cols = st.columns(4)
         i = 0
+        # each file is written once per plan and kept for the reruns (a plan of 60 sorties has
+        # some 200 files: writing them all again at every click of the page took seconds, and the
+        # same bytes keep the same download address between reruns)
+        made = st.session_state.get(_EXPORTS_KEY)
+        if not made or made.get("plan") is not plan:
+            made = st.session_state[_EXPORTS_KEY] = {"plan": plan, "files": {}}
         stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in plan.name)
         plan_asset = assets.get(plan.asset_id)
         dji_ready = plan_asset is not None and plan_asset.dji_drone_enum is not None \
@@ -454,7 +461,10 @@ def _render(result, req: PlanRequest) -> None:
                         opts.update(writer_options(plan.asset_id, ext))
                         if ext == ".html":
                             opts["lang"] = lang()
-                        data = write_plan(plan, ext, **opts)
+                        fkey = (ext, sortie, lang())
+                        if fkey not in made["files"]:
+                            made["files"][fkey] = write_plan(plan, ext, **opts)
+                        data = made["files"][fkey]
                         label = tr(spec.label)
                         if sortie is not None and len(plan.sorties) > 1:
                             label = tr("planning.ui.per_sortie", label=label, n=sortie)
