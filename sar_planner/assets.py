@@ -987,7 +987,8 @@ def _check_reserve(entry: str, table: Any) -> None:
         return  # the loader reports a missing or malformed figure
     if math.isfinite(reserve) and math.isfinite(endurance) and reserve >= endurance:
         raise PlanningError("assets_ui.err_reserve", entry=entry, reserve=f"{reserve:g}",
-                            endurance=f"{endurance:g}")
+                            endurance=f"{endurance:g}", reserve_min=f"{reserve / 60.0:g}",
+                            endurance_min=f"{endurance / 60.0:g}")  # the page types minutes
 
 
 class _EditError(PlanningError):

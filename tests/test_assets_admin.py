@@ -250,6 +250,8 @@ def test_restore_that_breaks_the_catalogue_is_refused(data_dir):
     with pytest.raises(PlanningError) as exc:  # bundled 2460 s is below the unit's 3000 s reserve
         restore_figure("asset", "m30t", "endurance_s")
     assert exc.value.code == "assets_ui.err_reserve"
+    # in the minutes the Settings page types, with the catalogue's seconds: 3000 s = 50 min
+    assert "(50 min, 3000 s)" in exc.value.message("en") and "41 min, 2460 s" in exc.value.message("en")
     assert unit_catalogue_path().read_bytes() == before
 
 
