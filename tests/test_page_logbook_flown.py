@@ -181,3 +181,14 @@ def test_compare_without_files_says_what_is_missing(app):
     at = app.button(key="lb_fl_compare").click().run()
     assert not at.exception
     assert any("Both files are needed" in e.value for e in at.error)
+
+
+def test_a_sortie_loaded_back_names_the_sortie_of_the_plan_it_flew(app):
+    """A sortie logged against sortie 2 of a several-sortie plan (the plan flown stored with its
+    number) says so when its form is shown again: 'plan - sortie 2', planned and achieved POD."""
+    app.session_state["lb_plan"] = {"kind": "plan_flown", "name": "PS-m350", "sortie": 2,
+                                    "comparison": {"planned_pod": 0.632, "achieved_pod": 0.58}}
+    at = app.run()
+    assert not at.exception
+    note = [i.value for i in at.info if "was logged with the plan" in i.value]
+    assert note and "PS-m350 – sortie 2" in note[0] and "63.2%" in note[0] and "58.0%" in note[0]

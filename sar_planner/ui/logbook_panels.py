@@ -193,7 +193,10 @@ def flown_panel(prefix: str) -> None:
     summary = stored.get("comparison") if isinstance(stored, dict) else None
     if isinstance(summary, dict) and summary.get("planned_pod") is not None:
         # a sortie loaded for correction: what was measured when it was logged
-        st.info(tr("logbook.flown.stored", plan=stored.get("name", ""),
+        name = str(stored.get("name", ""))
+        if isinstance(stored.get("sortie"), int):  # one sortie of a plan of several
+            name = tr("planning.ui.per_sortie", label=name, n=stored["sortie"])
+        st.info(tr("logbook.flown.stored", plan=name,
                    planned=f"{summary['planned_pod']:.1%}",
                    achieved=f"{(summary.get('achieved_pod') or 0.0):.1%}"))
 
