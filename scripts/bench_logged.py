@@ -29,9 +29,10 @@ from sar_planner.probability.logged import FlownSortie, sortie_pod  # noqa: E402
 BUDGET_S = 0.3
 
 
-def main() -> None:
-    grid = Grid.from_bounds(CRS.from_epsg(32646), 500_000, 4_000_000, 506_000, 4_006_000, 60)
-    rng = np.random.default_rng(1)
+def lawnmower_fixes(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The benchmark's flown fixes (x, y metres, UTM 46N): 60 legs of 6 km, 100 m apart, a fix
+    every 2 m, 1.5 m of white GPS noise (also used by bench_replay_masking.py)."""
+    rng = np.random.default_rng(seed)
     xs, ys = [], []
     for k in range(60):
         x = np.arange(0.0, 6000.0, 2.0)
@@ -39,6 +40,12 @@ def main() -> None:
         ys.append(np.full(len(x), 4_000_050.0 + 100.0 * k))
     x = np.concatenate(xs) + rng.normal(0, 1.5, sum(map(len, xs)))
     y = np.concatenate(ys) + rng.normal(0, 1.5, len(x))
+    return x, y
+
+
+def main() -> None:
+    grid = Grid.from_bounds(CRS.from_epsg(32646), 500_000, 4_000_000, 506_000, 4_006_000, 60)
+    x, y = lawnmower_fixes()
     lat, lon = from_local(x, y, grid.crs)
     track = track_geojson([list(zip(lon.tolist(), lat.tolist()))])
     plan = FlownPlan("bench", (((94.9, 36.1, float("nan")), (94.91, 36.1, float("nan"))),),

@@ -27,6 +27,9 @@ from sar_planner.grid import Grid  # noqa: E402
 from sar_planner.logbook.flown import FlownPlan  # noqa: E402
 from sar_planner.probability.logged import FlownSortie, sortie_pod  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_logged import lawnmower_fixes  # noqa: E402
+
 
 def _run(cell: float) -> None:
     grid = Grid.from_bounds(CRS.from_epsg(32646), 500_000, 4_000_000, 506_000, 4_006_000, cell)
@@ -35,14 +38,7 @@ def _run(cell: float) -> None:
         return 3000.0 + 150.0 * (1.0 + np.sin(2 * np.pi * x_m / 1200.0))
 
     elevation = ground(xc)
-    rng = np.random.default_rng(1)
-    xs, ys = [], []
-    for k in range(60):
-        x = np.arange(0.0, 6000.0, 2.0)
-        xs.append(500_000 + (x[::-1] if k % 2 else x))
-        ys.append(np.full(len(x), 4_000_050.0 + 100.0 * k))
-    x = np.concatenate(xs) + rng.normal(0, 1.5, sum(map(len, xs)))
-    y = np.concatenate(ys) + rng.normal(0, 1.5, len(x))
+    x, y = lawnmower_fixes()  # the same flown track as bench_logged.py
     lat, lon = from_local(x, y, grid.crs)
     step = -(-len(x) // 5000)
     alt = ground(x[::step] - 500_000) + 80.0
