@@ -39,6 +39,11 @@ DO $$ BEGIN
     CREATE ROLE sar LOGIN PASSWORD 'sar' CREATEDB;
   END IF;
 END $$;
+-- The tests drop their throw-away databases WITH (FORCE). On PostgreSQL 15 that refuses when an autovacuum
+-- worker happens to be in the database ("must be a member of the role whose process is being terminated or
+-- member of pg_signal_backend"): the worker has no role the test role is a member of. This grant lets the
+-- test role end it. GRANT is idempotent.
+GRANT pg_signal_backend TO sar;
 SQL
   su postgres -c "psql -q -p $port -tc \"SELECT 1 FROM pg_database WHERE datname = 'sar_test'\"" | grep -q 1 \
     || su postgres -c "createdb -p $port -O sar sar_test"

@@ -6,14 +6,17 @@ database of its own (created and dropped around the test, so tests never see eac
 from __future__ import annotations
 
 import os
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 from sar_planner.auth import Actor, create_first_admin, create_user
 from sar_planner.logbook.db import Database, open_database, reset_database_cache
@@ -26,6 +29,26 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 def _pg_base() -> str | None:
     return os.environ.get("SAR_PLANNER_TEST_PG_URL") or None
+
+
+def _drop_database(admin: Engine, name: str, attempts: int = 5) -> None:
+    """Drop a throw-away test database, retrying while a background process is inside it.
+
+    ``WITH (FORCE)`` ends the other sessions, but PostgreSQL 15 refuses to end an autovacuum worker unless the
+    role holds pg_signal_backend (scripts/test.sh grants it). Without that grant, or on a server where it cannot
+    be granted, the worker finishes in well under a second, so a few retries drop the database anyway. A database
+    left behind is reported as a warning, not as a failure of the test that used it.
+    """
+    last: Exception | None = None
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError as exc:
+            last = exc
+            time.sleep(0.2 * (attempt + 1))
+    warnings.warn(f"test database {name} was left behind: {last}", stacklevel=2)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -48,8 +71,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
         reset_database_cache()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
         admin.dispose()
 
 
