@@ -23,9 +23,9 @@ from sar_planner.errors import FormatError, ProbabilityError
 from sar_planner.grid import Grid
 from sar_planner.probability import RadialDistribution, TerrainOptions, ring_map, terrain_map
 from sar_planner.probability.mission_features import (
-    MAX_VERTICES, add_feature, check_features, clip_segment, feature_collection, features_of,
-    features_from_file, from_grid, grid_geometries, measure, new_feature, remove_feature,
-    rename_feature, to_grid)
+    MAX_VERTICES, add_feature, add_features, check_features, clip_segment, feature_collection,
+    features_of, features_from_file, from_grid, grid_geometries, measure, new_feature,
+    remove_feature, rename_feature, to_grid)
 from sar_planner.subjects import quartiles_for
 
 UTM46 = CRS.from_epsg(32646)
@@ -153,8 +153,9 @@ def test_a_new_segment_is_clipped_by_the_existing_ones():
     kind, area = measure(clipped, UTM46)
     # what is left of S2: 1 km x 0.8 km = 0.8 km^2 (by hand), to well under a square metre
     assert kind == "area_m2" and area == pytest.approx(800_000.0, abs=0.5)
-    items, by = add_feature(_dicts(s1), s2)
-    assert by == ["S1"] and [f["name"] for f in items] == ["S1", "S2"]
+    items, done = add_feature(_dicts(s1), s2)
+    assert done.clipped == (("S2", ("S1",)),) and done.split == ()
+    assert [f["name"] for f in items] == ["S1", "S2"]
     check_features(items)  # no overlap left
     # refusing instead of clipping is possible, and then the overlap is named
     with pytest.raises(ProbabilityError) as err:
@@ -313,16 +314,50 @@ def test_segments_added_with_clipping_never_overlap(boxes):
 
 
 def test_a_file_of_overlapping_segments_is_added_clipped_in_file_order():
-    from sar_planner.probability.mission_features import add_features
-
     s1 = _seg("S1", box(X0, Y0, X0 + 1000, Y0 + 1000))
     a = _seg("A", box(X0 + 500, Y0, X0 + 1500, Y0 + 1000))  # half over S1
     b = _seg("B", box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000))  # half over A
-    items, clipped = add_features(_dicts(s1), [a, b])
-    assert clipped == [("A", ["S1"]), ("B", ["A"])]
+    items, done = add_features(_dicts(s1), [a, b])
+    assert done.clipped == (("A", ("S1",)), ("B", ("A",)))
     areas = {f.name: measure(f, UTM46)[1] for f in features_of(items)}
     # S1 1 km^2; A keeps 1.0-1.5 km east (0.5 km^2); B keeps 1.5-2.0 km east (0.5 km^2), by hand
     assert areas == pytest.approx({"S1": 1e6, "A": 5e5, "B": 5e5}, abs=1.0)
+
+
+def test_a_segment_cut_in_two_by_clipping_is_kept_as_two_segments():
+    # S1 is a 200 m wide north-south strip; B, a 1 km square across it, is cut into a 400 m
+    # west piece and a 400 m east piece (by hand: 1,000 x 400 = 0.4 km^2 each). The planner
+    # flies one outline at a time, so each piece becomes its own segment.
+    s1 = _seg("S1", box(X0 + 400, Y0 - 500, X0 + 600, Y0 + 1500))
+    b = _seg("B", box(X0, Y0, X0 + 1000, Y0 + 1000))
+    items, done = add_feature(_dicts(s1), b)
+    assert done.clipped == (("B", ("S1",)),)
+    assert done.split == (("B", ("B 1", "B 2")),)
+    feats = {f.name: f for f in features_of(items)}
+    assert sorted(feats) == ["B 1", "B 2", "S1"]
+    for name in ("B 1", "B 2"):
+        assert feats[name].geometry.geom_type == "Polygon"
+        assert measure(feats[name], UTM46)[1] == pytest.approx(400_000.0, abs=1.0)
+    assert feats["B 1"].id == b.id and feats["B 2"].id != b.id  # the largest keeps the id
+    assert len({f.id for f in feats.values()}) == 3
+    check_features(items)
+
+
+def test_a_multi_part_segment_from_a_file_is_split_largest_first_and_names_stay_unique():
+    # a 2 km^2 and a 1 km^2 piece in one MultiPolygon; "M 1" is taken already, so the largest
+    # piece is "M 1 (2)" (unique_name's rule) and the other "M 2"
+    taken = _seg("M 1", box(X0 + 10_000, Y0, X0 + 11_000, Y0 + 1000))
+    multi = _seg("M", shapely.MultiPolygon([box(X0, Y0, X0 + 1000, Y0 + 1000),
+                                            box(X0 + 3000, Y0, X0 + 5000, Y0 + 1000)]))
+    items, done = add_features(_dicts(taken), [multi])
+    assert done.clipped == () and done.split == (("M", ("M 1 (2)", "M 2")),)
+    areas = {f.name: measure(f, UTM46)[1] for f in features_of(items)}
+    assert areas == pytest.approx({"M 1": 1e6, "M 1 (2)": 2e6, "M 2": 1e6}, abs=1.0)
+    # barriers and regions are never split: a salt lake in two parts is one barrier
+    lakes = new_feature("barrier", "lakes", _wgs(shapely.MultiPolygon(
+        [box(X0, Y0 + 5000, X0 + 500, Y0 + 5500), box(X0 + 2000, Y0 + 5000, X0 + 2500, Y0 + 5500)])))
+    items, done = add_feature(items, lakes)
+    assert done.split == () and [f.name for f in features_of(items, "barrier")] == ["lakes"]
 
 
 def test_a_file_too_big_for_the_mission_is_refused_before_any_work():

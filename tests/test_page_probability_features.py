@@ -131,6 +131,18 @@ def test_a_drawn_segment_is_saved_with_the_mission_listed_and_used_in_the_table(
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = next(t for t in fig["data"] if t.get("name") == "segment_names")["text"]
     assert sorted(names) == ["East fan", "North fan"]
+    # a 400 m wide strip drawn right across North fan is cut in two: kept as two segments, a
+    # south piece of 400 x 700 m = 0.28 km^2 ("Cross 1", the larger) and a north piece of
+    # 400 x 600 m = 0.24 km^2 ("Cross 2"), by hand
+    _draw(at, "segment", _box_lonlat(IX + 500, IY - 500, IX + 900, IY + 1800), "Cross")
+    assert not at.error, [e.value for e in at.error]
+    assert any("Cross lies in 2 separate pieces" in s.value and "Cross 1, Cross 2" in s.value
+               for s in at.success)
+    rows = _segment_rows(at).set_index(_segment_rows(at).columns[0])
+    assert rows.iloc[:, 0]["Cross 1"] == pytest.approx(0.28, abs=1e-3)
+    assert rows.iloc[:, 0]["Cross 2"] == pytest.approx(0.24, abs=1e-3)
+    assert sorted(f["name"] for f in mission_inputs(db, mid)["features"]) == [
+        "Cross 1", "Cross 2", "East fan", "North fan"]
 
 
 def test_rename_and_remove_are_saved_and_a_stale_page_is_refused():

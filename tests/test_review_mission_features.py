@@ -91,8 +91,8 @@ def test_the_overlap_tolerance_is_ten_parts_per_million_of_the_smaller_segment(s
         with pytest.raises(ProbabilityError):
             check_features([a.to_dict(), b.to_dict()])
         # added with clipping, it is cut back to the border instead
-        items, by = add_feature([a.to_dict()], b)
-        assert by == ["A"]
+        items, done = add_feature([a.to_dict()], b)
+        assert done.clipped == (("B", ("A",)),)
         assert check_features(items) == items
     else:
         assert len(check_features([a.to_dict(), b.to_dict()])) == 2

@@ -17,7 +17,9 @@ with finite degrees in range; names are non-empty and unique within a kind; the 
 holds at most :data:`MAX_VERTICES` vertices and spans at most :data:`MAX_SPAN_KM` east to west
 (no feature across the 180 degree meridian); search segments do not overlap (an overlap larger
 than :data:`OVERLAP_TOLERANCE_M2` is refused naming both segments and the overlap's area;
-:func:`clip_segment` cuts a new segment by the existing ones instead). Areas and lengths are
+:func:`clip_segment` cuts a new segment by the existing ones instead); a new segment in several
+separate pieces (cut in two by clipping, or a file's multi-part polygon) is kept as one segment
+per piece (:func:`split_pieces`), since a segment is flown as one outline. Areas and lengths are
 measured in the UTM zone of the features (:func:`sar_planner.geo.local_metric_crs`).
 """
 
@@ -44,7 +46,8 @@ from sar_planner.probability.features import LINES, POLYGONS
 __all__ = ["KINDS", "ALLOWED_TYPES", "MAX_VERTICES", "MAX_NAME", "OVERLAP_TOLERANCE_M2",
            "MAX_SPAN_KM",
            "MissionFeature", "new_feature", "feature_from_dict", "check_features",
-           "check_no_overlap", "clip_segment", "add_feature", "add_features", "remove_feature", "rename_feature",
+           "check_no_overlap", "clip_segment", "split_pieces", "Added", "add_feature",
+           "add_features", "remove_feature", "rename_feature",
            "features_of", "grid_geometries", "to_grid", "from_grid", "measure",
            "feature_collection", "features_from_file", "unique_name", "features_key"]
 
@@ -419,40 +422,84 @@ def clip_segment(segment: MissionFeature, existing: Sequence[MissionFeature],
     return clipped, by
 
 
+def split_pieces(feature: MissionFeature, taken: Iterable[str]) -> list[MissionFeature]:
+    """A segment in several separate pieces as one segment per piece; any other feature as is.
+
+    A search segment is one area a team or aircraft searches as a whole (the planner flies one
+    outline at a time), so a segment that clipping cut in two, or a file's multi-part polygon,
+    becomes ``name 1``, ``name 2``... numbered from the largest piece down. The largest keeps
+    the feature's id. Names already in ``taken`` are avoided as :func:`unique_name` does.
+    """
+    geom = feature.geometry
+    if feature.kind != "segment" or geom.geom_type != "MultiPolygon" or len(geom.geoms) < 2:
+        return [feature]
+    crs = _crs_for([geom])
+    pieces = sorted(geom.geoms, key=lambda g: -to_grid(g, crs).area)
+    used = list(taken)
+    base = feature.name[: MAX_NAME - 10]
+    out: list[MissionFeature] = []
+    for i, piece in enumerate(pieces, start=1):
+        name = unique_name(f"{base} {i}", used)
+        used.append(name)
+        fid = feature.id if i == 1 else uuid.uuid4().hex[:16]
+        out.append(MissionFeature(fid, feature.kind, name, feature.source, piece))
+    return out
+
+
+@dataclass(frozen=True)
+class Added:
+    """What :func:`add_features` did besides adding.
+
+    clipped:
+        (name, names of the segments it was clipped by) for each new segment that overlapped.
+    split:
+        (name, names of its pieces) for each new segment kept as several (:func:`split_pieces`).
+    """
+
+    clipped: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    split: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 def add_feature(items: Sequence[Mapping[str, Any]] | None, feature: MissionFeature, *,
-                clip: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
-    """The features with ``feature`` added (a segment clipped by the others when ``clip``).
+                clip: bool = True) -> tuple[list[dict[str, Any]], Added]:
+    """The features with ``feature`` added (a segment clipped by the others when ``clip``, and
+    kept as one segment per separate piece).
 
     Returns
     -------
-    (list of dict, list of str)
-        The new stored list (checked by :func:`check_features`) and the names of the segments
-        the new one was clipped by.
+    (list of dict, Added)
+        The new stored list (checked by :func:`check_features`) and what was clipped or split.
     """
-    out, clipped = add_features(items, [feature], clip=clip)
-    return out, clipped[0][1] if clipped else []
+    return add_features(items, [feature], clip=clip)
 
 
 def add_features(items: Sequence[Mapping[str, Any]] | None,
                  features: Sequence[MissionFeature], *, clip: bool = True
-                 ) -> tuple[list[dict[str, Any]], list[tuple[str, list[str]]]]:
+                 ) -> tuple[list[dict[str, Any]], Added]:
     """The features with several added in order (e.g. a file's), each new segment clipped by the
-    segments before it; the whole list is checked once at the end.
+    segments before it and split into its separate pieces; the whole list is checked once at the
+    end.
 
     Returns
     -------
-    (list of dict, list of (str, list of str))
-        The new stored list, and (name, names it was clipped by) for each clipped segment.
+    (list of dict, Added)
+        The new stored list, and the segments clipped (with the names they were clipped by) and
+        split (with the names of their pieces).
     """
     current = features_of(items)
-    clipped: list[tuple[str, list[str]]] = []
+    clipped: list[tuple[str, tuple[str, ...]]] = []
+    split: list[tuple[str, tuple[str, ...]]] = []
     for feature in features:
         if feature.kind == "segment" and clip:
             feature, by = clip_segment(feature, current)
             if by:
-                clipped.append((feature.name, by))
-        current.append(feature)
-    return check_features([f.to_dict() for f in current]), clipped
+                clipped.append((feature.name, tuple(by)))
+        taken = [f.name for f in current if f.kind == feature.kind]
+        pieces = split_pieces(feature, taken)
+        if len(pieces) > 1:
+            split.append((feature.name, tuple(p.name for p in pieces)))
+        current.extend(pieces)
+    return check_features([f.to_dict() for f in current]), Added(tuple(clipped), tuple(split))
 
 
 def remove_feature(items: Sequence[Mapping[str, Any]] | None, feature_id: str

@@ -27,7 +27,7 @@ from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_
                                      segment_table, terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS
 from sar_planner.probability.logged import FlownSortie, replay_logged, sortie_pod
-from sar_planner.probability.mission_features import (KINDS, add_feature, add_features,
+from sar_planner.probability.mission_features import (KINDS, Added, add_feature, add_features,
                                                       feature_collection,
                                                       features_from_file, features_key,
                                                       features_of, grid_geometries,
@@ -325,16 +325,30 @@ def _pending_panel(mission, crs) -> None:
             if geom is None:
                 raise ProbabilityError("probability.err_mf_empty", name=name or "?")
             feature = new_feature(kind, name, geom, "drawn")
-            features, clipped_by = add_feature(_features(mission), feature)
+            features, done = add_feature(_features(mission), feature)
             _store_features(mission, features)
             st.session_state.pop(_PENDING_KEY, None)
             _next_map()
             msg = tr("probability.features.added", name=feature.name,
                      what=tr(f"probability.features.kind_{kind}"))
-            if clipped_by:
-                msg += " " + tr("probability.features.clipped", names=", ".join(clipped_by))
-            st.session_state[_FLASH_KEY] = msg
+            st.session_state[_FLASH_KEY] = msg + _added_notes(done, single=True)
             st.rerun()
+
+
+def _added_notes(done: Added, single: bool) -> str:
+    """What adding did besides adding: segments clipped by others, segments kept as pieces.
+
+    ``single``: one feature was added (drawn), so the clipping names only what it avoided.
+    """
+    msg = ""
+    if done.clipped:
+        msg += " " + tr("probability.features.clipped", names="; ".join(
+            ", ".join(by) if single else f"{name} ({', '.join(by)})"
+            for name, by in done.clipped))
+    for name, pieces in done.split:
+        msg += " " + tr("probability.features.split", name=name, n=len(pieces),
+                        names=", ".join(pieces))
+    return msg
 
 
 def _features_panel(mission) -> None:
@@ -399,14 +413,11 @@ def _features_panel(mission) -> None:
     if go_import and up is not None:
         with error_boundary():
             added = features_from_file(up.name, up.getvalue(), kind, features)
-            now, clipped = add_features(features, added)
+            now, done = add_features(features, added)
             _store_features(mission, now)
             msg = tr("probability.features.imported", n=len(added), file=up.name,
                      what=tr(f"probability.features.kind_{kind}"))
-            if clipped:
-                msg += " " + tr("probability.features.clipped", names="; ".join(
-                    f"{name} ({', '.join(by)})" for name, by in clipped))
-            st.session_state[_FLASH_KEY] = msg
+            st.session_state[_FLASH_KEY] = msg + _added_notes(done, single=False)
             st.rerun()
 
 
