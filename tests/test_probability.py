@@ -551,3 +551,25 @@ def test_terrain_segments_split_along_the_ridge_and_tile_the_grid():
     pm = ProbabilityMap(g, np.full(g.shape, 1.0 / (g.shape[0] * g.shape[1])), 0.0)
     table = segment_table(segs, pm)  # refuses overlaps
     assert table.gap_area_m2 == pytest.approx(0.0, abs=1.0) and table.gap_poa == 0.0
+
+
+def test_every_terrain_segment_on_a_real_dem_is_one_outline():
+    # On the bundled Pamir GEBCO sample (12 km half-width, 100 m cells, 3 km target) a basin cut
+    # by the 3 km squares once left a segment in two pieces touching only at a cell's corner (a
+    # 5.61 km^2 piece and one 100 m cell): the plan page cannot fly such a segment. Every one is
+    # now a single polygon, and together they still tile the grid exactly.
+    from pathlib import Path
+
+    from sar_planner.probability import terrain_segments
+    from sar_planner.terrain import grid_around, load_terrain
+
+    dem = Path(__file__).resolve().parent.parent / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
+    g = grid_around(38.30, 75.05, 12_000.0, 100.0)
+    z = load_terrain([dem], g).elevation
+    segs = terrain_segments(g, z, 3000.0)
+    assert [s.name for s in segs if s.geometry.geom_type != "Polygon"] == []
+    rows, cols = g.shape  # 241 x 241 cells of 100 m: the IPP's cell in the middle
+    assert sum(s.geometry.area for s in segs) == pytest.approx(rows * cols * 100.0 ** 2, rel=1e-9)
+    pm = ProbabilityMap(g, np.full(g.shape, 1.0 / (g.shape[0] * g.shape[1])), 0.0)
+    table = segment_table(segs, pm)
+    assert table.gap_area_m2 == pytest.approx(0.0, abs=1.0) and table.gap_poa == 0.0

@@ -18,6 +18,7 @@ import numpy as np
 from rasterio import features
 from scipy import ndimage
 from shapely.geometry import box, shape
+from skimage import measure
 from skimage.segmentation import watershed
 from shapely.ops import unary_union
 
@@ -135,8 +136,9 @@ def terrain_segments(grid: Grid, elevation: np.ndarray, size_m: float,
     watershed from its local minima (markers: one per ``size_m`` window; scikit-image's flooding
     watershed): basin edges run along ridges and each basin holds a drainage. Basins larger than
     the target are cut by a ``size_m`` grid, and pieces under a tenth of the target area are
-    merged into the neighbour they share most cells with. The segments tile the grid without gaps
-    or overlaps; names run ``T1``, ``T2``, ... from north-west to south-east.
+    merged into the neighbour they share most cells with. Each segment is one 4-connected piece
+    (a polygon, never a multi-polygon: the planner flies one outline). The segments tile the
+    grid without gaps or overlaps; names run ``T1``, ``T2``, ... from north-west to south-east.
     """
     z = np.asarray(elevation, dtype=np.float64)
     if z.shape != grid.shape:
@@ -157,8 +159,12 @@ def terrain_segments(grid: Grid, elevation: np.ndarray, size_m: float,
     rows, cols = grid.shape
     squares = (np.arange(rows)[:, None] * h // size_m).astype(np.int64) * (cols + 1) + \
         (np.arange(cols)[None, :] * h // size_m).astype(np.int64)
-    labels = np.unique(basins.astype(np.int64) * (squares.max() + 1) + squares,
-                       return_inverse=True)[1].reshape(grid.shape).astype(np.int32)
+    combined = basins.astype(np.int64) * (squares.max() + 1) + squares
+    # a basin cut by the squares can leave one (basin, square) pair in separate pieces, and a
+    # basin may hang together only through a cell's corner: each 4-connected piece is its own
+    # region (the polygons below are traced 4-connected), so every segment is one outline the
+    # planner can fly; small pieces are merged next
+    labels = measure.label(combined, background=-1, connectivity=1).astype(np.int32) - 1
     labels = _merge_small(labels, max(1, int(0.1 * (size_m / h) ** 2)))
     polys: dict[int, list] = {}
     for geom, value in features.shapes(labels, transform=grid.transform):
