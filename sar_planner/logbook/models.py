@@ -20,10 +20,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -41,6 +44,7 @@ __all__ = [
     "SortieRevision",
     "AuditEntry",
     "SortieCounter",
+    "MissionPodMap",
     "ROLES",
     "SORTIE_STATUSES",
     "TASK_TYPES",
@@ -284,3 +288,50 @@ class SortieCounter(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
     opening_count: Mapped[int] = mapped_column(Integer, default=0)
     opening_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MissionPodMap(Base):
+    """A detection (POD) map uploaded for a mission: one unsuccessful sortie's POD per cell.
+
+    The file is kept as uploaded (a single-band GeoTIFF on the mission grid, values 0-1) with its
+    SHA-256 and the grid it lies on, so a later map on another grid can say which grid it needs.
+    The grid: ``crs_wkt`` (WKT2) and ``epsg`` (when the CRS has one), ``transform`` (the six
+    affine coefficients a, b, c, d, e, f in GDAL order as JSON text, metres in that CRS) and
+    ``rows`` x ``cols``. Never deleted: a removal sets ``removed_by``/``removed_at`` (UTC) once;
+    a removed map is no longer applied but stays in the record (:mod:`sar_planner.logbook.pod_maps`).
+    """
+
+    __tablename__ = "mission_pod_map"
+    __table_args__ = (
+        CheckConstraint("length(sha256) = 64", name="ck_pod_map_sha256"),
+        CheckConstraint("size_bytes > 0", name="ck_pod_map_size"),
+        CheckConstraint("rows > 0 AND cols > 0", name="ck_pod_map_shape"),
+        CheckConstraint("(removed_at IS NULL AND removed_by IS NULL) OR "
+                        "(removed_at IS NOT NULL AND removed_by IS NOT NULL)",
+                        name="ck_pod_map_removed"),
+        # at most one applied map of a name, and of a content, per mission
+        Index("uq_pod_map_applied_name", "mission_id", "file_name", unique=True,
+              sqlite_where=text("removed_at IS NULL"),
+              postgresql_where=text("removed_at IS NULL")),
+        Index("uq_pod_map_applied_sha256", "mission_id", "sha256", unique=True,
+              sqlite_where=text("removed_at IS NULL"),
+              postgresql_where=text("removed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    crs_wkt: Mapped[str] = mapped_column(Text)
+    epsg: Mapped[int | None] = mapped_column(Integer)
+    transform: Mapped[str] = mapped_column(String(400))
+    rows: Mapped[int] = mapped_column(Integer)
+    cols: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(40))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    removed_by: Mapped[str | None] = mapped_column(String(40))
+    removed_at: Mapped[dt.datetime | None]
+    removed_reason: Mapped[str | None] = mapped_column(Text)

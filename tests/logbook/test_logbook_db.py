@@ -22,7 +22,7 @@ from tests.logbook._helpers import local
 def test_migrations_create_every_table_and_match_the_models(db):
     assert set(table_names(db)) >= {t for t in Base.metadata.tables} | {"alembic_version"}
     with db.engine.connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
                                 Base.metadata)
     assert diff == []
