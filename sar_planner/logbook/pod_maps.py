@@ -46,14 +46,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sar_planner.auth import Actor, require
-from sar_planner.errors import LogbookError
+from sar_planner.errors import LogbookError, SarPlannerError
 from sar_planner.grid import Grid
 from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
 from sar_planner.logbook.models import Mission, MissionPodMap, User
 from sar_planner.logbook.times import format_local
 
-__all__ = ["MAX_POD_MAP_BYTES", "PodMapRecord", "StoredPods", "read_pod_map", "add_pod_map",
+__all__ = ["MAX_POD_MAP_BYTES", "PodMapRecord", "StoredPods", "read_pod_map", "add_pod_map", "add_pod_maps",
            "list_pod_maps", "pod_map_bytes", "pod_map_array", "remove_pod_map", "pods_on_grid",
            "grid_facts"]
 
@@ -319,6 +319,31 @@ def add_pod_map(db: Database, actor: Actor, mission_id: int, file_name: str, dat
         return _record(row, _names(session, {row.added_by}))
 
     return db.write(work)
+
+
+def add_pod_maps(db: Database, actor: Actor, mission_id: int,
+                 files: Sequence[tuple[str, bytes]], grid: Grid
+                 ) -> tuple[list[PodMapRecord], list[SarPlannerError]]:
+    """Store several uploaded POD maps (the Probability page's uploader), each on its own.
+
+    Each file is checked and stored by :func:`add_pod_map` in file-name order; a refused file
+    does not stop the others. Call it once per upload (the page then clears its uploader), so a
+    rerun of the page never stores a file twice (and a second try would be refused as the same
+    content anyway).
+
+    Returns
+    -------
+    (list of PodMapRecord, list of SarPlannerError)
+        The maps stored, and the refusals (each names its file and what to do).
+    """
+    stored: list[PodMapRecord] = []
+    refused: list[SarPlannerError] = []
+    for name, data in sorted(files, key=lambda f: str(f[0])):
+        try:
+            stored.append(add_pod_map(db, actor, mission_id, name, data, grid))
+        except SarPlannerError as exc:
+            refused.append(exc)
+    return stored, refused
 
 
 def list_pod_maps(db: Database, mission_id: int, *, include_removed: bool = False

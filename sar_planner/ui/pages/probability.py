@@ -35,6 +35,9 @@ from sar_planner.probability.mission_features import (KINDS, Added, add_feature,
                                                       rename_feature, to_grid, unique_name)
 from sar_planner.logbook.mission_inputs import (mission_inputs, mission_sorties_flown,
                                                 save_mission_features, save_mission_inputs)
+from sar_planner.logbook.pod_maps import (StoredPods, add_pod_maps, grid_facts, list_pod_maps,
+                                          pod_map_array, pod_map_bytes, pods_on_grid,
+                                          remove_pod_map)
 from sar_planner.subjects import Quartiles, quartiles_for
 from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
@@ -209,6 +212,93 @@ def _pods_dropped_notice(memory: dict, uploads: list, forgotten: bool) -> None:
         if st.button(tr("probability.ui.pods_dropped_ok"), key="poa_pods_dropped_ok"):
             memory.pop("pods_dropped", None)
             st.rerun()
+
+
+_POD_GEN_KEY = "poa_pods_gen"  # a new uploader after each upload is stored (stored once per file)
+_POD_FLASH_KEY = "poa_pods_flash"  # what the last upload or removal did, shown after its rerun
+_POD_REMOVE_KEY = "poa_pod_remove"  # the stored map whose removal waits for confirmation
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _stored_pod(sha256: str, _db, _record):
+    """A stored POD map's array on its own grid, cached by its content (a stored file never
+    changes), so a rerun does not read and check every file again."""
+    pod = pod_map_array(_db, _record)
+    pod.setflags(write=False)
+    return pod
+
+
+def _pod_maps_panel(mission, grid) -> StoredPods | None:
+    """The POD maps stored with a logbook mission: store an upload at once, list the stored maps
+    (who added them, when, mean POD) with a download and a confirmed Remove each; returns the
+    maps on this map's grid (applied) and those on another grid (left out), or None on an error."""
+    db, mid, incident = database(), int(mission["mission_id"]), mission.get("incident_number", "")
+    st.caption(tr("probability.ui.pods_stored_help", incident=incident))
+    gen = int(st.session_state.get(_POD_GEN_KEY, 0))
+    ups = st.file_uploader(tr("probability.ui.pod_files"), type=["tif", "tiff"],
+                           accept_multiple_files=True, key=f"poa_pods_db_{gen}")
+    if ups:  # stored at once; a fresh (empty) uploader next run, so nothing is stored twice
+        stored, refused = add_pod_maps(db, signed.actor, mid,
+                                       [(u.name, u.getvalue()) for u in ups], grid)
+        st.session_state[_POD_GEN_KEY] = gen + 1
+        st.session_state[_POD_FLASH_KEY] = (
+            [tr("probability.ui.pods_stored", incident=incident,
+                files=", ".join(r.file_name for r in stored))] if stored else [], refused)
+        st.rerun()
+    done, refused = st.session_state.pop(_POD_FLASH_KEY, ([], []))
+    for msg in done:
+        st.success(msg, icon=":material/check_circle:")
+    for exc in refused:
+        show_error(exc)
+    records = list_pod_maps(db, mid)
+    pods = pods_on_grid(db, mid, grid, records=records,
+                        array_of=lambda r: _stored_pod(r.sha256, db, r))
+    if not records:
+        st.caption(tr("probability.ui.pods_none_stored", incident=incident))
+        return pods
+    on_grid = {rec.id for rec, _ in pods.applied}
+    st.dataframe(pd.DataFrame([{
+        tr("probability.ui.pods_col_file"): r.file_name,
+        tr("probability.ui.pods_col_by"): r.added_by_name,
+        tr("probability.ui.pods_col_at"): r.added_at.astimezone(_LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+        tr("probability.ui.pods_col_mean"): round(float(_stored_pod(r.sha256, db, r).mean()), 4),
+        tr("probability.ui.pods_col_status"): tr("probability.ui.pods_status_applied")
+        if r.id in on_grid else tr("probability.ui.pods_status_other_grid"),
+    } for r in records]).astype(str), hide_index=True, width="stretch", key="poa_pods_table")
+    for r in records:
+        c1, c2, c3 = st.columns([3, 1, 1])
+        c1.markdown(f"`{r.file_name}`")
+        c2.download_button(tr("probability.ui.pods_download"),
+                           lambda _r=r: pod_map_bytes(db, _r.id), file_name=r.file_name,
+                           mime="image/tiff", key=f"poa_pod_dl_{r.id}")
+        if c3.button(tr("probability.ui.pods_remove"), key=f"poa_pod_rm_{r.id}"):
+            st.session_state[_POD_REMOVE_KEY] = r.id
+    pending = next((r for r in records if r.id == st.session_state.get(_POD_REMOVE_KEY)), None)
+    if pending is not None:
+        st.warning(tr("probability.ui.pods_remove_confirm", file=pending.file_name,
+                      incident=incident), icon=":material/delete:")
+        y, n = st.columns(2)
+        if y.button(tr("probability.ui.pods_remove_yes"), key="poa_pod_rm_yes", type="primary"):
+            st.session_state.pop(_POD_REMOVE_KEY, None)
+            remove_pod_map(db, signed.actor, pending.id)
+            st.session_state[_POD_FLASH_KEY] = ([tr("probability.ui.pods_removed",
+                                                    file=pending.file_name,
+                                                    incident=incident)], [])
+            st.rerun()
+        if n.button(tr("probability.ui.pods_remove_no"), key="poa_pod_rm_no"):
+            st.session_state.pop(_POD_REMOVE_KEY, None)
+            st.rerun()
+    return pods
+
+
+def _pods_other_grid_warnings(pods: StoredPods, grid) -> None:
+    """Name each stored map left out of this map because it lies on another grid, and the grid
+    it needs (never resampled, never dropped silently)."""
+    here = grid_facts(grid)
+    for rec in pods.other_grid:
+        st.warning(tr("probability.ui.pods_other_grid", file=rec.file_name,
+                      **grid_facts(rec.grid), **{f"map_{k}": v for k, v in here.items()}),
+                   icon=":material/warning:")
 
 
 def _next_map() -> None:
@@ -598,11 +688,25 @@ with st.expander(tr("probability.ui.consensus")):
             st.caption(tr("probability.ui.region_poa", values=", ".join(
                 f"{k} {v:.3f}" for k, v in region_poa.items())))
 _pods_forgotten = "poa_pods" not in st.session_state  # before the uploader is drawn
-with st.expander(tr("probability.ui.sorties")):
+pod_ups = []
+stored_pods: StoredPods | None = None  # a logbook mission's POD maps, kept with the mission
+with st.expander(tr("probability.ui.sorties"),
+                 expanded=bool(st.session_state.get(_POD_FLASH_KEY)
+                               or st.session_state.get(_POD_REMOVE_KEY))):
     st.caption(tr("probability.ui.sorties_help"))
-    pod_ups = st.file_uploader(tr("probability.ui.pod_files"), type=["tif", "tiff"],
-                               accept_multiple_files=True, key="poa_pods")
-_pods_dropped_notice(kept(_scope), list(pod_ups or []), _pods_forgotten)
+    if mission.get("mission_id") is not None:
+        with error_boundary():
+            stored_pods = _pod_maps_panel(mission, grid)
+        if stored_pods is None:  # the stored maps could not be read: said above, map not drawn
+            st.stop()
+    else:  # only in this session: kept while the page is open, said so
+        st.caption(tr("probability.ui.pods_not_saved"))
+        pod_ups = st.file_uploader(tr("probability.ui.pod_files"), type=["tif", "tiff"],
+                                   accept_multiple_files=True, key="poa_pods")
+if stored_pods is not None:
+    _pods_other_grid_warnings(stored_pods, grid)
+else:
+    _pods_dropped_notice(kept(_scope), list(pod_ups or []), _pods_forgotten)
 # the sorties logged against this mission with a flown track, in takeoff order (the facts)
 logged_sorties: list[FlownSortie] = []
 with error_boundary():
@@ -613,7 +717,8 @@ state = None
 logged = None
 with error_boundary():
     ordered = sorted(pod_ups or [], key=lambda u: u.name)  # flying order = file-name order
-    pods = [read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered]
+    pods = ([read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered] if stored_pods is None
+            else stored_pods.pods)  # a logbook mission's stored maps, in file-name order
     logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods,
                            pod_of=_cached_pod(grid, main.elevation, entry.id))
     state = logged.state
