@@ -299,3 +299,20 @@ def test_read_pod_map_gives_the_grid_and_values():
     # mean POD over the grid: half the rows at 0.25 (by hand: rows // 2 / rows * 0.25)
     rows = GRID.shape[0]
     assert float(pod.mean()) == pytest.approx(0.25 * (rows // 2) / rows)
+
+
+def test_an_upload_of_several_files_stores_each_good_one_and_names_each_refusal(db, unit):
+    # the Probability page's store-on-upload (sar_planner.logbook.pod_maps.add_pod_maps)
+    from sar_planner.logbook.pod_maps import add_pod_maps
+
+    mid = mission_id_for(db, INCIDENT)
+    good_b, good_a = _tif(GRID, _pod(0.4)), _tif(GRID, _pod(0.2))
+    stored, refused = add_pod_maps(db, unit.crew, mid, [("b.tif", good_b), ("bad.tif", b"junk"),
+                                                        ("a.tif", good_a)], GRID)
+    assert [r.file_name for r in stored] == ["a.tif", "b.tif"]  # file-name order
+    assert [(e.code, e.params["file"]) for e in refused] == [
+        ("logbook.err_pod_map_not_geotiff", "bad.tif")]
+    # the same upload handled twice (a page rerun) stores nothing more: refused as the same content
+    stored, refused = add_pod_maps(db, unit.crew, mid, [("a.tif", good_a)], GRID)
+    assert stored == [] and [e.code for e in refused] == ["logbook.err_pod_map_duplicate"]
+    assert _count(db) == 2

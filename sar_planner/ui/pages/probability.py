@@ -7,6 +7,11 @@ by its inputs) and draws with :mod:`sar_planner.ui.figures_probability`. The fea
 of the mission (:mod:`sar_planner.probability.mission_features`), saved with a logbook mission's
 inputs (:func:`sar_planner.logbook.mission_inputs.save_mission_features`); the barriers, tracks
 and regions the model uses are those present when the crew last pressed "Build the map".
+
+POD maps uploaded under "Sorties flown" for a logbook mission are stored with it at once
+(:mod:`sar_planner.logbook.pod_maps`) and applied from the logbook, after the logged sorties, in
+file-name order, until removed; a stored map on another grid is named with the grid it needs and
+left out. For a mission only in the session they stay in the uploader (not saved, said so).
 """
 
 from __future__ import annotations
