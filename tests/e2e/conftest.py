@@ -107,6 +107,10 @@ class Guard:
 def _new_page(browser, locale: str):
     context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000},
                                   accept_downloads=True)
+    # the CI machine has 2 cores shared by the app server, Chromium and pytest: a step that takes
+    # a second here can take tens of seconds there; waits without their own timeout get 90 s
+    # (Playwright's default is 30 s), so only a page that truly never shows fails a test
+    context.set_default_timeout(90_000)
     page = context.new_page()
     guard = Guard()
 
