@@ -70,9 +70,9 @@ def _logbook_mission(incident):
     return db, commander, mid, session_from_stored(stored, incident, mid)
 
 
-def _app(mission) -> AppTest:
+def _app(mission, lang="en") -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
-    at.session_state["lang"] = "en"
+    at.session_state["lang"] = lang
     sign_in_apptest(at, "crew")
     at.session_state["mission"] = mission
     at.session_state["terrain_entry"] = PAMIR
@@ -208,3 +208,20 @@ def test_a_mission_only_in_the_session_says_its_pod_maps_are_not_saved():
     assert any("poa_pods" == u.proto.id.rsplit("-", 1)[-1] or u.proto.id.endswith("poa_pods")
                for u in at.get("file_uploader"))
     assert not any("poa_pods_db" in u.proto.id for u in at.get("file_uploader"))
+
+
+def test_the_stored_maps_read_in_chinese():
+    db, commander, mid, mission = _logbook_mission("QH-KK-2026-065")
+    wide = grid_around(LAT, LON, 5000.0, 100.0)
+    add_pod_map(db, commander, mid, "wide.tif", _pod_tif(wide, _north_half(wide, 0.5)), wide)
+    add_pod_map(db, commander, mid, "here.tif", _pod_tif(GRID, _north_half(GRID, 0.5)), GRID)
+    at = _app(mission, lang="zh")
+    at.switch_page(PAGES + "probability.py").run()
+    at.number_input(key="poa_radius").set_value(3.0)
+    at.number_input(key="poa_cell").set_value(100.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (warning,) = [w.value for w in at.warning if "wide.tif" in w.value]
+    assert "未应用" in warning and "101 × 101 个 100 米的单元" in warning
+    table = next(d.value for d in at.dataframe if "添加人" in d.value.columns)
+    assert sorted(table["本地图"]) == ["已应用", "网格不同：未应用"]
