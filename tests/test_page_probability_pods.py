@@ -166,13 +166,15 @@ def test_a_map_stored_by_another_crew_is_applied_and_remove_takes_it_out():
     at.button(key="poa_pod_rm_no").click().run()  # Cancel: nothing changes
     assert list_pod_maps(db, mid) and not any("Remove POD map" in w.value for w in at.warning)
     at.button(key=f"poa_pod_rm_{rec.id}").click().run()
+    at.text_input(key="poa_pod_rm_reason").set_value("team searched the wrong valley")
     at.button(key="poa_pod_rm_yes").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("POD map ground_team.tif removed" in s.value for s in at.success)
     assert _row(at) == pytest.approx(row_before, abs=6e-4)  # out of the map
     assert list_pod_maps(db, mid) == []
     (kept,) = list_pod_maps(db, mid, include_removed=True)
-    assert kept.removed_by == "test-crew"  # the row stays, with who removed it
+    assert kept.removed_by == "test-crew"  # the row stays, with who removed it and why
+    assert kept.removed_reason == "team searched the wrong valley"
     assert [a.details["file_name"] for a in audit_log(db, entity="mission", entity_id=mid)
             if a.action == "remove_pod_map"] == ["ground_team.tif"]
 

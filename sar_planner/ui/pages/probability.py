@@ -282,10 +282,11 @@ def _pod_maps_panel(mission, grid) -> StoredPods | None:
     if pending is not None:
         st.warning(tr("probability.ui.pods_remove_confirm", file=pending.file_name,
                       incident=incident), icon=":material/delete:")
+        reason = st.text_input(tr("probability.ui.pods_remove_reason"), key="poa_pod_rm_reason")
         y, n = st.columns(2)
         if y.button(tr("probability.ui.pods_remove_yes"), key="poa_pod_rm_yes", type="primary"):
             st.session_state.pop(_POD_REMOVE_KEY, None)
-            remove_pod_map(db, signed.actor, pending.id)
+            remove_pod_map(db, signed.actor, pending.id, reason=reason)
             st.session_state[_POD_FLASH_KEY] = ([tr("probability.ui.pods_removed",
                                                     file=pending.file_name,
                                                     incident=incident)], [])
