@@ -10,13 +10,16 @@ Models over a mission :class:`~sar_planner.grid.Grid` (metres in the mission's m
 * :func:`consensus_map` - planners' Mattson points over regions blended with a model;
 * :func:`segment_table` - POA, density, cumulative POD, POS and rank per search segment;
 * :func:`bayes_update` / :func:`replay` - the map after unsuccessful sorties;
-* :func:`mapscore` - score of a map against a find location.
+* :func:`mapscore` - score of a map against a find location;
+* :func:`score_cases` - MapScore of each model on the unit's closed cases.
 
 Every map is a :class:`ProbabilityMap`: cells + rest of world (ROW) = 1.
 """
 
 from sar_planner.probability.bayes import (MissionState, bayes_update, check_pod,
                                            cumulative_pod, replay)
+from sar_planner.probability.casescore import (Case, CaseScore, ModelSummary, NotScored,
+                                               score_case, score_cases, summarize)
 from sar_planner.probability.consensus import ROW_KEY, Region, consensus_map, mattson
 from sar_planner.probability.costdistance import (cost_distance, grid_path_bias, tobler_kmh,
                                                   travel_effort)
@@ -44,6 +47,7 @@ __all__ = [
     "terrain_segments",
     "bayes_update", "cumulative_pod", "check_pod", "MissionState", "replay",
     "mapscore", "mapscore_cell",
+    "Case", "CaseScore", "NotScored", "ModelSummary", "score_case", "score_cases", "summarize",
     "MissionInputs", "MissionMap", "initial_map", "current_state", "map_on_terrain",
     "write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
     "read_pod_on", "read_pod_bytes", "imported_geometries",
