@@ -10,16 +10,21 @@
 * ``update --poa POA.tif --pod POD.tif --out NEW.tif`` applies the Bayes update for an
   unsuccessful sortie (the POD raster must be on the map's grid).
 * ``mapscore --poa POA.tif --find LAT,LON`` prints the map's MapScore for a find location.
+* ``mapscore --cases [--model rings|terrain|both] [--radius-km R] [--resolution M]
+  [--since YYYY-MM-DD] [--until YYYY-MM-DD]`` scores the models on the logbook's closed cases
+  (closed missions with a find location; dates are station closing dates, inclusive) and prints
+  {cases: [...], summary: {model: ...}} (:mod:`sar_planner.probability.casescore`).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 from pathlib import Path
 
 from sar_planner.cli import print_json
-from sar_planner.errors import ProbabilityError
+from sar_planner.errors import InputError, LogbookError, ProbabilityError
 from sar_planner.geo import parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (bayes_update, map_on_terrain, mapscore, read_poa_geotiff,
                                      read_pod_on, write_poa_geotiff)
@@ -63,9 +68,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     u.add_argument("--out", required=True, help="output GeoTIFF")
     u.set_defaults(func=run)
 
-    m = sub.add_parser("mapscore", help="MapScore of a POA map for a find location")
-    m.add_argument("--poa", required=True, help="POA GeoTIFF")
-    m.add_argument("--find", required=True, help="find location 'LAT,LON' (WGS84)")
+    m = sub.add_parser("mapscore", help="MapScore of a POA map for a find location, or of the "
+                       "models on the logbook's closed cases (--cases)")
+    m.add_argument("--poa", help="POA GeoTIFF")
+    m.add_argument("--find", help="find location 'LAT,LON' (WGS84)")
+    m.add_argument("--cases", action="store_true",
+                   help="score the models on the logbook's closed missions with a find location")
+    m.add_argument("--model", default=None, choices=("rings", "terrain", "both"),
+                   help="with --cases: the model(s) to score (default both)")
+    m.add_argument("--radius-km", type=float, default=None,
+                   help="with --cases: fixed half-width of every map (default: as the Probability "
+                        "page, 1.25 x the 95 %% distance)")
+    m.add_argument("--resolution", type=float, default=None,
+                   help="with --cases: fixed cell size in metres (default: as the Probability page)")
+    m.add_argument("--since", default=None, help="with --cases: first closing date, YYYY-MM-DD")
+    m.add_argument("--until", default=None, help="with --cases: last closing date, YYYY-MM-DD")
     m.set_defaults(func=run)
 
 
@@ -131,7 +148,51 @@ def _run_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError("casescore.err_date", value=text) from None
+
+
+def _run_cases(args: argparse.Namespace) -> int:
+    from sar_planner.logbook.cases import closed_cases
+    from sar_planner.logbook.db import get_database
+    from sar_planner.probability.casescore import MODELS, results_json, score_cases
+    from sar_planner.settings import get_settings
+    from sar_planner.terrain import list_library
+
+    since, until = _date(args.since), _date(args.until)
+    if since and until and until < since:
+        raise InputError("logbook.err_date_range", start=str(since), end=str(until))
+    radius_m = None if args.radius_km is None else args.radius_km * 1000.0
+    if radius_m is not None and not (math.isfinite(radius_m) and radius_m > 0):
+        raise ProbabilityError("probability.err_radius", value=args.radius_km)
+    if args.resolution is not None and not (math.isfinite(args.resolution) and args.resolution > 0):
+        raise ProbabilityError("probability.err_resolution", value=args.resolution)
+    models = MODELS if args.model in (None, "both") else (args.model,)
+    found = closed_cases(get_database(), since=since, until=until)
+    if not found.cases:
+        raise LogbookError("casescore.err_no_cases", without_find=found.closed_without_find,
+                           open=found.open_missions)
+    results = score_cases(found.cases, list_library(get_settings()), models, radius_m=radius_m,
+                          cell_m=args.resolution)
+    print_json(results_json(results, models, closed_without_find=found.closed_without_find))
+    return 0
+
+
 def _run_mapscore(args: argparse.Namespace) -> int:
+    if args.cases:
+        if args.poa is not None or args.find is not None:
+            raise InputError("casescore.err_both_modes")
+        return _run_cases(args)
+    if args.poa is None or args.find is None:
+        raise InputError("casescore.err_no_mode")
+    if any(v is not None for v in (args.model, args.radius_km, args.resolution, args.since,
+                                   args.until)):
+        raise InputError("casescore.err_cases_only")
     pm = read_poa_geotiff(args.poa)
     lat, lon = _latlon(args.find)
     x, y = to_local(lat, lon, pm.grid.crs)
