@@ -9,23 +9,11 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
-import rasterio
-from pyproj import Geod
-from rasterio.transform import from_origin
 
-from sar_planner.auth import create_first_admin, create_user, sign_in
 from sar_planner.cli import main
-from sar_planner.logbook.db import get_database, reset_database_cache
-from sar_planner.logbook.mission_inputs import mission_id_for, save_mission_inputs
-from sar_planner.logbook.records import close_mission, open_mission
-from sar_planner.settings import get_settings
-from sar_planner.terrain import import_files
-from tests.logbook._helpers import local
-
-PASSWORD = "correct horse battery"
-LAT, LON = 36.40, 94.90  # Golmud (scenarios.md), UTM 46N; outside the bundled 30 m demo
+from sar_planner.logbook.db import reset_database_cache
+from tests.casescore_cases import IPP_SCORE, LAT, LON, make_logbook
 
 
 def _run(capsys, *argv):
@@ -36,32 +24,9 @@ def _run(capsys, *argv):
 
 @pytest.fixture
 def logbook(tmp_path):
-    """A flat imported DEM and four missions: A found at the IPP (inputs, 4 km own d95), B found
-    8 km east (outside the 5 km map), C found without inputs, D closed without a find."""
-    dem = tmp_path / "flat.tif"
-    with rasterio.open(dem, "w", driver="GTiff", width=400, height=400, count=1,
-                       dtype="float32", crs="EPSG:4326",
-                       transform=from_origin(94.7, 36.6, 0.001, 0.001)) as dst:
-        dst.write(np.full((400, 400), 2800.0, dtype="float32"), 1)
-    entry = import_files([dem], get_settings(), name="flat test DEM")
-    reset_database_cache()
-    db = get_database()
-    admin = create_first_admin(db, "admin", "Station administrator", PASSWORD)
-    create_user(db, admin, "wang", "王志强", "commander", PASSWORD)
-    boss = sign_in(db, "wang", PASSWORD).actor
-    inputs = {"ipp_text": f"{LAT}, {LON}", "subject": "hiker", "quartiles_km": [1, 2, 3, 4],
-              "terrain_class": "dry-flat", "terrain_id": entry.id}
-    east_lon, east_lat, _ = Geod(ellps="WGS84").fwd(LON, LAT, 90.0, 8000.0)
-    for n, (find, with_inputs, day) in enumerate([((LAT, LON), True, 2), ((east_lat, east_lon), True, 5),
-                                                  ((LAT, LON + 0.01), False, 8), (None, True, 11)]):
-        incident = f"QH-GEM-2025-0{n + 1}0"
-        open_mission(db, boss, incident, local(2025, 7, day - 1, 6, 0), ipp_lat=LAT, ipp_lon=LON)
-        if with_inputs:
-            save_mission_inputs(db, boss, mission_id_for(db, incident), inputs)
-        close_mission(db, boss, incident, "found_alive" if find else "not_found",
-                      local(2025, 7, day, 12, 0),
-                      find_lat=find[0] if find else None, find_lon=find[1] if find else None)
-    yield db
+    """tests/casescore_cases.py: 010 found at the IPP, 020 found 8 km east (outside the 5 km
+    map), 030 found without inputs, 040 closed without a find."""
+    yield make_logbook(tmp_path)
     reset_database_cache()
 
 
@@ -80,14 +45,14 @@ def test_cases_json_scores_each_case_or_says_why(logbook, capsys):
     # the default grid: 1.25 x 4 km = 5 km half-width, 30 m cells -> 334 x 334 cells; the IPP's
     # cell alone holds the peak, so r = 1/N and the score is 1 - 2/334^2 = 0.99998207...
     for m in ("rings", "terrain"):
-        assert a["scores"][m] == pytest.approx(1 - 2 / 334 ** 2, abs=1e-12)
+        assert a["scores"][m] == pytest.approx(IPP_SCORE, abs=1e-12)
     assert a["not_scored"] == {} and a["find_distance_m"] == pytest.approx(0.0, abs=1e-6)
     assert b["scores"] == {"rings": None, "terrain": None}
     assert b["find_distance_m"] == pytest.approx(8000.0, abs=0.01)
     assert "outside the map" in b["not_scored"]["rings"]
     assert "No planning inputs" in c["not_scored"]["terrain"] and c["subject"] is None
     s = got["summary"]["rings"]
-    assert s["scored"] == 1 and s["mean"] == pytest.approx(1 - 2 / 334 ** 2)
+    assert s["scored"] == 1 and s["mean"] == pytest.approx(IPP_SCORE)
     assert s["median"] == s["mean"] and s["share_above_zero"] == 1.0
     assert s["not_scored"] == {"find_outside": 1, "no_inputs": 1}
     assert got["closed_without_find"] == 1

@@ -47,7 +47,7 @@ from sar_planner.terrain.library import TerrainEntry
 
 __all__ = ["MODELS", "PUBLISHED_MEAN_MAPSCORE", "Case", "NotScored", "CaseScore", "ModelSummary",
            "default_grid", "model_inputs", "choose_terrain", "score_case", "score_cases",
-           "summarize", "cases_key", "case_rows", "results_json"]
+           "summarize", "cases_key", "case_rows", "summary_rows", "results_json"]
 
 #: Models a case can be scored with.
 MODELS: tuple[str, ...] = ("rings", "terrain")
@@ -416,6 +416,26 @@ def case_rows(results: Sequence[CaseScore], models: Sequence[str] = MODELS,
             why = r.not_scored.get(m)
             row[t(f"casescore.col_reason_{m}", lang)] = why.message(lang) if why else ""
         rows.append(row)
+    return rows
+
+
+def summary_rows(results: Sequence[CaseScore], models: Sequence[str] = MODELS,
+                 lang: str = "en") -> list[dict[str, Any]]:
+    """:func:`summarize` as table rows with column names in ``lang`` (one row per model): cases
+    scored, mean and median (3 decimals), share better than chance (percent, 0.1), and the cases
+    not scored as ``reason: count`` pairs."""
+    rows = []
+    for m, s in summarize(results, models).items():
+        rows.append({
+            t("casescore.sum_model", lang): t(f"casescore.model_{m}", lang),
+            t("casescore.sum_scored", lang): s.scored,
+            t("casescore.sum_mean", lang): None if s.mean is None else round(s.mean, 3),
+            t("casescore.sum_median", lang): None if s.median is None else round(s.median, 3),
+            t("casescore.sum_above_zero", lang):
+                None if s.share_above_zero is None else f"{100 * s.share_above_zero:.1f} %",
+            t("casescore.sum_not_scored", lang): "; ".join(
+                f"{t(f'casescore.why_{k}', lang)}: {n}" for k, n in sorted(s.not_scored.items())),
+        })
     return rows
 
 

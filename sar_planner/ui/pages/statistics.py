@@ -1,12 +1,14 @@
 """Statistics page (analysts, commanders): filter the log; sorties and hours per month, aircraft
 and crew; outcomes; report-to-find times; POD; flown tracks; crew currency; CSV/XLSX/GeoJSON of
-exactly the rows shown."""
+exactly the rows shown; MapScore of the probability models on the closed cases
+(:mod:`sar_planner.probability.casescore`, scored on a click and cached by the cases' content)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from sar_planner.logbook.cases import closed_cases
 from sar_planner.logbook.exports import export_bytes
 from sar_planner.logbook.filenames import export_file_name
 from sar_planner.logbook.models import OUTCOMES, TASK_TYPES
@@ -18,11 +20,23 @@ from sar_planner.logbook.stats import (
     report_to_find_hours,
     summary,
 )
+from sar_planner.probability.casescore import (MODELS, PUBLISHED_MEAN_MAPSCORE, case_rows,
+                                               cases_key, score_cases, summary_rows)
+from sar_planner.terrain import list_library
 from sar_planner.ui.logbook_forms import labeller
-from sar_planner.ui.common import error_boundary, lang, tr
+from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.logbook_figures import bar_figure, tracks_figure
 from sar_planner.ui.session import database, require_page
 from sar_planner.ui.sortie_table import sorties_display
+
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _case_scores(key: str, _cases, _entries):
+    """:func:`score_cases`, cached by ``key`` (:func:`cases_key`: the cases' content and the
+    terrain library), so a rerun does not rebuild the maps."""
+    return score_cases(_cases, _entries, MODELS)
+
 
 signed = require_page("statistics")
 db = database()
@@ -96,3 +110,33 @@ with error_boundary():
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="st_dl_xlsx")
     c3.download_button(tr("logbook.ui.download_geojson"), export_bytes(records, "geojson"),
                        export_file_name("tracks", "geojson"), "application/geo+json", key="st_dl_geojson")
+
+    # --- MapScore of the probability models on the closed cases (work only on a click) --------
+    st.subheader(tr("casescore.title"))
+    st.caption(tr("casescore.caption"))
+    cases = closed_cases(db, since=start, until=end, outcomes=tuple(outcomes))
+    if cases.closed_without_find:
+        st.caption(tr("casescore.without_find", n=cases.closed_without_find))
+    if not cases.cases:
+        st.info(tr("casescore.no_cases"), icon=":material/info:")
+    else:
+        entries = list_library(app_settings())
+        key = cases_key(cases.cases, entries)
+        if st.button(tr("casescore.button"), key="st_casescore_go"):
+            st.session_state["st_casescore_key"] = key
+        if st.session_state.get("st_casescore_key") == key:
+            with st.spinner(tr("casescore.spinner", n=len(cases.cases))):
+                scored = _case_scores(key, cases.cases, entries)
+            table = pd.DataFrame(case_rows(scored, MODELS, lang()))
+            st.dataframe(table, hide_index=True, key="st_casescore_tbl")
+            st.markdown(f"**{tr('casescore.summary')}**")
+            st.dataframe(pd.DataFrame(summary_rows(scored, MODELS, lang())), hide_index=True,
+                         key="st_casescore_sum")
+            st.caption(tr("casescore.published", **{
+                "rings": PUBLISHED_MEAN_MAPSCORE["distance_rings"],
+                "watershed": PUBLISHED_MEAN_MAPSCORE["watershed"],
+                "combined": PUBLISHED_MEAN_MAPSCORE["combined"]}))
+            st.download_button(tr("casescore.download_csv"),
+                               table.to_csv(index=False).encode("utf-8-sig"),
+                               export_file_name("mapscore", "csv"), "text/csv",
+                               key="st_casescore_csv")
