@@ -14,6 +14,8 @@ import math
 import numpy as np
 import pytest
 import rasterio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point
@@ -222,3 +224,20 @@ def test_unknown_model_is_refused(flat):
     with pytest.raises(ProbabilityError) as e:
         score_case(_case(LAT, LON), flat, ("watershed",))
     assert "watershed" in e.value.message("en")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bearing=st.floats(0.0, 360.0), km=st.floats(0.0, 12.0))
+def test_any_find_leaves_the_grid_alone_and_scores_within_minus_one_to_one(flat, bearing, km):
+    lon, lat, _ = GEOD.fwd(LON, LAT, bearing, km * 1000.0)
+    res = score_case(_case(lat, lon), flat, ("rings",), radius_m=5000.0, cell_m=100.0)
+    # the grid follows the IPP and the fixed size only: 2 x 5 km / 100 m + 1 cells
+    assert res.grid.shape == (101, 101)
+    x0, y0 = to_local(LAT, LON, res.grid.crs)
+    assert res.grid.contains(x0, y0)
+    assert res.find_distance_m == pytest.approx(km * 1000.0, abs=1e-3)
+    if "rings" in res.scores:
+        assert -1.0 <= res.scores["rings"] <= 1.0
+    else:  # only a find beyond the map's edge is left unscored; the edge is >= 5 km away
+        assert res.not_scored["rings"].reason == "find_outside" and km > 5.0
