@@ -24,9 +24,9 @@ from sar_planner.geo import local_metric_crs, to_local
 from sar_planner.logbook.mission_inputs import check_mission_inputs
 from sar_planner.probability import mapscore_cell
 from sar_planner.probability.casescore import (Case, CaseScore, NotScored, choose_terrain,
-                                               default_grid, model_inputs, results_json,
-                                               score_case, score_cases, summarize)
-from sar_planner.probability.mission import map_on_terrain
+                                               model_inputs, results_json, score_case,
+                                               score_cases, summarize)
+from sar_planner.probability.mission import default_grid, map_on_terrain
 from sar_planner.probability.mission_features import new_feature
 from sar_planner.terrain.library import TerrainEntry
 

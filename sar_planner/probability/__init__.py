@@ -28,7 +28,7 @@ from sar_planner.probability.io import (poa_geotiff_bytes, read_grid_raster, rea
                                         read_pod_bytes, read_pod_on, write_poa_geotiff)
 from sar_planner.probability.mapscore import mapscore, mapscore_cell
 from sar_planner.probability.mission import (MissionInputs, MissionMap, current_state,
-                                             initial_map, map_on_terrain)
+                                             default_grid, initial_map, map_on_terrain)
 from sar_planner.probability.maps import ProbabilityMap, ipp_cell, same_grid
 from sar_planner.probability.radial import RadialDistribution
 from sar_planner.probability.rings import IppUncertainty, ring_map
@@ -49,6 +49,7 @@ __all__ = [
     "mapscore", "mapscore_cell",
     "Case", "CaseScore", "NotScored", "ModelSummary", "score_case", "score_cases", "summarize",
     "MissionInputs", "MissionMap", "initial_map", "current_state", "map_on_terrain",
+    "default_grid",
     "write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
     "read_pod_on", "read_pod_bytes", "imported_geometries",
 ]

@@ -18,7 +18,7 @@ into the score; and the planners' consensus regions, whose points are not stored
 
 The grid never depends on the find location (that would leak the answer into the score): it is
 centred on the IPP, with the half-width and cell size the caller gives, or else the Probability
-page's default (:func:`default_grid`: half-width ceil(1.25 x the 95 % distance) km, no wider than
+page's default (:func:`sar_planner.probability.mission.default_grid`: half-width ceil(1.25 x the 95 % distance) km, no wider than
 the terrain reaches around the IPP, cell max(30, ceil(2 x half-width in km)) m, about 1,000
 cells across). A find outside the grid got only the rest of world: it is not scored, and says so.
 
@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from sar_planner.terrain.choice import Extent, first_holding, terrain_extent, te
 from sar_planner.terrain.library import TerrainEntry
 
 __all__ = ["MODELS", "PUBLISHED_MEAN_MAPSCORE", "Case", "NotScored", "CaseScore", "ModelSummary",
-           "default_grid", "model_inputs", "choose_terrain", "score_case", "score_cases",
+           "model_inputs", "choose_terrain", "score_case", "score_cases",
            "summarize", "cases_key", "case_rows", "summary_rows", "results_json"]
 
 #: Models a case can be scored with.
@@ -57,8 +56,6 @@ PUBLISHED_MEAN_MAPSCORE: dict[str, float] = {"distance_rings": 0.78, "watershed"
                                              "combined": 0.81}
 
 _GEOD = Geod(ellps="WGS84")
-_RADIUS_FACTOR = 1.25  # the Probability page's default half-width: 1.25 x the 95 % distance
-_MIN_CELL_M = 30.0
 
 
 @dataclass(frozen=True)
@@ -179,28 +176,6 @@ class ModelSummary:
     not_scored: Mapping[str, int]
 
 
-def default_grid(d95_m: float, reach_km: float | None = None) -> tuple[float, float]:
-    """The Probability page's default grid: (half-width, cell size), both metres.
-
-    Half-width ceil(1.25 x d95) km, but no wider than the terrain reaches around the IPP
-    (``reach_km``, :func:`~sar_planner.terrain.choice.terrain_reach_km`; at least 1 km); cell
-    max(30, ceil(2 x half-width in km)) m, about 1,000 cells across.
-
-    Examples
-    --------
-    >>> default_grid(4000.0)  # 1.25 x 4 km = 5 km; 2 x 5 = 10 -> 30 m cells
-    (5000.0, 30.0)
-    >>> default_grid(9800.0, reach_km=7.6)  # wants 13 km, the terrain reaches 7.6
-    (7000.0, 30.0)
-    >>> default_grid(40000.0)  # 50 km -> 100 m cells, 1,000 across
-    (50000.0, 100.0)
-    """
-    radius_km = math.ceil(_RADIUS_FACTOR * d95_m / 1000.0)
-    if reach_km is not None and reach_km < radius_km:
-        radius_km = max(1, math.floor(reach_km))
-    return float(radius_km) * 1000.0, float(max(_MIN_CELL_M, math.ceil(2 * radius_km)))
-
-
 def model_inputs(stored: Mapping[str, Any], crs: Any) -> dict[str, Any]:
     """Stored planning inputs as the :class:`~sar_planner.probability.mission.MissionInputs`
     fields other than the IPP and model (what ``map_on_terrain`` takes as ``**inputs``).
@@ -284,7 +259,8 @@ def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str
         Models to score (:data:`MODELS`).
     radius_m, cell_m:
         Fixed grid half-width and cell size (metres); None = the page's default rule
-        (:func:`default_grid`). Never derived from the find location.
+        (:func:`~sar_planner.probability.mission.default_grid`). Never derived from the find
+        location.
     extent:
         Extent of a terrain's files (WGS84 box); a caller may pass a cached one.
 
@@ -298,7 +274,7 @@ def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str
     """
     from sar_planner.geo import local_metric_crs, to_local
     from sar_planner.probability.mapscore import mapscore
-    from sar_planner.probability.mission import map_on_terrain
+    from sar_planner.probability.mission import default_grid, map_on_terrain
     from sar_planner.subjects import Quartiles, quartiles_for
 
     models = tuple(models)

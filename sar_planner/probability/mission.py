@@ -24,9 +24,13 @@ from sar_planner.probability.rings import IppUncertainty, ring_map
 from sar_planner.probability.terrain_model import TerrainLayers, TerrainOptions, terrain_map
 from sar_planner.subjects import Quartiles, quartiles_for
 
-__all__ = ["MissionInputs", "initial_map", "current_state", "MissionMap", "map_on_terrain"]
+__all__ = ["MissionInputs", "initial_map", "current_state", "MissionMap", "map_on_terrain",
+           "default_grid"]
 
 ModelName = Literal["rings", "terrain"]
+
+_RADIUS_FACTOR = 1.25  # the default half-width: 1.25 x the 95 % distance
+_MIN_CELL_M = 30.0
 
 
 @dataclass(frozen=True)
@@ -160,3 +164,26 @@ def map_on_terrain(terrain_paths: Sequence[str], lat: float, lon: float, radius_
     pm, layers = initial_map(mi, grid, terrain.elevation)
     return MissionMap(grid, terrain.elevation, terrain.hillshade, terrain.synthetic, mi, pm,
                       layers)
+
+
+def default_grid(d95_m: float, reach_km: float | None = None) -> tuple[float, float]:
+    """The default mission grid (the Probability page's, and scoring's): (half-width, cell
+    size), both metres.
+
+    Half-width ceil(1.25 x d95) km, but no wider than the terrain reaches around the IPP
+    (``reach_km``, :func:`~sar_planner.terrain.choice.terrain_reach_km`; at least 1 km); cell
+    max(30, ceil(2 x half-width in km)) m, about 1,000 cells across.
+
+    Examples
+    --------
+    >>> default_grid(4000.0)  # 1.25 x 4 km = 5 km; 2 x 5 = 10 -> 30 m cells
+    (5000.0, 30.0)
+    >>> default_grid(9800.0, reach_km=7.6)  # wants 13 km, the terrain reaches 7.6
+    (7000.0, 30.0)
+    >>> default_grid(40000.0)  # 50 km -> 100 m cells, 1,000 across
+    (50000.0, 100.0)
+    """
+    radius_km = math.ceil(_RADIUS_FACTOR * d95_m / 1000.0)
+    if reach_km is not None and reach_km < radius_km:
+        radius_km = max(1, math.floor(reach_km))
+    return float(radius_km) * 1000.0, float(max(_MIN_CELL_M, math.ceil(2 * radius_km)))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -27,7 +26,7 @@ import streamlit as st
 from sar_planner.errors import ProbabilityError, SarPlannerError
 from sar_planner.geo import from_local, local_metric_crs, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
-                                     grid_segments, map_on_terrain, mapscore,
+                                     default_grid, grid_segments, map_on_terrain, mapscore,
                                      mattson, poa_geotiff_bytes, read_pod_bytes,
                                      segment_table, terrain_segments)
 from sar_planner.probability.features import AREA_EXTENSIONS
@@ -54,6 +53,7 @@ from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import publish as publish_handover
 from sar_planner.ui.mission_state import session_from_stored, stored_from_session
 from sar_planner.ui.session import database, require_page
+from sar_planner.terrain.choice import terrain_reach_km
 from sar_planner.ui.terrain_choice import extent, first_holding
 from sar_planner.ui.widget_memory import keep_values, kept
 
@@ -127,20 +127,6 @@ def _asset_width(asset_id: str) -> float | None:
         return get_asset(asset_id).sweep_width_override_m
     except Exception:  # noqa: BLE001 - an unknown or unreadable asset simply gives no width
         return None
-
-
-def _terrain_reach_km(entry, lat: float, lon: float) -> float | None:
-    """How far (km) the terrain's extent reaches from the IPP (WGS84 degrees) to its nearest
-    edge, with a 5 % margin (the extent is a WGS84 box round a projected raster); None when the
-    extent is unknown or the IPP lies outside it."""
-    box = extent(tuple(entry.paths))
-    if box is None or not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
-        return None
-    km_lat = 111.32  # km per degree of latitude (and of longitude at the equator)
-    km_lon = km_lat * math.cos(math.radians(lat))
-    edge = min((lon - box[0]) * km_lon, (box[2] - lon) * km_lon, (lat - box[1]) * km_lat,
-               (box[3] - lat) * km_lat)
-    return 0.95 * edge
 
 
 def _labels() -> dict[str, str]:
@@ -564,17 +550,15 @@ with st.form("poa_settings"):
     model = c1.selectbox(tr("probability.ui.model"), models, format_func=lambda m, _l=lang(): t(f"probability.ui.model_{m}", _l),
                          key="poa_model")
     compare = c2.checkbox(tr("probability.ui.compare"), value=False, key="poa_compare")
-    default_r = math.ceil(1.25 * quartiles.d95 / 1000.0)
     # no wider than the chosen terrain reaches around the IPP (a map past the elevation data is
     # refused by the walking-effort model); what lies beyond is the rest of world (ROW)
-    reach_km = _terrain_reach_km(entry, float(mission["lat"]), float(mission["lon"]))
-    if reach_km is not None and reach_km < default_r:
-        default_r = max(1, math.floor(reach_km))
-    radius_km = c3.number_input(tr("probability.ui.radius"), min_value=0.5, value=float(default_r),
-                                step=1.0, key="poa_radius")
-    cell_m = c4.number_input(tr("probability.ui.cell"), min_value=5.0,
-                             value=float(max(30, math.ceil(2 * default_r))), step=10.0,  # ~1,000 cells across
-                             key="poa_cell")
+    reach_km = terrain_reach_km(extent(tuple(entry.paths)), float(mission["lat"]),
+                                float(mission["lon"]))
+    default_half_m, default_cell_m = default_grid(quartiles.d95, reach_km)  # ~1,000 cells across
+    radius_km = c3.number_input(tr("probability.ui.radius"), min_value=0.5,
+                                value=default_half_m / 1000.0, step=1.0, key="poa_radius")
+    cell_m = c4.number_input(tr("probability.ui.cell"), min_value=5.0, value=default_cell_m,
+                             step=10.0, key="poa_cell")
     with st.expander(tr("probability.ui.terrain_options")):
         st.caption(tr("probability.features.model_help"))
         t1, t2, t3 = st.columns(3)
@@ -596,9 +580,9 @@ with st.form("poa_settings"):
     seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
                              step=0.5, key="poa_seg_km")
     build = st.form_submit_button(tr("probability.ui.build"), type="primary")
-if reach_km is not None and reach_km < math.ceil(1.25 * quartiles.d95 / 1000.0):
-    st.caption(tr("probability.ui.radius_terrain", km=f"{max(1, math.floor(reach_km))}",
-                  want=f"{math.ceil(1.25 * quartiles.d95 / 1000.0)}"))
+if default_half_m < default_grid(quartiles.d95)[0]:  # held back by the terrain's reach
+    st.caption(tr("probability.ui.radius_terrain", km=f"{default_half_m / 1000.0:g}",
+                  want=f"{default_grid(quartiles.d95)[0] / 1000.0:g}"))
 
 mission_features = _features(mission)
 if build:
