@@ -18,9 +18,10 @@ into the score; and the planners' consensus regions, whose points are not stored
 
 The grid never depends on the find location (that would leak the answer into the score): it is
 centred on the IPP, with the half-width and cell size the caller gives, or else the Probability
-page's default (:func:`sar_planner.probability.mission.default_grid`: half-width ceil(1.25 x the 95 % distance) km, no wider than
-the terrain reaches around the IPP, cell max(30, ceil(2 x half-width in km)) m, about 1,000
-cells across). A find outside the grid got only the rest of world: it is not scored, and says so.
+page's default (:func:`sar_planner.probability.mission.default_grid`: half-width ceil(1.25 x the
+95 % distance) km, no wider than the terrain reaches around the IPP, cell max(30, ceil(2 x
+half-width in km)) m, about 1,000 cells across). A find outside the grid got only the rest of
+world: it is not scored, and says so.
 
 Coordinates: IPP and find are WGS84 degrees; grids are metres in the IPP's UTM zone. Distances
 in metres, the find distance geodesic on the WGS84 ellipsoid (:class:`pyproj.Geod`).
