@@ -66,8 +66,9 @@ def closed_cases(db: Database, *, since: dt.date | None = None, until: dt.date |
     Raises
     ------
     LogbookError
-        ``logbook.err_date_range`` when ``until`` is before ``since``;
-        ``logbook.err_inputs_version`` for stored inputs of an unknown version.
+        ``logbook.err_date_range`` when ``until`` is before ``since``. Stored inputs of an
+        unknown version do not stop the listing: that case carries the error
+        (``Case.inputs_error``) and is not scored, saying why.
     """
     if since and until and until < since:
         raise LogbookError("logbook.err_date_range", start=str(since), end=str(until))
@@ -86,7 +87,12 @@ def closed_cases(db: Database, *, since: dt.date | None = None, until: dt.date |
             if row.find_lat is None or row.find_lon is None:
                 without += 1
                 continue
-            cases.append(Case(row.incident_number, row.closed_at, row.outcome, _stored(row),
-                              row.ipp_lat, row.ipp_lon, float(row.find_lat), float(row.find_lon)))
+            try:
+                inputs, unreadable = _stored(row), None
+            except LogbookError as exc:  # one case's unknown inputs version: that case says so
+                inputs, unreadable = None, (exc.code, dict(exc.params))
+            cases.append(Case(row.incident_number, row.closed_at, row.outcome, inputs,
+                              row.ipp_lat, row.ipp_lon, float(row.find_lat), float(row.find_lon),
+                              unreadable))
         open_n = len(list(session.scalars(select(Mission.id).where(Mission.status == "open"))))
     return ClosedCases(tuple(cases), without, open_n)

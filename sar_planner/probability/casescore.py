@@ -78,6 +78,9 @@ class Case:
         scored from the inputs' IPP (``lat``/``lon``), which the mission's IPP follows.
     find_lat, find_lon:
         Find location, WGS84 degrees.
+    inputs_error:
+        (catalogue key, params) when the stored inputs could not be read (a version this program
+        does not know); ``inputs`` is then None and the case is not scored, with that reason.
     """
 
     incident_number: str
@@ -88,6 +91,7 @@ class Case:
     ipp_lon: float | None
     find_lat: float
     find_lon: float
+    inputs_error: tuple[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,8 @@ class NotScored:
     Attributes
     ----------
     reason:
-        ``no_inputs``, ``no_terrain``, ``find_outside`` or ``model_error`` (the summary counts
-        by it).
+        ``no_inputs``, ``unreadable_inputs``, ``no_terrain``, ``find_outside`` or
+        ``model_error`` (the summary counts by it).
     key, params:
         Catalogue key of the message and its placeholders.
     cause:
@@ -283,6 +287,10 @@ def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str
         if m not in MODELS:
             raise ProbabilityError("casescore.err_model", value=m, allowed=", ".join(MODELS))
     stored = case.inputs
+    if case.inputs_error is not None:
+        why = NotScored("unreadable_inputs", "casescore.reason_unreadable_inputs", {},
+                        case.inputs_error)
+        return CaseScore(case, {}, {m: why for m in models}, _distance_m(case), None, None)
     if not stored:
         why = NotScored("no_inputs", "casescore.reason_no_inputs")
         return CaseScore(case, {}, {m: why for m in models}, _distance_m(case), None, None)

@@ -78,3 +78,27 @@ def test_a_reversed_date_range_is_refused(logbook):
     with pytest.raises(LogbookError) as e:
         closed_cases(logbook, since=dt.date(2025, 9, 1), until=dt.date(2025, 8, 1))
     assert e.value.code == "logbook.err_date_range"
+
+
+def test_inputs_of_an_unknown_version_leave_that_case_unscored_not_the_listing(logbook):
+    # a newer planner saved 050's inputs in a format version this one does not read (99): the
+    # listing still gives both cases, and 050 says why it is not scored
+    from sqlalchemy import select
+
+    from sar_planner.logbook.models import Mission
+    from sar_planner.probability.casescore import score_case
+
+    def newer(session):
+        row = session.scalar(select(Mission).where(Mission.incident_number == "QH-GEM-2025-050"))
+        row.planning_inputs = {"version": 99, "subject": "hiker"}
+
+    logbook.write(newer)
+    got = closed_cases(logbook)
+    assert [c.incident_number for c in got.cases] == ["QH-GEM-2025-031", "QH-GEM-2025-050"]
+    unread = got.cases[1]
+    assert unread.inputs is None and unread.inputs_error[0] == "logbook.err_inputs_version"
+    result = score_case(unread, [])
+    assert result.scores == {}
+    why = result.not_scored["rings"]
+    assert why.reason == "unreadable_inputs" and "version 99" in why.message("en")
+    assert got.cases[0].inputs_error is None
