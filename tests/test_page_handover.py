@@ -23,6 +23,7 @@ from sar_planner.geo import utm_crs
 from sar_planner.probability import ProbabilityMap
 from sar_planner.ui.mission_state import (HANDOVER_KEY, current_handover, mission_fingerprint,
                                           publish, segment_ring_wgs84)
+from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import sign_in_apptest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,16 +39,6 @@ def _mission(**over):
          "notes": ""}
     m.update(over)
     return m
-
-
-def _pod_tif(grid, pod) -> bytes:
-    from rasterio.io import MemoryFile
-
-    with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=grid.shape[1], height=grid.shape[0], count=1,
-                      dtype="float64", crs=grid.crs, transform=grid.transform) as dst:
-            dst.write(pod, 1)
-        return mem.read()
 
 
 def _signed_in_app(lang="en") -> AppTest:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import sign_in_apptest
 from tests.test_page_mission_thread import open_on_page
 
@@ -117,16 +118,6 @@ def test_probability_page_shows_a_clear_error_for_an_ipp_off_the_terrain():
     assert not at.exception
     assert at.error and "outside" in at.error[0].value
     assert not _figures(at)
-
-
-def _pod_tif(grid, pod) -> bytes:
-    from rasterio.io import MemoryFile
-
-    with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=grid.shape[1], height=grid.shape[0], count=1,
-                      dtype="float64", crs=grid.crs, transform=grid.transform) as dst:
-            dst.write(pod, 1)
-        return mem.read()
 
 
 def _built(**state):

@@ -33,6 +33,7 @@ from sar_planner.logbook.records import open_mission
 from sar_planner.probability import map_on_terrain
 from sar_planner.terrain import grid_around
 from sar_planner.ui.mission_state import session_from_stored
+from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import TEST_PASSWORD, ensure_account, sign_in_apptest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,16 +41,6 @@ PAGES = "sar_planner/ui/pages/"
 PAMIR = "pamir-15arcsec"
 LAT, LON = 38.30, 75.05
 GRID = grid_around(LAT, LON, 3000.0, 100.0)  # the page's grid for 3 km, 100 m
-
-
-def _pod_tif(grid, pod) -> bytes:
-    from rasterio.io import MemoryFile
-
-    with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=grid.shape[1], height=grid.shape[0], count=1,
-                      dtype="float64", crs=grid.crs, transform=grid.transform) as dst:
-            dst.write(pod, 1)
-        return mem.read()
 
 
 def _north_half(grid, value):

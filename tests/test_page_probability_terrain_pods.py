@@ -26,21 +26,12 @@ from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs, s
 from sar_planner.logbook.records import open_mission
 from sar_planner.terrain import grid_around
 from sar_planner.ui.mission_state import session_from_stored
+from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import TEST_PASSWORD, ensure_account, sign_in_apptest
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = "sar_planner/ui/pages/"
 PAMIR = "pamir-15arcsec"
-
-
-def _pod_tif(grid, pod) -> bytes:
-    from rasterio.io import MemoryFile
-
-    with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=grid.shape[1], height=grid.shape[0], count=1,
-                      dtype="float64", crs=grid.crs, transform=grid.transform) as dst:
-            dst.write(pod, 1)
-        return mem.read()
 
 
 def _session_mission():
