@@ -9,9 +9,9 @@ inputs.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from sar_planner.probability.terrain_model import TerrainLayers, TerrainOptions,
 from sar_planner.subjects import Quartiles, quartiles_for
 
 __all__ = ["MissionInputs", "initial_map", "current_state", "MissionMap", "map_on_terrain",
-           "default_grid"]
+           "default_grid", "InitialMissionMap", "initial_mission_map", "mission_grid", "time_cap"]
 
 ModelName = Literal["rings", "terrain"]
 
@@ -187,3 +187,145 @@ def default_grid(d95_m: float, reach_km: float | None = None) -> tuple[float, fl
     if reach_km is not None and reach_km < radius_km:
         radius_km = max(1, math.floor(reach_km))
     return float(radius_km) * 1000.0, float(max(_MIN_CELL_M, math.ceil(2 * radius_km)))
+
+
+@dataclass(frozen=True, eq=False)
+class InitialMissionMap:
+    """A stored mission's map before any sortie, from its stored inputs and map settings
+    (:func:`initial_mission_map`).
+
+    Attributes
+    ----------
+    built:
+        The model's map on its terrain (:class:`MissionMap`).
+    base:
+        The map the sorties update: the model's map, blended with the planners' consensus
+        when the mission has consensus regions.
+    settings:
+        The settings used, complete (:func:`sar_planner.probability.map_settings.check_map_settings`).
+    model:
+        ``rings`` or ``terrain``.
+    radius_m, cell_m:
+        The grid's half-width and cell size (metres), given or by the default rule.
+    default_radius_m:
+        The default rule's half-width without the terrain's reach (metres): a smaller
+        ``radius_m`` by default was held back by the terrain.
+    cap_hours, cap_speed_kmh:
+        The time cap used (hours since last seen up to ``time_cap_at``, km/h), or None.
+    regions:
+        The consensus regions (metres in the grid's CRS) and ``region_poa`` their POA from the
+        planners' points (empty without regions).
+    """
+
+    built: MissionMap
+    base: ProbabilityMap
+    settings: Mapping[str, Any]
+    model: str
+    radius_m: float
+    cell_m: float
+    default_radius_m: float
+    cap_hours: float | None
+    cap_speed_kmh: float | None
+    regions: tuple
+    region_poa: Mapping[str, float]
+
+
+def mission_grid(inputs: Mapping[str, Any], settings: Mapping[str, Any],
+                 terrain_paths: Sequence[str]) -> tuple[float, float, float]:
+    """(half-width, cell size, default half-width without the terrain's reach), metres, of a
+    stored mission's map: the settings' ``radius_m``/``cell_m``, or where None the default
+    rule (:func:`default_grid` with the terrain's reach around the IPP)."""
+    from sar_planner.terrain.choice import terrain_extent, terrain_reach_km
+
+    lat, lon = float(inputs["lat"]), float(inputs["lon"])
+    q = inputs.get("quartiles_km")
+    d95 = (Quartiles.from_km(list(q)) if q else
+           quartiles_for(inputs["subject"], inputs.get("terrain_class") or "dry-mountainous")).d95
+    radius, cell = float(settings["radius_m"] or 0), float(settings["cell_m"] or 0)
+    want = default_grid(d95)[0]
+    if settings["radius_m"] is None or settings["cell_m"] is None:
+        reach = terrain_reach_km(terrain_extent(tuple(terrain_paths)), lat, lon)
+        r_default, c_default = default_grid(d95, reach)
+        radius = r_default if settings["radius_m"] is None else radius
+        cell = c_default if settings["cell_m"] is None else cell
+    return radius, cell, want
+
+
+def time_cap(inputs: Mapping[str, Any], settings: Mapping[str, Any]
+             ) -> tuple[float | None, float | None]:
+    """(hours, km/h) of the cap "nobody is farther than hours x speed", or (None, None): hours
+    from the time last seen (``seen_at``) to the settings' ``time_cap_at`` (both UTC), with the
+    stored speed; no cap when either time is missing, the speed is 0 or the hours not > 0."""
+    import datetime as dt
+
+    at, seen = settings.get("time_cap_at"), inputs.get("seen_at")
+    speed = float(inputs.get("speed_kmh") or 0.0)
+    if not at or not seen or speed <= 0:
+        return None, None
+    hours = (dt.datetime.fromisoformat(at) - dt.datetime.fromisoformat(seen)).total_seconds() / 3600
+    return (hours, speed) if hours > 0 else (None, None)
+
+
+def initial_mission_map(inputs: Mapping[str, Any], settings: Mapping[str, Any] | None,
+                        terrain_paths: Sequence[str], *, model: str | None = None,
+                        build: Any = None) -> InitialMissionMap:
+    """A stored mission's map before any sortie: the one function that turns stored inputs and
+    map settings into the initial (and consensus-blended) map, for the page, the command line
+    and case scoring alike (the sorties are applied above, in :func:`sar_planner.mission_map.mission_map`).
+
+    Parameters
+    ----------
+    inputs:
+        Stored planning inputs (:mod:`sar_planner.logbook.mission_inputs`): ``lat``/``lon``
+        (WGS84 degrees), ``subject``, ``terrain_class``, ``quartiles_km``, ``uncertainty_m``,
+        ``uncertainty_kind``, ``seen_at``, ``speed_kmh``, ``model``, ``features``.
+    settings:
+        The map settings (:mod:`sar_planner.probability.map_settings`; None = defaults).
+    terrain_paths:
+        The terrain's files (the mission's terrain library entry).
+    model:
+        Another model than the stored one (case scoring scores both); default the stored one.
+    build:
+        Replaces :func:`map_on_terrain` (a caller's cache of it; same arguments, same result).
+
+    Raises
+    ------
+    ProbabilityError, OutsideTerrainError
+        A setting out of range, no terrain under the IPP, a model that cannot be built.
+    """
+    from sar_planner.probability.consensus import ROW_KEY, Region, consensus_map, mattson
+    from sar_planner.probability.map_settings import check_map_settings, default_equal_points
+    from sar_planner.probability.mission_features import grid_geometries
+    from sar_planner.geo import local_metric_crs
+
+    s = check_map_settings(settings)
+    model = model or inputs.get("model") or "rings"
+    lat, lon = float(inputs["lat"]), float(inputs["lon"])
+    radius, cell, want = mission_grid(inputs, s, terrain_paths)
+    hours, speed = time_cap(inputs, s)
+    crs = local_metric_crs(lat, lon)
+    features = inputs.get("features") or []
+    q = inputs.get("quartiles_km")
+    opts = TerrainOptions(
+        max_slope_deg=s["max_slope_deg"],
+        barriers=tuple(g for _, g in grid_geometries(features, "barrier", crs)),
+        tracks=tuple(g for _, g in grid_geometries(features, "track", crs)),
+        track_weight=s["track_weight"], track_friction=s["track_friction"],
+        drainage_weight=s["drainage_weight"], uphill_share=s["uphill_share"])
+    built = (build or map_on_terrain)(
+        tuple(terrain_paths), lat, lon, radius, cell,
+        subject=inputs["subject"], terrain_class=inputs.get("terrain_class") or "dry-mountainous",
+        quartiles_m=tuple(Quartiles.from_km(list(q)).as_tuple()) if q else None,
+        uncertainty_m=float(inputs.get("uncertainty_m") or 0.0),
+        uncertainty_kind=inputs.get("uncertainty_kind") or "gaussian",
+        hours_since_seen=hours, speed_kmh=speed, model=model, terrain_options=opts)
+    regions = tuple(Region(n, g) for n, g in grid_geometries(features, "region", built.grid.crs))
+    base, region_poa = built.poa, {}
+    if regions:
+        names = [r.name for r in regions]
+        points = s["consensus_points"] or default_equal_points(names)
+        filled = [{n: float(p.get(n, 0.0)) for n in (*names, ROW_KEY)} for p in points]
+        region_poa = mattson(filled, names)
+        base = consensus_map(built.poa, regions, region_poa, s["consensus_weight"])
+    return InitialMissionMap(built, base, s, model, radius, cell, want, hours, speed, regions,
+                             region_poa)
