@@ -45,6 +45,7 @@ __all__ = [
     "AuditEntry",
     "SortieCounter",
     "MissionPodMap",
+    "SignInSession",
     "ROLES",
     "SORTIE_STATUSES",
     "TASK_TYPES",
@@ -335,3 +336,29 @@ class MissionPodMap(Base):
     removed_by: Mapped[str | None] = mapped_column(String(40))
     removed_at: Mapped[dt.datetime | None]
     removed_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SignInSession(Base):
+    """One browser sign-in (migration 0006), so a reload or a typed page address keeps the user
+    signed in. The browser holds a token signed with the server's key naming this row and a
+    random nonce; the row keeps only the nonce's SHA-256 (:mod:`sar_planner.auth`). Idle expiry
+    runs from ``last_seen_at`` (UTC); ``ended_at``/``ended_reason`` (``sign_out``, ``disabled``,
+    ``expired``) end it for good. ``mission_incident`` is the mission in hand.
+    """
+
+    __tablename__ = "sign_in_session"
+    __table_args__ = (
+        CheckConstraint("length(nonce_sha256) = 64", name="ck_sign_in_session_nonce"),
+        CheckConstraint("(ended_at IS NULL AND ended_reason IS NULL) OR "
+                        "(ended_at IS NOT NULL AND ended_reason IS NOT NULL)",
+                        name="ck_sign_in_session_ended"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    nonce_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    ended_at: Mapped[dt.datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
+    mission_incident: Mapped[str | None] = mapped_column(String(40))
