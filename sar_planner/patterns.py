@@ -46,10 +46,8 @@ __all__ = [
     "track_line",
 ]
 
-PATTERNS: tuple[str, ...] = ("parallel", "creeping-line", "expanding-square", "sector", "contour",
-                             "track-line")
-AREA_PATTERNS: tuple[str, ...] = ("parallel", "creeping-line", "contour")
-DATUM_PATTERNS: tuple[str, ...] = ("expanding-square", "sector")
+# the names live in a module without numpy/shapely so the command line starts fast
+from sar_planner.pattern_names import AREA_PATTERNS, DATUM_PATTERNS, PATTERNS  # noqa: E402
 
 _MAX_LEGS = 5000
 

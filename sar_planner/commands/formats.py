@@ -17,17 +17,13 @@ import argparse
 import sys
 from typing import Any
 
-from pyproj import Geod
-from shapely.geometry.polygon import orient
-
 from sar_planner.cli import print_json
-from sar_planner.formats import WRITERS, read_area, read_track
-from sar_planner.formats._safe import read_local_file as _read
 from sar_planner.i18n import t
 
-__all__ = ["register", "run"]
+# pyproj, shapely and the format readers are imported inside run(), so that every ``sar-planner``
+# command (and --help) starts without them (issue 12)
 
-_GEOD = Geod(ellps="WGS84")
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _track_summary(name: str, data: bytes) -> dict[str, Any]:
+    from sar_planner.formats import read_track
+
     track = read_track(name, data)
     lats = [p.lat for p in track.points]
     lons = [p.lon for p in track.points]
@@ -57,13 +55,19 @@ def _track_summary(name: str, data: bytes) -> dict[str, Any]:
 
 
 def _area_summary(name: str, data: bytes) -> list[dict[str, Any]]:
+    from pyproj import Geod
+    from shapely.geometry.polygon import orient
+
+    from sar_planner.formats import read_area
+
+    geod = Geod(ellps="WGS84")
     out = []
     for a in read_area(name, data):
         area_m2 = 0.0
         if a.geometry.geom_type in ("Polygon", "MultiPolygon"):
             # pyproj adds each ring's signed area: orient shells CCW and holes CW first
             polys = a.geometry.geoms if a.geometry.geom_type == "MultiPolygon" else [a.geometry]
-            area_m2 = sum(_GEOD.geometry_area_perimeter(orient(g, 1.0))[0] for g in polys)
+            area_m2 = sum(geod.geometry_area_perimeter(orient(g, 1.0))[0] for g in polys)
         out.append({"name": a.name, "type": a.geometry.geom_type,
                     "bounds_wgs84": list(a.geometry.bounds),
                     "area_km2": round(area_m2 / 1e6, 4), "repaired": a.repaired})
@@ -71,6 +75,9 @@ def _area_summary(name: str, data: bytes) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sar_planner.formats import WRITERS
+    from sar_planner.formats._safe import read_local_file as _read
+
     action = getattr(args, "formats_command", None)
     if action == "track":
         print_json(_track_summary(*_read(args.file)))

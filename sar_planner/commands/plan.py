@@ -15,19 +15,17 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import rasterio
-
-from sar_planner.assets import get_asset, load_catalogue
 from sar_planner.cli import print_json
-from sar_planner.coverage import pod_from_coverage, sortie_pos, track_coverage
 from sar_planner.errors import PlanningError
-from sar_planner.geo import parse_latlon
 from sar_planner.i18n import t
-from sar_planner.patterns import PATTERNS
-from sar_planner.planner import PlanRequest, plan_search, read_line, read_segment, writer_options
+from sar_planner.pattern_names import PATTERNS
+
+# numpy, rasterio, shapely and the planning core are imported inside the commands that use them,
+# so that every ``sar-planner`` command (and --help) starts without them (issue 12)
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["register", "run", "run_plan", "run_assets", "run_pod", "plan_summary"]
 
@@ -79,10 +77,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_area(path: str) -> tuple[tuple[float, float], ...]:
+    from sar_planner.planner import read_segment
+
     return read_segment(Path(path).name, _read_bytes(path))
 
 
 def _read_line(path: str) -> tuple[tuple[float, float], ...]:
+    from sar_planner.planner import read_line
+
     return read_line(Path(path).name, _read_bytes(path))
 
 
@@ -95,6 +97,8 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _latlon(text: str) -> tuple[float, float]:
+    from sar_planner.geo import parse_latlon
+
     p = parse_latlon(text)
     return (p.lat, p.lon)
 
@@ -136,6 +140,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def run_plan(args: argparse.Namespace) -> int:
     """``sar-planner plan``."""
     from sar_planner.formats import WRITERS, write_plan
+    from sar_planner.planner import PlanRequest, plan_search, writer_options
 
     out = Path(args.out)
     ext = out.suffix.lower()
@@ -177,12 +182,16 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_assets(args: argparse.Namespace) -> int:
     """``sar-planner assets``."""
+    from sar_planner.assets import load_catalogue
+
     print_json([a.to_json() for a in load_catalogue().values()])
     return 0
 
 
 def _geojson_runs(data: bytes, name: str) -> tuple[list[np.ndarray], bool]:
     """Search runs (lat, lon, alt) from a plan GeoJSON; (runs, has_altitude)."""
+    import numpy as np
+
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -227,6 +236,11 @@ def _geojson_runs(data: bytes, name: str) -> tuple[list[np.ndarray], bool]:
 
 def run_pod(args: argparse.Namespace) -> int:
     """``sar-planner pod``."""
+    import numpy as np
+    import rasterio
+
+    from sar_planner.assets import get_asset
+    from sar_planner.coverage import pod_from_coverage, sortie_pos, track_coverage
     from sar_planner.probability import read_poa_geotiff
 
     pm = read_poa_geotiff(args.poa)

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from sar_planner.cli import print_json
 from sar_planner.errors import InputError, LogbookError, ProbabilityError
-from sar_planner.geo import parse_latlon, to_local, to_wgs84
-from sar_planner.probability import (bayes_update, map_on_terrain, mapscore, read_poa_geotiff,
-                                     read_pod_on, write_poa_geotiff)
 from sar_planner.subjects import TERRAIN_CLASSES, categories, quartiles_for
+
+# pyproj and the probability core (scipy, numba, rasterio) are imported inside the commands that
+# use them, so that every ``sar-planner`` command (and --help) starts without them (issue 12)
 
 __all__ = ["register", "run"]
 
@@ -95,11 +95,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _latlon(text: str) -> tuple[float, float]:
+    from sar_planner.geo import parse_latlon, to_wgs84
+
     p = to_wgs84(parse_latlon(text))
     return float(p.lat), float(p.lon)
 
 
 def _run_poa(args: argparse.Namespace) -> int:
+    from sar_planner.probability import map_on_terrain, write_poa_geotiff
+
     lat, lon = _latlon(args.ipp)
     q = quartiles_for(args.subject, args.terrain_class)
     radius_m = (args.radius_km * 1000.0 if args.radius_km is not None
@@ -132,6 +136,8 @@ def _run_poa(args: argparse.Namespace) -> int:
 
 
 def _run_update(args: argparse.Namespace) -> int:
+    from sar_planner.probability import bayes_update, read_poa_geotiff, read_pod_on, write_poa_geotiff
+
     pm = read_poa_geotiff(args.poa)
     pod = read_pod_on(args.pod, pm.grid)
     new, pos = bayes_update(pm, pod)
@@ -193,6 +199,9 @@ def _run_mapscore(args: argparse.Namespace) -> int:
     if any(v is not None for v in (args.model, args.radius_km, args.resolution, args.since,
                                    args.until)):
         raise InputError("casescore.err_cases_only")
+    from sar_planner.geo import to_local
+    from sar_planner.probability import mapscore, read_poa_geotiff
+
     pm = read_poa_geotiff(args.poa)
     lat, lon = _latlon(args.find)
     x, y = to_local(lat, lon, pm.grid.crs)

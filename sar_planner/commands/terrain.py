@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sar_planner.cli import print_json
 from sar_planner.settings import get_settings
-from sar_planner.terrain import expand_sources, import_files, inspect, list_library
 
 __all__ = ["register", "run"]
 
@@ -33,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here so that every ``sar-planner`` command starts without rasterio (issue 12)
+    from sar_planner.terrain import expand_sources, import_files, inspect, list_library
+
     action = getattr(args, "terrain_command", None)
     if action == "info":
         datasets = expand_sources([args.path])
