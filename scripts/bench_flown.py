@@ -1,4 +1,4 @@
-"""Benchmark: a flown log measured against its plan (sar_planner.logbook.flown.compare_flown).
+"""Benchmark: a flown log measured against its plan (sar_planner.flown_coverage.compare_flown).
 
 A crew waits for this on the logbook page after attaching two files: it should take well under
 a few seconds for a real log. The plan is the test lawn-mower (1,500 m x 1,200 m, 12 legs of
@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sar_planner.formats.tracks import FlownTrack  # noqa: E402
-from sar_planner.logbook.flown import compare_flown  # noqa: E402
+from sar_planner.flown_coverage import compare_flown  # noqa: E402
 from tests.test_flown import flown_lawnmower, lawnmower  # noqa: E402
 
 BUDGET_S = 2.0

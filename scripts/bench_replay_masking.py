@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sar_planner.geo import from_local  # noqa: E402
 from sar_planner.grid import Grid  # noqa: E402
-from sar_planner.logbook.flown import FlownPlan  # noqa: E402
+from sar_planner.flown_plan import FlownPlan  # noqa: E402
 from sar_planner.probability.logged import FlownSortie, sortie_pod  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,4 +1,4 @@
-"""The flown track against the plan flown (sar_planner.logbook.flown), by hand-computable cases.
+"""The flown track against the plan flown (sar_planner.flown_coverage), by hand-computable cases.
 
 Reference: the exponential (random-search) detection law POD = 1 - exp(-C) with coverage
 C = W / S for parallel tracks S apart (Koopman; IAMSAR Manual Vol. II; search-theory.md). A
@@ -24,8 +24,9 @@ from sar_planner.errors import LogbookError
 from sar_planner.formats import read_track, write_plan
 from sar_planner.formats.tracks import FlownTrack, TrackPoint
 from sar_planner.grid import Grid
-from sar_planner.logbook.flown import (FlownPlan, FlownReport, compare_flown,
-                                       read_flown_plan)
+from sar_planner.flown_coverage import FlownReport, compare_flown
+from sar_planner.flown_plan import FlownPlan
+from sar_planner.formats.plan_files import read_flown_plan
 from sar_planner.plan import Sortie, SortiePlan, Waypoint
 from sar_planner.terrain import load_terrain
 from tests.formats_plans import make_plan
@@ -451,7 +452,8 @@ def test_the_cli_does_not_count_a_gps_dropout_as_flown(tmp_path, capsys):
 
     from sar_planner.cli import main
     from sar_planner.formats import read_track
-    from sar_planner.logbook.flown import compare_flown, read_flown_plan
+    from sar_planner.flown_coverage import compare_flown
+    from sar_planner.formats.plan_files import read_flown_plan
     from tests.plans3d import terrain_followed
     from tests.test_page_logbook_flown import flown_gpx
 

@@ -24,8 +24,9 @@ from pyproj import Transformer
 from sar_planner.errors import FormatError, LogbookError
 from sar_planner.formats import read_track, write_plan
 from sar_planner.formats.tracks import FlownTrack, TrackPoint
-from sar_planner.logbook.flown import (FlownPlan, choose_sortie, compare_flown,
-                                       read_flown_plan)
+from sar_planner.flown_coverage import choose_sortie, compare_flown
+from sar_planner.flown_plan import FlownPlan
+from sar_planner.formats.plan_files import read_flown_plan
 from sar_planner.plan import Sortie, SortiePlan
 from tests.test_flown import UTM46, WIDTH, X0, Y0, W, _ll, _wp, lawnmower
 

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from sar_planner.auth import sign_in
 from sar_planner.geo import from_local
 from sar_planner.logbook.db import get_database
-from sar_planner.logbook.flown import FlownPlan
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.logbook.mission_inputs import mission_id_for, save_mission_inputs
 from sar_planner.logbook.records import (SortieInput, add_aircraft, add_crew_member, log_sortie,
                                          open_mission)

@@ -32,7 +32,8 @@ from sar_planner.coverage import (mask_hidden, plan_coverage, plan_runs, pod_fro
 from sar_planner.formats.tracks import FlownTrack, TrackPoint
 from sar_planner.geo import from_local, to_local
 from sar_planner.grid import Grid
-from sar_planner.logbook.flown import FlownPlan, compare_flown
+from sar_planner.flown_coverage import compare_flown
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.plan import Sortie, SortiePlan, Waypoint
 from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.terrain import Terrain

@@ -17,7 +17,7 @@ from pyproj import CRS
 
 from sar_planner.geo import from_local
 from sar_planner.grid import Grid
-from sar_planner.logbook.flown import FlownPlan
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.probability.logged import FlownSortie, replay_logged, sweep_width_for
 from sar_planner.probability.maps import ProbabilityMap
 

@@ -22,7 +22,7 @@ from sar_planner.errors import PlanningError
 from sar_planner.geo import from_local
 from sar_planner.grid import Grid
 from sar_planner.i18n import t
-from sar_planner.logbook.flown import FlownPlan
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.probability.logged import (FlownSortie, SortiePod, replay_logged,
                                             sortie_pod)
 from sar_planner.probability.maps import ProbabilityMap

@@ -203,7 +203,7 @@ def test_a_replayed_track_in_feet_is_the_flat_swath_and_says_why():
 def test_a_compared_flight_in_feet_says_its_heights_were_not_used():
     from tests.test_plan_flown_line_of_sight import (_flown, _segment_plan, _step_terrain,
                                                      ONE_PASS)
-    from sar_planner.logbook.flown import compare_flown
+    from sar_planner.flown_coverage import compare_flown
 
     report = compare_flown(_segment_plan(3150.0), _flown(3030.0 * _FT), terrain=_step_terrain(),
                            cell_m=10.0)

@@ -22,7 +22,7 @@ from sar_planner.formats import read_track
 from sar_planner.formats.tracks import FlownTrack, TrackPoint
 from sar_planner.geo import from_local
 from sar_planner.grid import Grid
-from sar_planner.logbook.flown import FlownPlan
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.logbook.tracks import (
     DROPOUT_MIN_DISTANCE_M,
     dropout_starts,
@@ -238,7 +238,7 @@ def test_splitting_only_adds_starts_and_keeps_every_fix(steps, width):
 def test_the_flown_check_figure_draws_a_dropout_apart():
     # the logbook's flown-track check gets the track split as it is stored (logbook_panels), so
     # its figure draws the two legs apart: the flown trace breaks (None) after each segment
-    from sar_planner.logbook.flown import compare_flown
+    from sar_planner.flown_coverage import compare_flown
     from sar_planner.ui.figures_flown import flown_figure
 
     a, b = _lonlat(LEG_A), _lonlat(LEG_B)

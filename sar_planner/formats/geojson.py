@@ -40,7 +40,7 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
         collection's own ``properties`` (a foreign member, RFC 7946 section 6.1) say what the
         plan was made with: ``asset_id``, ``pattern``, ``sweep_width_m``, ``spacing_m``,
         ``agl_m`` (metres) and ``crs`` (the mission CRS), so that the file can be attached to a
-        sortie in the logbook as the plan flown (:mod:`sar_planner.logbook.flown`).
+        sortie in the logbook as the plan flown (:mod:`sar_planner.flown_plan`).
     """
     check_exportable(plan)
     sorties = select_sorties(plan, sortie, one_flight=False, fmt=".geojson")

@@ -4,7 +4,7 @@
 the terrain that covers them (:func:`sar_planner.ui.figures.terrain_figure`: flat axes in metres of
 the terrain's CRS, the relief as a PNG layout image, nothing fetched from the network), with the
 search region's outline. The report's coordinates must be in the terrain's CRS, as
-:func:`sar_planner.logbook.flown.compare_flown` gives them when it is handed that terrain.
+:func:`sar_planner.flown_coverage.compare_flown` gives them when it is handed that terrain.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from sar_planner.logbook.flown import FlownReport
+from sar_planner.flown_coverage import FlownReport
 from sar_planner.terrain import Terrain
 from sar_planner.ui.figures import terrain_figure
 

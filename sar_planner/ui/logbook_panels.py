@@ -11,8 +11,9 @@ import streamlit as st
 from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.counter import running_totals
-from sar_planner.logbook.flown import (PLAN_EXTENSIONS, FlownPlan, SortieChoice, choose_sortie,
-                                       compare_flown, flown_terrain, read_flown_plan)
+from sar_planner.flown_coverage import SortieChoice, choose_sortie, compare_flown, flown_terrain
+from sar_planner.flown_plan import FlownPlan
+from sar_planner.formats.plan_files import PLAN_EXTENSIONS, read_flown_plan
 from sar_planner.logbook.tracks import flown_track_geojson, split_dropouts
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr

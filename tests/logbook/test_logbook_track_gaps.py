@@ -19,7 +19,7 @@ from sar_planner.errors import LogbookError
 from sar_planner.formats import read_track
 from sar_planner.geo import to_local
 from sar_planner.logbook.exports import export_bytes
-from sar_planner.logbook.flown import FlownPlan
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.logbook.mission_inputs import mission_id_for, mission_sorties_flown
 from sar_planner.logbook.records import get_sortie, log_sortie
 from sar_planner.logbook.tracks import track_height_count, track_lines

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sar_planner.errors import LogbookError
 from sar_planner.formats import read_track
 from sar_planner.logbook.exports import HEIGHT_NOTE, export_bytes
-from sar_planner.logbook.flown import FlownPlan
+from sar_planner.flown_plan import FlownPlan
 from sar_planner.logbook.records import get_sortie, log_sortie
 from sar_planner.logbook.tracks import flown_track_geojson, track_geojson, track_height_count
 from sar_planner.probability.logged import FlownSortie, sortie_pod
