@@ -33,15 +33,35 @@ from tests.logbook._helpers import PASSWORD, local, sortie
 
 def test_numbers_follow_the_opening_balance(db, unit):
     set_opening_balance(db, "admin", 350, 512.5)
-    a = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), hours=1.5))
+    a = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), hours=1.5), submit=True)
     b = log_sortie(db, unit.commander, sortie(local(2025, 7, 1, 10, 0), hours=0.5,
-                                              crew=(("孙立民", "pilot"),)))
+                                              crew=(("孙立民", "pilot"),)), submit=True)
     assert (a.number, b.number) == (351, 352)
     assert a.flight_seconds == 5400
     totals = running_totals(db)
-    # 350 + 2 sorties; 512.5 h + 1.5 h + 0.5 h = 514.5 h
+    # 350 + 2 sorties waiting for review; 512.5 h + 1.5 h + 0.5 h = 514.5 h
     assert (totals.sorties, totals.hours, totals.last_number) == (352, 514.5, 352)
     assert totals.missions == 1 and totals.people_found == 0
+
+
+def test_running_count_is_balance_plus_historical_approved_and_waiting(db, unit):
+    """Drafts and returned sorties hold numbers but are not flown (issue 16: the Overview said
+    353 with draft 352 in it). By hand: balance 350 sorties / 612.5 h; approved 351 (1.5 h) and
+    waiting 353 (2.25 h); draft 352 (0.5 h) and returned 354 (0.75 h) apart.
+    Total 350 + 0 + 1 + 1 = 352 sorties, 612.5 + 1.5 + 2.25 = 616.25 h."""
+    set_opening_balance(db, "admin", 350, 612.5)
+    approved = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), hours=1.5), submit=True)
+    approve_sortie(db, unit.commander, approved.id)
+    log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 10, 0), hours=0.5))  # draft 352
+    log_sortie(db, unit.crew, sortie(local(2025, 7, 2, 8, 0), hours=2.25), submit=True)  # 353
+    ret = log_sortie(db, unit.crew, sortie(local(2025, 7, 3, 8, 0), hours=0.75), submit=True)
+    return_sortie(db, unit.commander, ret.id, "wrong aircraft")
+    t = running_totals(db)
+    assert (t.sorties, t.hours) == (352, 616.25)
+    assert (t.opening_sorties, t.historical_sorties, t.approved_sorties, t.waiting_sorties) == (350, 0, 1, 1)
+    assert (t.opening_hours, t.approved_hours, t.waiting_hours) == (612.5, 1.5, 2.25)
+    assert (t.draft_sorties, t.draft_hours, t.returned_sorties, t.returned_hours) == (1, 0.5, 1, 0.75)
+    assert t.last_number == 354 and (t.logged_sorties, t.logged_hours) == (2, 3.75)
 
 
 def test_opening_balance_only_on_an_empty_log(db, unit):
@@ -228,7 +248,8 @@ def test_eight_crews_logging_at_once_get_a_gap_free_count(db, unit):
             for k in range(50):
                 start = local(2025, 8, 1, 6, 0) + dt.timedelta(minutes=30 * k)
                 rec = log_sortie(db, unit.commander, sortie(start, hours=0.4, aircraft=reg, task="training",
-                                                            incident=None, crew=((name, "pilot"),)))
+                                                            incident=None, crew=((name, "pilot"),)),
+                                 submit=True)
                 got[i].append(rec.number)
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
