@@ -26,11 +26,11 @@ Terrain masking (with terrain): a swept cell counts only if the aircraft could s
 
 - The plan: from its 3D path (the searching legs' waypoints with their altitudes above sea level,
   straight in between): line of sight over the terrain (no ridge between) and no steep face
-  turned away (:func:`sar_planner.coverage.mask_hidden`). A plan without sea-level altitudes (a
+  turned away (:func:`sar_planner.visibility.mask_hidden`). A plan without sea-level altitudes (a
   QGroundControl ``.plan`` in a relative frame) is taken 100 m above the ground, steep faces only.
 - The flown track: from every fix with its height (not the simplified line: a straight leg over
   a ridge would keep only its ends), by the same rule as the mission's replay
-  (:func:`sar_planner.coverage.sensor_heights`: missing heights filled in between neighbours,
+  (:func:`sar_planner.visibility.sensor_heights`: missing heights filled in between neighbours,
   heights far below the ground, or more than 3 km above it (feet), not used). A track without
   usable heights is taken 100 m above the ground under it, as before, and only steep faces
   turned away are masked (a made-up height must not decide what a ridge hid).
@@ -58,8 +58,7 @@ from pyproj import CRS
 from rasterio import features
 from shapely.geometry import LineString, MultiLineString, Polygon
 
-from sar_planner.coverage import (ABOVE_GROUND_LIMIT_M, BELOW_GROUND_MARGIN_M, mask_hidden,
-                                  pod_from_coverage, sensor_heights, swath_coverage)
+from sar_planner.coverage import pod_from_coverage, swath_coverage
 from sar_planner.errors import LogbookError, PlanningError
 from sar_planner.flown_plan import PLAN_KIND, FlownPlan
 from sar_planner.formats.plan_files import geojson_plan
@@ -69,6 +68,8 @@ from sar_planner.grid import Grid
 from sar_planner.plan import SortiePlan
 from sar_planner.planner import terrain_for
 from sar_planner.terrain import Terrain, sample_bilinear
+from sar_planner.visibility import (ABOVE_GROUND_LIMIT_M, BELOW_GROUND_MARGIN_M, mask_hidden,
+                                    sensor_heights)
 
 __all__ = [
     "ELSEWHERE_M",
@@ -437,7 +438,7 @@ def compare_flown(plan: SortiePlan | FlownPlan | Mapping[str, Any], flown: Flown
         Cell size of the comparison grid, metres; None = W / 4 (at least 2 m), grown if the
         grid would exceed 4 million cells.
     slope_limit_deg, max_incidence_deg:
-        Terrain masking parameters (degrees), see :func:`sar_planner.coverage.terrain_mask`.
+        Terrain masking parameters (degrees), see :func:`sar_planner.visibility.terrain_mask`.
 
     Returns
     -------

@@ -27,8 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
 
-from sar_planner.coverage import (mask_hidden, plan_coverage, plan_runs, pod_from_coverage,
-                                  sensor_heights, swath_coverage, track_coverage)
+from sar_planner.coverage import (plan_coverage, plan_runs, pod_from_coverage, swath_coverage,
+                                  track_coverage)
 from sar_planner.formats.tracks import FlownTrack, TrackPoint
 from sar_planner.geo import from_local, to_local
 from sar_planner.grid import Grid
@@ -37,6 +37,7 @@ from sar_planner.flown_plan import FlownPlan
 from sar_planner.plan import Sortie, SortiePlan, Waypoint
 from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.terrain import Terrain
+from sar_planner.visibility import mask_hidden, sensor_heights
 
 UTM46 = CRS.from_epsg(32646)
 W0, S0 = 500_000.0, 4_000_000.0

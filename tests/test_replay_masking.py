@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from pyproj import CRS
 
-from sar_planner.coverage import line_of_sight_mask
+from sar_planner.visibility import line_of_sight_mask
 from sar_planner.errors import PlanningError
 from sar_planner.geo import from_local
 from sar_planner.grid import Grid

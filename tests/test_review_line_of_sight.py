@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
 
-from sar_planner.coverage import (line_of_sight_mask, mask_hidden, sensor_heights,
-                                  swath_coverage, terrain_mask)
+from sar_planner.coverage import swath_coverage
+from sar_planner.visibility import line_of_sight_mask, mask_hidden, sensor_heights, terrain_mask
 from sar_planner.grid import Grid
 from sar_planner.terrain import Terrain
 
