@@ -16,17 +16,19 @@ follows the RFC. Heights are kept rather than stripped because the replay and an
 of what a crew could see need them, and this file is the way tracks leave the logbook.
 
 The page and the command line pass the same records to :func:`export_bytes`, so a file holds
-exactly the rows the page shows.
+exactly the rows the page shows. Typed text that a spreadsheet would run as a formula (remarks,
+sites, names starting with ``= + - @``, a tab or CR) is neutralised in the CSV and XLSX as
+:mod:`sar_planner.formats.cells` says (OWASP); the logbook keeps it exactly as typed.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from sar_planner.errors import LogbookError
+from sar_planner.formats.cells import frame_to_csv, frame_to_xlsx
 from sar_planner.logbook.records import SortieRecord
 from sar_planner.logbook.stats import sorties_frame
 from sar_planner.logbook.times import format_local
@@ -96,11 +98,9 @@ def tracks_geojson(records: Sequence[SortieRecord]) -> dict:
 def export_bytes(records: Sequence[SortieRecord], fmt: str) -> bytes:
     """The export file's content in ``fmt`` (``csv``, ``xlsx`` or ``geojson``)."""
     if fmt == "csv":
-        return sorties_frame(records).to_csv(index=False).encode("utf-8-sig")
+        return frame_to_csv(sorties_frame(records))
     if fmt == "xlsx":
-        buf = io.BytesIO()
-        sorties_frame(records).to_excel(buf, index=False, sheet_name="sorties", engine="openpyxl")
-        return buf.getvalue()
+        return frame_to_xlsx(sorties_frame(records), sheet_name="sorties")
     if fmt == "geojson":
         return json.dumps(tracks_geojson(records), ensure_ascii=False, indent=1).encode("utf-8")
     raise LogbookError("logbook.err_export_format", fmt=fmt, formats=", ".join(FORMATS))

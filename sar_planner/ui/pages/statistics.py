@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sar_planner.formats.cells import frame_to_csv
 from sar_planner.logbook.cases import closed_cases
 from sar_planner.logbook.exports import export_bytes
 from sar_planner.logbook.filenames import export_file_name
@@ -137,6 +138,6 @@ with error_boundary():
                 "watershed": PUBLISHED_MEAN_MAPSCORE["watershed"],
                 "combined": PUBLISHED_MEAN_MAPSCORE["combined"]}))
             st.download_button(tr("casescore.download_csv"),
-                               table.to_csv(index=False).encode("utf-8-sig"),
+                               frame_to_csv(table),
                                export_file_name("mapscore", "csv"), "text/csv",
                                key="st_casescore_csv")
