@@ -20,7 +20,7 @@ from typing import Any
 
 import sar_planner.commands
 from sar_planner import __version__
-from sar_planner.errors import SarPlannerError
+from sar_planner.errors import SarPlannerError, redact_secrets
 
 __all__ = ["main", "build_parser", "print_json"]
 
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # an unexpected fault: one line, no traceback, unless debugging
         if os.environ.get("SAR_PLANNER_DEBUG"):
             raise
-        print(f"sar-planner: internal error ({type(exc).__name__}: {exc}). "
+        print(f"sar-planner: internal error ({type(exc).__name__}: {redact_secrets(str(exc))}). "
               "Set SAR_PLANNER_DEBUG=1 to see the details and report it.", file=sys.stderr)
         return 1
 

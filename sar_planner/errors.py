@@ -8,9 +8,13 @@ wrong and what to do about it, in words a flight crew understands.
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 __all__ = [
+    "redact_secrets",
+    "RedactingFilter",
     "SarPlannerError",
     "InputError",
     "CoordinateError",
@@ -23,6 +27,35 @@ __all__ = [
     "AuthError",
     "SettingsError",
 ]
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*):[^/\s'\"]*@")
+_KEY_PASSWORD = re.compile(r"(?P<head>\b(?:password|passwd|pwd)\s*[=:]\s*)(?:'[^']*'|\"[^\"]*\"|[^\s&;,'\"]+)",
+                           re.IGNORECASE)
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every password hidden as ``***``.
+
+    Covers URL credentials (``postgres://user:secret@host/db`` -> ``postgres://user:***@host/db``)
+    and ``password=...`` pairs (libpq connection strings). Every user-facing message goes through
+    it (:meth:`SarPlannerError.message`), as do the page logs.
+    """
+    text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
+    return _KEY_PASSWORD.sub(r"\g<head>***", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that hides passwords (:func:`redact_secrets`) in a record's message and
+    traceback, so no log line shows one. Installed on the app's loggers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_secrets(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = redact_secrets(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
 
 
 class SarPlannerError(Exception):
@@ -46,7 +79,7 @@ class SarPlannerError(Exception):
         """The message in ``lang`` ("en" or "zh"), placeholders filled."""
         from sar_planner.i18n import t
 
-        return t(self.code, lang, **self.params)
+        return redact_secrets(t(self.code, lang, **self.params))
 
     def __str__(self) -> str:  # English for logs and the command line
         return self.message("en")

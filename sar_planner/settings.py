@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("SAR_PLANNER_DATA_DIR") or _default_data_dir(env)).expanduser().resolve()
     url = env.get("SAR_PLANNER_DATABASE_URL") or f"sqlite:///{data_dir / 'sar_planner.db'}"
     if "://" not in url:
-        raise SettingsError("common.err_database_url", value=url)
+        raise SettingsError("common.err_database_url", value=re.sub(r":[^@/\s]*@", ":***@", url))
     terrain_dir = Path(env.get("SAR_PLANNER_TERRAIN_DIR") or bundled_terrain_dir()).expanduser().resolve()
     lang = env.get("SAR_PLANNER_LANG") or None
     if lang is not None and lang not in ("zh", "en"):

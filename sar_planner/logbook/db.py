@@ -22,14 +22,14 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sar_planner.errors import LogbookError
+from sar_planner.errors import LogbookError, redact_secrets
 from sar_planner.settings import get_settings
 
-__all__ = ["Database", "open_database", "get_database", "reset_database_cache", "migrate", "table_names",
+__all__ = ["Database", "open_database", "normalise_url", "get_database", "reset_database_cache", "migrate", "table_names",
            "MIGRATIONS_DIR"]
 
 T = TypeVar("T")
@@ -121,7 +121,7 @@ def _translate_errors(db: Database, retryable_passthrough: bool = False) -> Iter
             if _is_retryable(exc):
                 raise LogbookError("logbook.err_busy") from exc
             raise LogbookError("logbook.err_unreachable", url=_safe_url(db.engine),
-                               detail=str(exc.orig).strip().splitlines()[0] if exc.orig else "") from exc
+                               detail=redact_secrets(str(exc.orig).strip().splitlines()[0]) if exc.orig else "") from exc
         raise
 
 
@@ -161,6 +161,23 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def normalise_url(url: str) -> URL:
+    """``url`` parsed, with the PostgreSQL driver this package ships (psycopg 3) filled in.
+
+    ``postgres://`` (Heroku, libpq and many servers' own notation, which SQLAlchemy 2 rejects) and
+    a bare ``postgresql://`` both mean PostgreSQL through ``postgresql+psycopg``.
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError
+        When the text is not a URL at all.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
 def open_database(url: str | None = None, *, migrate_schema: bool = True,
                   lock_wait_s: float | None = None) -> Database:
     """Connect to the logbook database and apply any pending migrations.
@@ -186,7 +203,7 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True,
         settings.ensure_dirs()
         url = settings.database_url
     try:
-        parsed = make_url(url)
+        parsed = normalise_url(url)
         if parsed.get_backend_name() == "sqlite":
             if parsed.database not in (None, "", ":memory:"):
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -199,9 +216,9 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True,
                                    connect_args={"connect_timeout": 10,
                                                  "options": f"-c lock_timeout={wait_ms}"})
         else:
-            raise LogbookError("logbook.err_bad_url", url=url)
+            raise LogbookError("logbook.err_bad_url", url=redact_secrets(url))
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise LogbookError("logbook.err_bad_url", url=url) from exc
+        raise LogbookError("logbook.err_bad_url", url=redact_secrets(url)) from None
     db = Database(engine)
     if migrate_schema:
         with _translate_errors(db):

@@ -14,13 +14,15 @@ from typing import Any
 
 import streamlit as st
 
-from sar_planner.errors import SarPlannerError
+from sar_planner.errors import RedactingFilter, SarPlannerError
 from sar_planner.i18n import LANGUAGES, language_from_locale, t
 from sar_planner.settings import Settings, get_settings
 
 __all__ = ["lang", "tr", "error_boundary", "language_switch", "app_settings", "show_error"]
 
 _log = logging.getLogger("sar_planner.ui")
+if not any(isinstance(f, RedactingFilter) for f in _log.filters):
+    _log.addFilter(RedactingFilter())  # no log line shows a password (issue 14)
 
 
 def app_settings() -> Settings:
