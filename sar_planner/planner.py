@@ -297,7 +297,7 @@ def read_segment(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
         Not exactly one polygon in the file, or a polygon whose edges cross (the reader repaired
         it: the crew must redraw it rather than fly a guess).
     """
-    from sar_planner.formats import read_area
+    from sar_planner.formats.areas import read_area
 
     areas = [a for a in read_area(name, data)
              if a.geometry.geom_type in ("Polygon", "MultiPolygon")]
@@ -311,7 +311,7 @@ def read_segment(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
 
 def read_line(name: str, data: bytes) -> tuple[tuple[float, float], ...]:
     """The one line (road, drainage) in a GeoJSON, KML/KMZ or zipped-shapefile file, (lon, lat)."""
-    from sar_planner.formats import read_area
+    from sar_planner.formats.areas import read_area
 
     lines = [a for a in read_area(name, data) if a.geometry.geom_type == "LineString"]
     if len(lines) != 1:

@@ -27,24 +27,17 @@ name says gets a :class:`~sar_planner.errors.FormatError`.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sar_planner.errors import FormatError
 from sar_planner.formats.areas import AREA_EXTENSIONS, NamedArea, read_area
-from sar_planner.formats.briefing import write_briefing
-from sar_planner.formats.csv_table import write_csv
-from sar_planner.formats.dji_wpml import write_dji_kmz
-from sar_planner.formats.geojson import write_geojson
-from sar_planner.formats.gpx import write_gpx
-from sar_planner.formats.kml import write_kml
-from sar_planner.formats.mavlink_wpl import write_wpl
-from sar_planner.formats.qgc_plan import write_qgc_plan
 from sar_planner.formats.tracks import TRACK_EXTENSIONS, FlownTrack, TrackPoint, read_track
 from sar_planner.plan import SortiePlan
 from sar_planner.settings import get_settings
@@ -79,31 +72,44 @@ class WriterSpec:
         Catalogue key of the button label (``formats.label_*``).
     one_flight:
         True when the file is one mission for the aircraft and so holds exactly one sortie.
-    write:
-        ``write(plan, **options) -> bytes``.
+    module, function:
+        Where the writer lives: ``sar_planner.formats.<module>.<function>``. It is imported on
+        first use (:attr:`write`), so ``import sar_planner.formats`` (the readers) loads no
+        writer.
     """
 
     ext: str
     mime: str
     label: str
     one_flight: bool
-    write: Callable[..., bytes]
+    module: str
+    function: str
+
+    @property
+    def write(self) -> Callable[..., bytes]:
+        """The writer, ``write(plan, **options) -> bytes`` (imported on first use)."""
+        mod = importlib.import_module(f"{__name__}.{self.module}")
+        return cast(Callable[..., bytes], getattr(mod, self.function))
 
 
 WRITERS: dict[str, WriterSpec] = {
     spec.ext: spec
     for spec in (
-        WriterSpec(".plan", "application/json", "formats.label_plan", True, write_qgc_plan),
-        WriterSpec(".waypoints", "text/plain", "formats.label_waypoints", True, write_wpl),
+        WriterSpec(".plan", "application/json", "formats.label_plan", True, "qgc_plan",
+                   "write_qgc_plan"),
+        WriterSpec(".waypoints", "text/plain", "formats.label_waypoints", True, "mavlink_wpl",
+                   "write_wpl"),
         WriterSpec(".kmz", "application/vnd.google-earth.kmz", "formats.label_kmz", True,
-                   write_dji_kmz),
+                   "dji_wpml", "write_dji_kmz"),
         WriterSpec(".kml", "application/vnd.google-earth.kml+xml", "formats.label_kml", False,
-                   write_kml),
-        WriterSpec(".gpx", "application/gpx+xml", "formats.label_gpx", False, write_gpx),
+                   "kml", "write_kml"),
+        WriterSpec(".gpx", "application/gpx+xml", "formats.label_gpx", False, "gpx",
+                   "write_gpx"),
         WriterSpec(".geojson", "application/geo+json", "formats.label_geojson", False,
-                   write_geojson),
-        WriterSpec(".csv", "text/csv", "formats.label_csv", False, write_csv),
-        WriterSpec(".html", "text/html", "formats.label_html", False, write_briefing),
+                   "geojson", "write_geojson"),
+        WriterSpec(".csv", "text/csv", "formats.label_csv", False, "csv_table", "write_csv"),
+        WriterSpec(".html", "text/html", "formats.label_html", False, "briefing",
+                   "write_briefing"),
     )
 }
 
@@ -200,7 +206,8 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
     asset = options.pop("asset", None)
     if asset is not None:
         options = _asset_options(spec, plan, asset, options)
-    accepted = inspect.signature(spec.write).parameters
+    write = spec.write
+    accepted = inspect.signature(write).parameters
     if "lang" in options and "lang" not in accepted:
         options.pop("lang")   # the language matters only to the briefing
     for name in options:
@@ -212,7 +219,7 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
         target = path.expanduser().resolve()
         if not target.is_relative_to(data_dir):
             raise FormatError("formats.err_outside_data", path=str(path), folder=str(data_dir))
-    data = spec.write(plan, **options)
+    data = write(plan, **options)
     if path is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=spec.ext)
