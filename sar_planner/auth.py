@@ -2,7 +2,8 @@
 
 There are no default passwords: the first start asks for an administrator
 (:func:`needs_first_admin`, :func:`create_first_admin`). Pages and commands check
-:data:`PERMISSIONS` through :func:`require` on every run.
+:data:`PERMISSIONS` through :func:`require` on every run (both defined in
+:mod:`sar_planner.permissions`, which the logbook uses too, and re-exported here).
 
 Roles (see :data:`PERMISSIONS`):
 
@@ -15,7 +16,6 @@ Roles (see :data:`PERMISSIONS`):
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -29,6 +29,9 @@ from sar_planner.errors import AuthError
 from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
 from sar_planner.logbook.models import ROLES, CrewMember, User
+# the roles' permissions and who acts live below the logbook (it checks them); re-exported
+from sar_planner.permissions import (PAGE_PERMISSIONS, PERMISSIONS, Actor, allowed,
+                                     can_see_page, require, visible_pages)
 
 __all__ = [
     "ROLES",
@@ -59,23 +62,6 @@ __all__ = [
 #: than short complex ones; NIST SP 800-63B section 3.1.1.2 asks for at least 8.
 MIN_PASSWORD_LENGTH = 10
 
-_CREW = frozenset({"page.home", "page.mission", "page.probability", "page.plan", "page.logbook",
-                   "page.terrain", "plan.edit", "sortie.log", "log.read_own"})
-#: What each role may do. Pages check ``page.<key>``; actions check their own names.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "crew": _CREW,
-    "commander": _CREW | {"page.review", "page.statistics", "sortie.review", "sortie.amend",
-                          "sortie.log_for_others", "mission.manage", "log.read", "log.export"},
-    "analyst": frozenset({"page.home", "page.statistics", "log.read", "log.export"}),
-    "admin": frozenset({"page.home", "page.terrain", "page.settings", "accounts.manage",
-                        "aircraft.manage", "settings.manage", "db.backup", "log.import", "log.read",
-                        "log.export"}),
-}
-
-#: The permission each page needs (page key -> permission).
-PAGE_PERMISSIONS: dict[str, str] = {key: f"page.{key}" for key in (
-    "home", "mission", "probability", "plan", "logbook", "review", "statistics", "terrain", "settings")}
-
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
 _DUMMY_HASH = _hasher.hash("not a password: equalises the time of unknown-user sign-ins")
@@ -105,28 +91,6 @@ def _note_failure(username: str, now: dt.datetime) -> None:
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who is acting: recorded in the audit log and checked against :data:`PERMISSIONS`.
-
-    ``user_id`` is ``None`` for the command line, which acts as the operating-system user on the
-    machine that holds the database (role ``admin``).
-    """
-
-    user_id: int | None
-    username: str
-    role: str
-
-    @classmethod
-    def command_line(cls) -> Actor:
-        """The actor for ``sar-planner`` commands: ``cli:<os user>`` with the admin role."""
-        try:
-            who = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no user name in some containers
-            who = "unknown"
-        return cls(None, f"cli:{who}"[:40], "admin")
-
-
-@dataclass(frozen=True)
 class SignedIn:
     """A signed-in browser session. ``last_seen`` is UTC; it expires after the idle minutes."""
 
@@ -146,28 +110,6 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return _hasher.verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def allowed(role: str, permission: str) -> bool:
-    """True when ``role`` has ``permission`` in :data:`PERMISSIONS`."""
-    return permission in PERMISSIONS.get(role, frozenset())
-
-
-def require(actor: Actor, permission: str) -> None:
-    """Raise :class:`AuthError` ``auth.err_forbidden`` unless ``actor`` has ``permission``."""
-    if not allowed(actor.role, permission):
-        raise AuthError("auth.err_forbidden", role=actor.role, permission=permission)
-
-
-def can_see_page(role: str, page_key: str) -> bool:
-    """True when ``role`` may open the page ``page_key`` (for example ``"review"``)."""
-    perm = PAGE_PERMISSIONS.get(page_key)
-    return perm is not None and allowed(role, perm)
-
-
-def visible_pages(role: str, page_keys: list[str] | tuple[str, ...]) -> list[str]:
-    """The pages of ``page_keys`` that ``role`` may open, in the given order."""
-    return [k for k in page_keys if can_see_page(role, k)]
 
 
 def _check_new_account(username: str, display_name: str, role: str, password: str) -> None:

@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sar_planner.auth import Actor, require
+from sar_planner.permissions import Actor, require
 from sar_planner.errors import LogbookError
 from sar_planner.i18n import t
 from sar_planner.logbook.audit import record_audit

@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
@@ -45,7 +44,7 @@ from pyproj import CRS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sar_planner.auth import Actor, require
+from sar_planner.permissions import Actor, require
 from sar_planner.errors import LogbookError, SarPlannerError
 from sar_planner.grid import Grid
 from sar_planner.logbook.audit import record_audit

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
-from sar_planner.auth import Actor, require
+from sar_planner.permissions import Actor, allowed, require
 from sar_planner.errors import AuthError, LogbookError
 from sar_planner.logbook.audit import jsonable, record_audit
 from sar_planner.logbook.counter import lock_counter, take_number
@@ -429,8 +429,6 @@ def _check_overlaps(session: Session, data: SortieInput, aircraft: Aircraft,
 
 def _check_own(session: Session, actor: Actor, members: Sequence[CrewMember]) -> None:
     """Crew (without ``sortie.log_for_others``) may only log sorties they flew themselves."""
-    from sar_planner.auth import allowed
-
     if allowed(actor.role, "sortie.log_for_others"):
         return
     if actor.user_id is None or not any(m.user_id == actor.user_id for m in members):
