@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from streamlit.testing.v1 import AppTest
 
-from sar_planner import assets as assets_mod
+from sar_planner.assets import editing as assets_mod
 from sar_planner.assets import (
     FIGURE_LIMITS,
     bundled_figure,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sar_planner import assets as assets_mod
+from sar_planner.assets import catalogue as assets_catalogue
+from sar_planner.assets import editing as assets_mod
 from sar_planner.assets import (
     bundled_figure,
     discard_unit_catalogue,
@@ -158,7 +159,7 @@ def test_a_later_release_reaches_the_unit_and_the_units_figure_still_wins(data_d
     text += UNIT_QUAD.replace("unit-quad", "m4t").replace("Unit-built quadrotor", "DJI Matrice 4T")
     release = tmp_path / "assets.toml"
     release.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(assets_mod, "_PACKAGED", release)
+    monkeypatch.setattr(assets_catalogue, "_PACKAGED", release)
     m30t = get_asset("m30t")
     assert m30t.endurance_s == 2100.0 and m30t.figures["endurance_s"].by == "unit"
     assert m30t.max_altitude_amsl_m == 7000.0 and m30t.figures["max_altitude_amsl_m"].layer == "bundled"
