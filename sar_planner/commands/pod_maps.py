@@ -4,7 +4,7 @@
     sar-planner pod-maps export --id 3 --out sortie_3_pod.tif
 
 ``list`` prints the maps applied to the mission in the order the Probability page applies them
-(file-name order; with ``--all`` the removed ones follow, with who removed them, when and why):
+(the order they were stored; with ``--all`` the removed ones follow, with who removed them, when and why):
 file name, SHA-256, size (bytes), who added it and when (UTC, ISO 8601) and the grid it lies on
 (EPSG code or CRS name, the six affine coefficients in metres, rows and columns, cell size m).
 ``export`` writes a stored file byte for byte (an existing file is never overwritten). Adding and

@@ -10,7 +10,10 @@ grows by one on each save. Version 2 added ``features``: the barriers, tracks, s
 and consensus regions drawn on the probability map or imported, as checked WGS84 GeoJSON
 (:mod:`sar_planner.probability.mission_features`). A version-1 dict (saved before features
 existed) is still read, as a mission with no features; the version was raised so that an older
-planner refuses a mission with features instead of saving over them without them. A save names the revision it was based on: when someone else saved in
+planner refuses a mission with features instead of saving over them without them. Version 3 added
+``settings``, every map setting (:mod:`sar_planner.probability.map_settings`), and made ``model``
+always set; versions 1 and 2 are upgraded by migration 0005 and, read before it ran, upgraded on
+reading alike (the page's defaults of then written out). A save names the revision it was based on: when someone else saved in
 between, the save is refused (no silent overwrite). Every save writes an audit row with the
 values before and after, so no earlier value is ever lost.
 
@@ -30,7 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sar_planner.auth import Actor, require
+from sar_planner.permissions import Actor, require
 from sar_planner.errors import LogbookError
 from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
@@ -38,12 +41,13 @@ from sar_planner.logbook.models import Mission, Sortie
 
 __all__ = ["INPUTS_VERSION", "READABLE_VERSIONS", "DATUMS", "UNCERTAINTY_KINDS", "MODELS",
            "FieldLabel", "check_mission_inputs", "save_mission_inputs", "save_mission_features",
-           "mission_inputs", "mission_id_for", "mission_sorties_flown"]
+           "mission_inputs", "mission_id_for", "mission_sorties_flown", "save_mission_settings",
+           "mission_inputs_at", "upgraded_inputs"]
 
-#: Format version of the stored dict written now (2: with ``features``).
-INPUTS_VERSION = 2
+#: Format version of the stored dict written now (2: with ``features``; 3: with ``settings``).
+INPUTS_VERSION = 3
 #: Versions read; a stored dict of another version is refused on reading.
-READABLE_VERSIONS: tuple[int, ...] = (1, 2)
+READABLE_VERSIONS: tuple[int, ...] = (1, 2, 3)
 #: Datums the IPP may be typed in (see :mod:`sar_planner.geo`).
 DATUMS: tuple[str, ...] = ("WGS84", "CGCS2000", "GCJ02", "BD09")
 #: Shapes of the IPP uncertainty.
@@ -158,7 +162,9 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         (:data:`MODELS` or None); ``terrain_id`` (terrain library entry id or None); ``seen_at``
         (timezone-aware datetime or ISO 8601 string, or None); ``speed_kmh`` (km/h, >= 0);
         ``notes`` (free text); ``features`` (the mission's map features, see
-        :func:`sar_planner.probability.mission_features.check_features`; none when absent).
+        :func:`sar_planner.probability.mission_features.check_features`; none when absent);
+        ``settings`` (the map settings, :func:`sar_planner.probability.map_settings.check_map_settings`;
+        the defaults when absent).
 
     Returns
     -------
@@ -177,6 +183,7 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         breaks a rule (named, with what to do).
     """
     from sar_planner.geo import parse_latlon, to_wgs84
+    from sar_planner.probability.map_settings import check_map_settings
     from sar_planner.probability.mission_features import check_features
     from sar_planner.subjects import TERRAIN_CLASSES, Quartiles, categories
 
@@ -211,26 +218,43 @@ def check_mission_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         "age": int(age),
         "quartiles_km": quartiles,
         "terrain_class": _choice(inputs, "terrain_class", tuple(TERRAIN_CLASSES), TERRAIN_CLASSES[0]),
-        "model": _choice(inputs, "model", MODELS, None),
+        "model": _choice(inputs, "model", MODELS, None) or "rings",
         "terrain_id": terrain_id.strip() if terrain_id else None,
         "seen_at": _seen_at(inputs.get("seen_at")),
         "speed_kmh": _number(inputs, "speed_kmh", 0.0, _MAX_SPEED_KMH, 0.0),
         "notes": _text(inputs, "notes", _MAX_NOTES),
         "features": check_features(inputs.get("features")),
+        "settings": check_map_settings(inputs.get("settings")),
     }
 
 
+def upgraded_inputs(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored version-1 or -2 dict in the current shape (as migration 0005 writes it): no
+    features for version 1, ``model`` "rings" when it was None, and the map settings at the
+    defaults the page used then (:data:`sar_planner.probability.map_settings.DEFAULTS`)."""
+    from sar_planner.probability.map_settings import DEFAULTS
+
+    out = dict(value)
+    out.setdefault("features", [])
+    if out.get("version") in (1, 2):
+        out["model"] = out.get("model") or "rings"
+        out["settings"] = dict(DEFAULTS)
+        out["version"] = INPUTS_VERSION
+    return out
+
+
 def _stored(row: Mission) -> dict[str, Any] | None:
-    """The stored inputs in the current shape (a version-1 dict reads with no features)."""
-    value = row.planning_inputs
+    """The stored inputs in the current shape (an earlier version is upgraded on reading)."""
+    return _readable(row.planning_inputs, row.incident_number)
+
+
+def _readable(value: Any, incident: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or value.get("version") not in READABLE_VERSIONS:
-        raise LogbookError("logbook.err_inputs_version", incident=row.incident_number,
+        raise LogbookError("logbook.err_inputs_version", incident=incident,
                            version=value.get("version") if isinstance(value, dict) else "?")
-    out = dict(value)
-    out.setdefault("features", [])
-    return out
+    return upgraded_inputs(value)
 
 
 def save_mission_inputs(db: Database, actor: Actor, mission_id: int, inputs: Mapping[str, Any], *,
@@ -266,12 +290,15 @@ def save_mission_inputs(db: Database, actor: Actor, mission_id: int, inputs: Map
     require(actor, "sortie.log")
     new = check_mission_inputs(inputs)
     keep_features = isinstance(inputs, Mapping) and "features" not in inputs
+    keep_settings = isinstance(inputs, Mapping) and "settings" not in inputs
 
     def work(session: Session) -> dict[str, Any]:
         row, old = _locked(session, mission_id, base_revision)
         after = dict(new, revision=(old["revision"] if old else 0) + 1)
         if keep_features:  # a save of the other inputs never drops the map features
             after["features"] = old["features"] if old else []
+        if keep_settings and old:  # nor the map settings
+            after["settings"] = old["settings"]
         _write(session, actor, row, after)
         return after
 
@@ -397,3 +424,97 @@ def mission_sorties_flown(db: Database, mission_id: int) -> list[Any]:
                                    .order_by(Sortie.takeoff_at, Sortie.number)))
     records = [get_sortie(db, i) for i in ids]
     return [r for r in records if r.track]
+
+
+def save_mission_settings(db: Database, actor: Actor, mission_id: int,
+                          changes: Mapping[str, Any], *, base_revision: int | None
+                          ) -> dict[str, Any]:
+    """Change some of a mission's map settings (and ``model``), keeping every other input.
+
+    Parameters
+    ----------
+    db, actor:
+        The logbook and who saves (needs ``sortie.log``).
+    mission_id:
+        The mission's database id.
+    changes:
+        Setting name -> new value (:data:`sar_planner.probability.map_settings.SETTING_KEYS`,
+        and ``model``); values as typed (text) or typed values, checked here.
+    base_revision:
+        The ``revision`` the caller holds; a save on an older one is refused.
+
+    Returns
+    -------
+    dict
+        The stored inputs (next ``revision``), audited (``set_inputs``, before and after).
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_features_no_inputs`` when the mission has no inputs yet, and the
+        refusals of :func:`save_mission_inputs`.
+    ProbabilityError
+        An unknown setting or a value out of range (names the allowed ones); nothing is saved.
+    """
+    from sar_planner.probability.map_settings import MODELS as MAP_MODELS
+    from sar_planner.probability.map_settings import check_map_settings
+
+    require(actor, "sortie.log")
+    changes = dict(changes)
+    model = changes.pop("model", None)
+    if model is not None and model not in MAP_MODELS:
+        raise LogbookError("logbook.err_inputs_choice", field=FieldLabel("model"), value=model,
+                           allowed=", ".join(MAP_MODELS))
+    check_map_settings(changes)  # names and values, before anything is read or written
+
+    def work(session: Session) -> dict[str, Any]:
+        row, old = _locked(session, mission_id, base_revision)
+        if old is None:
+            raise LogbookError("logbook.err_features_no_inputs", incident=row.incident_number)
+        kept = {k: v for k, v in old.items() if k not in ("revision", "version")}
+        kept["settings"] = dict(old["settings"], **changes)
+        if model is not None:
+            kept["model"] = model
+        after = dict(check_mission_inputs(kept), revision=old["revision"] + 1)
+        _write(session, actor, row, after)
+        return after
+
+    return db.write(work)
+
+
+def mission_inputs_at(db: Database, mission_id: int, at: dt.datetime) -> dict[str, Any] | None:
+    """A mission's planning inputs as they stood at ``at`` (timezone-aware): the ``after`` of the
+    last audited save (``set_inputs`` or migration 0005's ``upgrade_inputs``) at or before it,
+    in the current shape; None when none had been saved by then.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_unknown_mission_id``, ``logbook.err_inputs_version``, or
+        ``logbook.err_mission_at_before`` when ``at`` is before the mission was opened.
+    """
+    from sar_planner.logbook.models import AuditEntry
+
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise LogbookError("logbook.err_inputs_seen", value=at.isoformat())
+    with db.read() as session:
+        row = session.get(Mission, mission_id)
+        if row is None:
+            raise LogbookError("logbook.err_unknown_mission_id", id=mission_id)
+        created = row.opened_at if row.opened_at.tzinfo else row.opened_at.replace(tzinfo=dt.UTC)
+        if at < created:
+            raise LogbookError("logbook.err_mission_at_before", incident=row.incident_number,
+                               at=at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                               opened=created.astimezone(dt.UTC).isoformat(timespec="seconds"))
+        entries = list(session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "mission",
+                                     AuditEntry.entity_id == mission_id,
+                                     AuditEntry.action.in_(("set_inputs", "upgrade_inputs")))
+            .order_by(AuditEntry.id)))
+        incident = row.incident_number
+    found = None
+    for e in entries:
+        when = e.at if e.at.tzinfo else e.at.replace(tzinfo=dt.UTC)
+        if when <= at:
+            found = e.details.get("after")
+    return _readable(found, incident)

@@ -4,8 +4,9 @@ A crew uploads a POD map (a ground team's or another tool's detection map of one
 sortie) on the Probability page. Here it is stored with the mission as the file itself (bytes,
 SHA-256) and the grid it lies on, and it stays applied, for everyone, until someone removes it on
 purpose. The mission's current map is never stored: it is recomputed from the inputs, the logged
-sorties (:mod:`sar_planner.probability.logged`) and the applied POD maps, in file-name order, the
-order the page applies them (issue 3, item 6).
+sorties (:mod:`sar_planner.replay`) and the applied POD maps, in the order they were stored (their
+ids), by :func:`sar_planner.mission_map.mission_map` (issue 10: the order a crew uploaded them, not
+their file names).
 
 Checks on adding a file (each refusal is a catalogue error saying what to do; nothing is stored):
 
@@ -71,7 +72,7 @@ class PodMapRecord:
     id, mission_id:
         Database ids.
     file_name:
-        The file's name as uploaded (the page applies maps in this order).
+        The file's name as uploaded.
     sha256:
         Hex SHA-256 of the stored bytes.
     size_bytes:
@@ -109,7 +110,8 @@ class PodMapRecord:
 class StoredPods:
     """A mission's applied POD maps split by the grid of the map being built.
 
-    ``applied``: (record, POD array on the grid) in file-name order, the order they are applied;
+    ``applied``: (record, POD array on the grid) in the order they were stored, the order they
+    are applied;
     ``other_grid``: applied maps made on another grid, left out of this map (never resampled).
     """
 
@@ -347,7 +349,8 @@ def add_pod_maps(db: Database, actor: Actor, mission_id: int,
 
 def list_pod_maps(db: Database, mission_id: int, *, include_removed: bool = False
                   ) -> list[PodMapRecord]:
-    """A mission's POD maps: the applied ones in file-name order (the order they are applied).
+    """A mission's POD maps: the applied ones in the order they were stored (the order they are
+    applied).
 
     With ``include_removed``, the removed ones follow, in the order they were added.
 
@@ -365,7 +368,7 @@ def list_pod_maps(db: Database, mission_id: int, *, include_removed: bool = Fals
         rows = list(session.scalars(stmt.order_by(MissionPodMap.id)))
         names = _names(session, {r.added_by for r in rows})
         records = [_record(r, names) for r in rows]
-    applied = sorted((r for r in records if r.applied), key=lambda r: (r.file_name, r.id))
+    applied = [r for r in records if r.applied]  # rows are read in id order: stored order
     return applied + [r for r in records if not r.applied]
 
 
@@ -442,7 +445,7 @@ def remove_pod_map(db: Database, actor: Actor, map_id: int, reason: str = "") ->
 def pods_on_grid(db: Database, mission_id: int, grid: Grid, *,
                  array_of: Callable[[PodMapRecord], np.ndarray] | None = None,
                  records: Sequence[PodMapRecord] | None = None) -> StoredPods:
-    """The mission's applied POD maps that lie on ``grid``, in file-name order, and the others.
+    """The mission's applied POD maps that lie on ``grid``, in stored order, and the others.
 
     Parameters
     ----------
@@ -468,7 +471,7 @@ def pods_on_grid(db: Database, mission_id: int, grid: Grid, *,
         records = list_pod_maps(db, mission_id)
     applied: list[tuple[PodMapRecord, np.ndarray]] = []
     other: list[PodMapRecord] = []
-    for rec in sorted((r for r in records if r.applied), key=lambda r: (r.file_name, r.id)):
+    for rec in sorted((r for r in records if r.applied), key=lambda r: r.id):
         if same_grid(rec.grid, grid):
             applied.append((rec, array_of(rec)))
         else:

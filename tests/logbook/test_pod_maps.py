@@ -64,11 +64,11 @@ def _count(db) -> int:
 def test_add_list_read_remove_round_trip_keeps_the_file_and_the_history(db, unit):
     mid = mission_id_for(db, INCIDENT)
     one, two = _tif(GRID, _pod(0.5)), _tif(GRID, _pod(0.8))
-    # added out of name order: listed (and applied) in file-name order
+    # added out of name order: listed (and applied) in the order they were stored (issue 10)
     b = add_pod_map(db, unit.crew, mid, "sortie_b.tif", two, GRID)
     a = add_pod_map(db, unit.commander, mid, "C:\\field\\sortie_a.tif", one, GRID)
     assert a.file_name == "sortie_a.tif"  # the folder part of the browser's name is dropped
-    assert [r.file_name for r in list_pod_maps(db, mid)] == ["sortie_a.tif", "sortie_b.tif"]
+    assert [r.file_name for r in list_pod_maps(db, mid)] == ["sortie_b.tif", "sortie_a.tif"]
     assert pod_map_bytes(db, a.id) == one and pod_map_bytes(db, b.id) == two
     assert a.sha256 == hashlib.sha256(one).hexdigest() and a.size_bytes == len(one)
     assert a.added_by == "wang" and a.added_by_name == "王志强"  # the unit's commander
