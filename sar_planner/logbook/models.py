@@ -46,6 +46,8 @@ __all__ = [
     "SortieCounter",
     "MissionPodMap",
     "SignInSession",
+    "SortieAmendment",
+    "SignInLockout",
     "ROLES",
     "SORTIE_STATUSES",
     "TASK_TYPES",
@@ -362,3 +364,26 @@ class SignInSession(Base):
     ended_at: Mapped[dt.datetime | None]
     ended_reason: Mapped[str | None] = mapped_column(String(20))
     mission_incident: Mapped[str | None] = mapped_column(String(40))
+
+
+class SortieAmendment(Base):
+    """The amendment permit (migration 0007): while an amendment runs, its transaction holds the
+    sortie's row here; the database's triggers refuse any other change to an approved or historical
+    sortie and its crew. The row is removed before the amendment commits, so it is never seen."""
+
+    __tablename__ = "sortie_amendment"
+
+    sortie_id: Mapped[int] = mapped_column(ForeignKey("sortie.id"), primary_key=True)
+
+
+class SignInLockout(Base):
+    """Wrong passwords in a row for one user name (as typed, lower case, up to 80 characters) and
+    when the last one was (UTC), so a sign-in lock-out holds across restarts and stations
+    (migration 0007, :mod:`sar_planner.auth`)."""
+
+    __tablename__ = "sign_in_lockout"
+    __table_args__ = (CheckConstraint("failures >= 0", name="ck_sign_in_lockout_failures"),)
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime]

@@ -28,7 +28,8 @@ branch_labels = None
 depends_on = None
 
 _FINAL = "('approved', 'historical')"
-_MSG = "an approved or historical sortie is changed only by an amendment (it keeps the earlier version)"
+_MSG = ("the logbook never deletes or rewrites an approved or historical sortie: "
+        "change it with an amendment, which keeps the earlier version")
 _TRUNCATE_GUARDED = ("sortie", "sortie_crew", "sortie_revision", "audit_entry")
 
 
