@@ -44,6 +44,7 @@ from sar_planner.errors import PlanningError
 from sar_planner.geo import from_local
 from sar_planner.patterns import Track
 from sar_planner.plan import Notice, Sortie, SortiePlan, Waypoint
+from sar_planner.return_height import return_height
 from sar_planner.sweep import SweepWidth
 from sar_planner.terrain import Terrain
 
@@ -660,8 +661,10 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
                          + (air_z[-1] - home_ground) / descent)
         clear, _ = path_clearance(terrain, air_xy, air_z)
         min_clear = min(min_clear, clear)
+        rth = return_height(terrain, air_xy, (float(home[0]), float(home[1])), home_ground,
+                            agl_m)
         sorties.append(Sortie(index=idx, waypoints=tuple(wps), length_m=float(legs.sum()),
-                              duration_s=duration, search_length_m=search_len))
+                              duration_s=duration, search_length_m=search_len, rth=rth))
         if duration > perf.usable_s + 1.0:  # guard: the split above should prevent it
             notices.append(Notice("planning.notice_sortie_too_long",
                                   {"sortie": idx, "minutes": f"{duration / 60:.1f}",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["WaypointRole", "Waypoint", "Sortie", "Notice", "SortiePlan"]
+__all__ = ["WaypointRole", "Waypoint", "ReturnHeight", "Sortie", "Notice", "SortiePlan"]
 
 #: What a waypoint is for: ``search`` legs count toward coverage; the others do not.
 WaypointRole = Literal["takeoff", "transit", "search", "turn", "land"]
@@ -47,6 +47,37 @@ class Waypoint:
 
 
 @dataclass(frozen=True)
+class ReturnHeight:
+    """The return-to-home height a sortie needs, and why.
+
+    An aircraft sent home (end of route, lost controller link) climbs to its RTH height above
+    the take-off point and flies straight home (DJI, PX4, ArduPilot alike). The height that is
+    safe is the highest terrain under any straight line from a point of the route to home, plus
+    the plan's clearance.
+
+    Attributes
+    ----------
+    alt_amsl_m:
+        Return altitude, metres above mean sea level: ``terrain_max_amsl_m + clearance_m``.
+    above_home_m:
+        The same as a height above the take-off point (what the aircraft is set to), metres.
+    terrain_max_amsl_m:
+        Highest DEM elevation between the route and home, metres above mean sea level.
+    terrain_max_lat, terrain_max_lon:
+        Where that highest ground is, degrees WGS84.
+    clearance_m:
+        Height kept above that ground, metres (the plan's height above ground).
+    """
+
+    alt_amsl_m: float
+    above_home_m: float
+    terrain_max_amsl_m: float
+    terrain_max_lat: float
+    terrain_max_lon: float
+    clearance_m: float
+
+
+@dataclass(frozen=True)
 class Sortie:
     """One flight on one battery or fuel load: launch, fly its waypoints, return.
 
@@ -61,6 +92,9 @@ class Sortie:
         turns, climbs and descents.
     search_length_m:
         Length of the searching legs only.
+    rth:
+        The return-to-home height over the terrain between this sortie's route and home, or
+        None when the plan was not made over a DEM (then no RTH height can be vouched for).
     """
 
     index: int
@@ -68,6 +102,7 @@ class Sortie:
     length_m: float
     duration_s: float
     search_length_m: float
+    rth: ReturnHeight | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import rasterio
 from pyproj import Transformer
+from rasterio.windows import from_bounds
 
-from sar_planner.plan import Sortie, SortiePlan, Waypoint
+from sar_planner.plan import ReturnHeight, Sortie, SortiePlan, Waypoint
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DEM = REPO / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
@@ -37,6 +38,21 @@ def _wp(x: float, y: float, agl: float, speed: float, role: str) -> Waypoint:
     lon, lat = _TO_LL.transform(x, y)
     g = ground_m(lon, lat)
     return Waypoint(lat=lat, lon=lon, alt_amsl_m=g + agl, agl_m=agl, speed_m_s=speed, role=role)
+
+
+def box_rth(hx: float, hy: float, x0: float, y0: float, width: float, height: float,
+            home_g: float) -> ReturnHeight:
+    """A safe (not tight) return height for the demo plans: the highest demo DEM cell in the
+    box holding home and the whole segment (which holds every straight line home) + AGL_M."""
+    with rasterio.open(DEMO_DEM) as ds:
+        win = from_bounds(min(hx, x0) - 60, min(hy, y0) - 60, max(hx, x0 + width) + 60,
+                          max(hy, y0 + height) + 60, ds.transform).round_offsets().round_lengths()
+        band = ds.read(1, window=win).astype(float)
+        r, c = divmod(int(band.argmax()), band.shape[1])
+        x, y = rasterio.transform.xy(ds.window_transform(win), r, c)
+    lon, lat = _TO_LL.transform(x, y)
+    top = float(band.max())
+    return ReturnHeight(top + AGL_M, top + AGL_M - home_g, top, lat, lon, AGL_M)
 
 
 def make_plan(n_sorties: int = 1, spacing: float = 100.0, name: str = "Kunlun herder S1",
@@ -66,7 +82,8 @@ def make_plan(n_sorties: int = 1, spacing: float = 100.0, name: str = "Kunlun he
         length = sum(((wps[i].lat - wps[i + 1].lat) ** 2 + (wps[i].lon - wps[i + 1].lon) ** 2)
                      ** 0.5 * 100_000 for i in range(len(wps) - 1))
         sorties.append(Sortie(index=idx, waypoints=tuple(wps), length_m=length,
-                              duration_s=length / 10.0, search_length_m=width * len(my_legs)))
+                              duration_s=length / 10.0, search_length_m=width * len(my_legs),
+                              rth=box_rth(hx, hy, x0, y0, width, height, home_g)))
     ring = [(x0, y0), (x0 + width, y0), (x0 + width, y0 + height), (x0, y0 + height), (x0, y0)]
     area = tuple(_TO_LL.transform(x, y) for x, y in ring)
     return SortiePlan(name=name, asset_id="m350-h20t", pattern="parallel", crs=CRS, home=home,

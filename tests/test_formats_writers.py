@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import gpxpy
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +31,7 @@ from sar_planner.formats import WRITERS, write_plan
 from sar_planner.formats._common import airborne, geoid_n
 from sar_planner.geo import format_ddm
 from sar_planner.i18n import t
-from sar_planner.plan import Notice, Sortie, SortiePlan, Waypoint
+from sar_planner.plan import Notice, ReturnHeight, Sortie, SortiePlan, Waypoint
 from sar_planner.terrain import geoid_separation
 from tests.formats_plans import make_plan
 
@@ -90,8 +91,10 @@ def test_qgc_plan_reads_back_with_amsl_frame_0(plan):
     assert items[0]["command"] == 22 and items[-1]["command"] == 21
     nav = [i for i in items if i["command"] == 16]
     air = airborne(plan.sorties[0])
-    assert len(nav) == len(air)
-    for item, wp in zip(nav, air, strict=True):
+    # the take-off ends on the first airborne waypoint (straight above the launch point, same
+    # height), so that waypoint is not written again: no zero-length leg
+    assert len(nav) == len(air) - 1
+    for item, wp in zip(nav, air[1:], strict=True):
         assert item["frame"] == 0 and item["AltitudeMode"] == 2
         assert item["params"][3] is None          # yaw unset (NaN in QGC's JSON)
         assert_same_point(tuple(item["params"][4:7]), wp)
@@ -136,17 +139,17 @@ def test_wpl_reads_back_with_pymavlink(plan, tmp_path: Path):
     assert items[0].frame == 0 and items[0].current == 1
     nav = [m for m in items[1:] if m.command == 16]
     air = airborne(plan.sorties[0])
-    assert len(nav) == len(air)
-    for m, wp in zip(nav, air, strict=True):
+    assert len(nav) == len(air) - 1        # the take-off ends on air[0]: written once
+    for m, wp in zip(nav, air[1:], strict=True):
         assert m.frame == 0 and m.autocontinue == 1
-        assert math.isnan(m.param4)
+        assert m.param4 == 0.0             # ArduPilot writes 0, never "nan" (issue 13)
         assert_same_point((m.x, m.y, m.z), wp)
     assert items[1].command == 22
     assert [m.command for m in items if m.command != 178][-1] == 21
     assert [m.seq for m in items] == list(range(count))
     # the default for WPL is ArduPilot's rule: a speed change follows the NAV item after it
     legs = _leg_speeds([(m.command, m.param2) for m in items[1:]], "ardupilot")
-    assert legs[1:] == [w.speed_m_s for w in air]
+    assert legs == [w.speed_m_s for w in air]
 
 
 # --------------------------------------------------------------------- DJI WPML
@@ -296,7 +299,20 @@ def test_briefing_is_self_contained_and_escaped(plan, lang, word):
     assert "<svg" in page and "S1-WP00" in page
     # nothing remote: the only URL is the SVG namespace
     assert page.count("http") == page.count("http://www.w3.org/2000/svg")
-    # the return-to-home height the crew must set: highest waypoint minus the take-off point
+    # the return-to-home height the crew must set, and why: the highest ground between route
+    # and home plus the clearance, as a height above the take-off point (the DJI file's value)
+    r = plan.sorties[0].rth
+    rth = math.ceil(r.terrain_max_amsl_m + r.clearance_m - plan.home.alt_amsl_m)
+    top = f"{r.terrain_max_amsl_m:.0f}"
+    if lang == "en":
+        assert f"Sortie 1: {rth} m above the take-off point" in page
+        assert f"is {top} m AMSL at {format_ddm(r.terrain_max_lat, r.terrain_max_lon)}" in page
+        assert "plus the planned clearance of 76 m" in page     # AGL_M 75.5 rounded
+    else:
+        assert f"第 1 架次:高于起飞点 {rth} 米" in page and f"海拔 {top} 米" in page
+    # a plan made without a DEM has no checked return height: the page says what is unchecked
+    bare = replace(plan, sorties=tuple(replace(s, rth=None) for s in plan.sorties))
+    page = write_plan(bare, ".html", lang=lang).decode()
     highest = max(w.alt_amsl_m for w in plan.sorties[0].waypoints)
     rth = f"{highest - plan.home.alt_amsl_m:.0f}"
     assert (f"at least {rth} m above" if lang == "en" else f"至少高于起飞点 {rth} 米") in page
@@ -321,8 +337,8 @@ def test_multi_sortie_plans_need_a_sortie_for_flight_files():
     doc = json.loads(write_plan(plan2, ".plan", sortie=2))
     nav = [i for i in doc["mission"]["items"] if i["command"] == 16]
     air = airborne(plan2.sorties[1])
-    assert len(nav) == len(air)
-    for item, wp in zip(nav, air, strict=True):
+    assert len(nav) == len(air) - 1     # the take-off ends on air[0]
+    for item, wp in zip(nav, air[1:], strict=True):
         assert_same_point(tuple(item["params"][4:7]), wp)
     with pytest.raises(FormatError) as err:
         write_plan(plan2, ".plan", sortie=3)
@@ -406,41 +422,84 @@ _wp_near = st.tuples(_offset, _offset, st.floats(-430, 8850, allow_nan=False), s
                      st.floats(0.5, 60), st.sampled_from(["transit", "search", "turn"]))
 
 
+def _geodesic_dedupe(points: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """(lat, lon, alt) without a point at the same place (< 0.5 m on the WGS84 ellipsoid, pyproj
+    Geod) and height (< 0.5 m) as the one kept before it: the "no zero-length leg" rule checked
+    with a geodesic, independently of the writers' own spherical test."""
+    out: list[tuple[float, float, float]] = []
+    for q in points:
+        if out and horizontal_m(out[-1][0], out[-1][1], q[0], q[1]) < 0.5 \
+                and abs(out[-1][2] - q[2]) < 0.5:
+            out[-1] = q
+        else:
+            out.append(q)
+    return out
+
+
+def _assert_same_sequence(got, want) -> None:
+    assert len(got) == len(want), (got, want)
+    for g, w in zip(got, want, strict=True):
+        assert horizontal_m(g[0], g[1], w[0], w[1]) < 0.01 and abs(g[2] - w[2]) < 0.1, (g, w)
+
+
+def _assert_no_zero_leg(points) -> None:
+    for a, b in zip(points, points[1:]):
+        assert horizontal_m(a[0], a[1], b[0], b[1]) >= 0.5 or abs(a[2] - b[2]) >= 0.5, (a, b)
+
+
 @settings(max_examples=15, deadline=None)
 @given(lat0=st.floats(-84, 84), lon0=st.floats(-179.6, 179.6),
-       offsets=st.lists(_wp_near, min_size=1, max_size=12))
-def test_any_waypoints_round_trip_through_plan_wpl_gpx_kml(lat0, lon0, offsets,
+       offsets=st.lists(_wp_near, min_size=1, max_size=12),
+       repeats=st.lists(st.integers(0, 11), max_size=4))
+def test_any_waypoints_round_trip_through_plan_wpl_gpx_kml(lat0, lon0, offsets, repeats,
                                                            tmp_path_factory):
     # Property: wherever a sortie is (both hemispheres, both sides of Greenwich, Dead Sea to
-    # Everest heights), every flight file reads back to the centimetre and decimetre.
+    # Everest heights), every flight file reads back to the centimetre and decimetre, and none
+    # has a zero-length leg, also when the plan repeats a point (issue 13).
     pts = [Waypoint(lat0 + dy, lon0 + dx, alt, agl, speed, role)
            for dy, dx, alt, agl, speed, role in offsets]
+    for k in repeats:   # the same place and height twice in a row, as a planner may emit
+        if k < len(pts):
+            pts.insert(k, replace(pts[k], role="transit"))
     home = Waypoint(pts[0].lat, pts[0].lon, pts[0].alt_amsl_m - pts[0].agl_m, 0.0, 0.0, "takeoff")
-    sortie = Sortie(1, (home, *pts, replace(home, role="land")), 1000.0, 100.0, 800.0)
+    rth = ReturnHeight(9000.0, 9000.0 - home.alt_amsl_m, 8900.0, lat0, lon0, 100.0)
+    sortie = Sortie(1, (home, *pts, replace(home, role="land")), 1000.0, 100.0, 800.0, rth=rth)
     plan = SortiePlan("prop", "x", "parallel", "EPSG:3857", home, (sortie,), None, 50.0, 50.0,
                       80.0, 5.0)
-    nav = [i for i in json.loads(write_plan(plan, ".plan"))["mission"]["items"]
-           if i["command"] == 16]
-    for item, wp in zip(nav, pts, strict=True):
-        assert_same_point(tuple(item["params"][4:7]), wp)
+    xyz = [(w.lat, w.lon, w.alt_amsl_m) for w in pts]
+    flown = _geodesic_dedupe(xyz)
+    # take-off: over the launch point to the first waypoint's height, at least 10 m up
+    takeoff = (home.lat, home.lon, max(pts[0].alt_amsl_m, home.alt_amsl_m + 10.0))
+    mission = _geodesic_dedupe([takeoff, *xyz])
+    items = json.loads(write_plan(plan, ".plan"))["mission"]["items"]
+    got = [tuple(i["params"][4:7]) for i in items if i["command"] in (22, 16)]
+    _assert_same_sequence(got, mission)
+    _assert_no_zero_leg(got)
     path = tmp_path_factory.mktemp("wpl") / "p.waypoints"
     path.write_bytes(write_plan(plan, ".waypoints"))
     loader = mavwp.MAVWPLoader()
     items = [loader.wp(i) for i in range(loader.load(str(path)))]
-    for m, wp in zip([m for m in items[1:] if m.command == 16], pts, strict=True):
-        assert_same_point((m.x, m.y, m.z), wp)
+    got = [(m.x, m.y, m.z) for m in items[1:] if m.command in (22, 16)]
+    _assert_same_sequence(got, mission)
+    _assert_no_zero_leg(got)
     gpx = gpxpy.parse(write_plan(plan, ".gpx").decode())
-    for p, wp in zip(gpx.routes[0].points[1:-1], pts, strict=True):
-        assert_same_point((p.latitude, p.longitude, p.elevation), wp)
+    got = [(p.latitude, p.longitude, p.elevation) for p in gpx.routes[0].points]
+    _assert_same_sequence(got[1:-1], flown)
+    _assert_no_zero_leg(got)
     root = etree.fromstring(write_plan(plan, ".kml"))
-    tuples = root.xpath("string(//k:LineString/k:coordinates)", namespaces=NS).split()[1:-1]
-    for tup, wp in zip(tuples, pts, strict=True):
-        lon, lat, alt = map(float, tup.split(","))
-        assert_same_point((lat, lon, alt), wp)
+    tuples = root.xpath("string(//k:LineString/k:coordinates)", namespaces=NS).split()
+    got = [(lat, lon, alt) for lon, lat, alt in (map(float, t.split(",")) for t in tuples)]
+    _assert_same_sequence(got[1:-1], flown)
+    _assert_no_zero_leg(got)
     _, waylines = _wpmz(write_plan(plan, ".kmz", drone_enum=89, payload_enum=43))
     heights = [float(h) for h in waylines.xpath("//wpml:executeHeight/text()", namespaces=NS)]
-    for h, wp, n in zip(heights, pts, geoid_n(pts), strict=True):
-        assert abs(h - wp.alt_amsl_m - n) < 0.01
+    coords = [tuple(map(float, c.split(","))) for c in
+              waylines.xpath("//k:Placemark/k:Point/k:coordinates/text()", namespaces=NS)]
+    ns = [float(n) for n in np.atleast_1d(geoid_separation(np.array([f[0] for f in flown]),
+                                                           np.array([f[1] for f in flown])))]
+    got = [(lat, lon, h - n) for (lon, lat), h, n in zip(coords, heights, ns, strict=True)]
+    _assert_same_sequence(got, flown)
+    _assert_no_zero_leg(got)
 
 
 # --------------------------------------------------------------------- speeds per autopilot
@@ -474,8 +533,9 @@ def test_speed_changes_govern_the_right_legs(plan, firmware, rule):
     items = [(i["command"], i["params"][1]) for i in doc["mission"]["items"]]
     legs = _leg_speeds(items, rule)
     air = airborne(plan.sorties[0])
-    # legs: takeoff->wp0 (vertical climb, speed not set), wp0->wp1, ..., wp_last->landing
-    assert legs[1:] == [w.speed_m_s for w in air]
+    # the take-off ends on wp0 (straight above launch), so the legs are wp0->wp1, ...,
+    # wp_last->landing, each at the speed of the waypoint it leaves
+    assert legs == [w.speed_m_s for w in air]
 
 
 def test_takeoff_climbs_at_least_10_m_when_the_first_waypoint_is_below_launch(plan):

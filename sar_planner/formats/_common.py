@@ -30,6 +30,9 @@ __all__ = [
     "check_exportable",
     "select_sorties",
     "airborne",
+    "SAME_POINT_M",
+    "same_point",
+    "distinct_points",
     "mission_items",
     "waypoint_label",
     "utc_now",
@@ -132,6 +135,39 @@ def airborne(sortie: Sortie) -> tuple[Waypoint, ...]:
     return pts
 
 
+#: Two consecutive points closer than this horizontally AND vertically (metres) are one point:
+#: the leg between them has zero length. Flight controllers and ground stations refuse or
+#: stumble on such legs (DJI Pilot 2 checks a minimum waypoint spacing; a NAV_WAYPOINT on top of
+#: the take-off target makes the autopilot "arrive" at once), so every writer drops them.
+SAME_POINT_M = 0.5
+
+
+def same_point(a: Waypoint, b: Waypoint, tol_m: float = SAME_POINT_M) -> bool:
+    """True when ``a`` and ``b`` are the same place and height within ``tol_m`` metres
+    (horizontal distance on a local sphere of radius 6,371,008.8 m, the IUGG mean radius;
+    exact enough at these distances)."""
+    r = 6_371_008.8
+    dy = math.radians(b.lat - a.lat) * r
+    dx = math.radians(b.lon - a.lon) * r * math.cos(math.radians((a.lat + b.lat) / 2))
+    return math.hypot(dx, dy) < tol_m and abs(b.alt_amsl_m - a.alt_amsl_m) < tol_m
+
+
+def distinct_points(points: Sequence[Waypoint]) -> list[tuple[int, Waypoint]]:
+    """``points`` without zero-length legs, as ``(index in points, waypoint)``.
+
+    Of a run of points at the same place and height (:func:`same_point`) the LAST is kept: its
+    role and speed are those of the leg that leaves the place, and the index keeps the name the
+    briefing prints (``S1-WP07``).
+    """
+    out: list[tuple[int, Waypoint]] = []
+    for i, w in enumerate(points):
+        if out and same_point(out[-1][1], w):
+            out[-1] = (i, w)
+        else:
+            out.append((i, w))
+    return out
+
+
 #: Lowest take-off climb above the launch point, metres: when the first airborne waypoint lies
 #: below the launch (launch on a ridge, search in the valley), the aircraft still climbs this much
 #: before any horizontal leg.
@@ -171,11 +207,17 @@ def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land",
     if end_with not in ("land", "rtl"):
         raise FormatError("formats.err_bad_option", name="end_with", value=end_with,
                           allowed="land, rtl")
-    pts = airborne(sortie)
+    # ArduPilot's own missions (Mission Planner, MAVProxy) write 0 in unused parameters, and
+    # Mission Planner parses every field with double.Parse, which refuses "nan": write 0 there.
+    # PX4 reads a 0 yaw as "face north", so NaN (unchanged) stays for the others.
+    yaw: float | None = 0.0 if autopilot == AUTOPILOT_ARDUPILOT else None
+    pts = [w for _, w in distinct_points(airborne(sortie))]
     launch = sortie.waypoints[0] if _on_ground(sortie.waypoints[0]) else plan.home
     takeoff_alt = max(pts[0].alt_amsl_m, launch.alt_amsl_m + TAKEOFF_MIN_AGL_M)
     items = [MissionItem(MAV_CMD_NAV_TAKEOFF, MAV_FRAME_GLOBAL,
-                         (0.0, 0.0, 0.0, None, launch.lat, launch.lon, takeoff_alt))]
+                         (0.0, 0.0, 0.0, yaw, launch.lat, launch.lon, takeoff_alt))]
+    # the take-off already ends where the first waypoint is: no zero-length leg to it
+    skip_first = same_point(Waypoint(launch.lat, launch.lon, takeoff_alt, 0.0, 0.0), pts[0])
     # speed of the leg leaving each airborne waypoint, only where it changes
     changes: dict[int, float] = {}
     speed: float | None = None
@@ -186,8 +228,9 @@ def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land",
             changes[k] = round(speed, 2)
     lag = 1 if autopilot == AUTOPILOT_ARDUPILOT else 0
     for k, w in enumerate(pts):
-        items.append(MissionItem(MAV_CMD_NAV_WAYPOINT, MAV_FRAME_GLOBAL,
-                                 (0.0, 0.0, 0.0, None, w.lat, w.lon, w.alt_amsl_m), w))
+        if not (k == 0 and skip_first):
+            items.append(MissionItem(MAV_CMD_NAV_WAYPOINT, MAV_FRAME_GLOBAL,
+                                     (0.0, 0.0, 0.0, yaw, w.lat, w.lon, w.alt_amsl_m), w))
         if k - lag in changes:
             items.append(MissionItem(MAV_CMD_DO_CHANGE_SPEED, MAV_FRAME_MISSION,
                                      (1.0, changes[k - lag], -1.0, 0.0, 0.0, 0.0, 0.0)))
@@ -205,7 +248,7 @@ def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land",
         last = sortie.waypoints[-1]
         touch = last if _on_ground(last) else plan.home
         items.append(MissionItem(MAV_CMD_NAV_LAND, MAV_FRAME_GLOBAL,
-                                 (0.0, 0.0, 0.0, None, touch.lat, touch.lon, touch.alt_amsl_m)))
+                                 (0.0, 0.0, 0.0, yaw, touch.lat, touch.lon, touch.alt_amsl_m)))
     if pending is not None:
         items.append(MissionItem(MAV_CMD_DO_CHANGE_SPEED, MAV_FRAME_MISSION,
                                  (1.0, pending, -1.0, 0.0, 0.0, 0.0, 0.0)))

@@ -2,20 +2,23 @@
 
 Holds a map of the track drawn as inline SVG on the mission's metric grid (``plan.crs``, so
 distances on paper are true; a 1 km scale bar), the segment outline, the home point, per-sortie
-times and lengths, the waypoint table with sea-level heights, the radio frequencies and notes the
-crew typed, and any warnings. No script, no remote resource: it prints offline. Every text from
+times and lengths, each sortie's return-to-home height with the ground it clears and where (the
+height the DJI route file carries; :mod:`sar_planner.return_height`), the waypoint table with
+sea-level heights, the radio frequencies and notes the crew typed, and any warnings. No script, no remote resource: it prints offline. Every text from
 the user is HTML-escaped.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 from pyproj import Transformer
 
 from sar_planner.errors import FormatError
 from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
+from sar_planner.formats.dji_wpml import RTH_MIN_M
 from sar_planner.geo import format_ddm
 from sar_planner.i18n import t
 from sar_planner.plan import SortiePlan
@@ -79,6 +82,26 @@ def _svg_map(plan: SortiePlan, sorties: Sequence, lang: str) -> str:
     return "".join(parts)
 
 
+def _rth_text(plan: SortiePlan, sorties: Sequence, lang: str) -> str:
+    """The return-to-home height of each sortie and why (escaped HTML)."""
+    lines = []
+    for s in sorties:
+        if s.rth is None:
+            # not planned over a DEM: only the waypoints are known, say what is not checked
+            highest = max(w.alt_amsl_m for w in s.waypoints)
+            lines.append(html.escape(t("formats.brief_rth_value", lang,
+                                       rth=f"{max(highest - plan.home.alt_amsl_m, 0):.0f}",
+                                       alt=f"{highest:.0f}")))
+            continue
+        rth_m = max(RTH_MIN_M, math.ceil(s.rth.above_home_m - 1e-6))
+        lines.append(html.escape(t(
+            "formats.brief_rth_sortie", lang, sortie=s.index, rth=f"{rth_m:.0f}",
+            alt=f"{plan.home.alt_amsl_m + rth_m:.0f}", top=f"{s.rth.terrain_max_amsl_m:.0f}",
+            where=format_ddm(s.rth.terrain_max_lat, s.rth.terrain_max_lon),
+            clearance=f"{s.rth.clearance_m:.0f}")))
+    return "<br>".join(lines)
+
+
 def write_briefing(plan: SortiePlan, *, sortie: int | None = None, lang: str = "zh",
                    frequencies: Sequence[str] = (), notes: str = "", crew: str = "",
                    asset_label: str | None = None) -> bytes:
@@ -125,9 +148,7 @@ def write_briefing(plan: SortiePlan, *, sortie: int | None = None, lang: str = "
     notices = "".join(f"<li>{esc(t(n.code, lang, **dict(n.params)))}</li>" for n in plan.notices)
     freq = "".join(f"<li>{esc(f)}</li>" for f in frequencies) or f"<li>{L('brief_none')}</li>"
     total_min = sum(s.duration_s for s in sorties) / 60
-    highest = max(w.alt_amsl_m for s in sorties for w in s.waypoints)
-    rth = L("brief_rth_value", rth=f"{max(highest - plan.home.alt_amsl_m, 0):.0f}",
-            alt=f"{highest:.0f}")
+    rth = _rth_text(plan, sorties, lang)
     doc = f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <title>{L('brief_title')} - {esc(plan.name)}</title>

@@ -16,12 +16,22 @@ template.kml, waylines.wpml, common elements; namespace ``http://www.dji.com/wpm
 
 Launch and touchdown points on the ground are not waypoints: the aircraft climbs to
 ``takeOffSecurityHeight`` and, with ``flyToWaylineMode`` = ``safely``, climbs to the first
-waypoint's height before flying to it; at the end it does ``finishAction``.
+waypoint's height before flying to it; at the end it does ``finishAction``. Consecutive points at
+the same place and height are written once (Pilot 2 checks a minimum waypoint spacing).
+
+Return to home: ``wpml:globalRTHHeight`` (DJI marks it required for M300/M350/M30/M3 series) is
+the sortie's :class:`~sar_planner.plan.ReturnHeight`, a height above the take-off point that
+clears the highest terrain between the route and home by the plan's clearance, rounded up to a
+whole metre and never below :data:`RTH_MIN_M`. Without it ``finishAction goHome`` and the RC-lost
+``goBack`` would climb to whatever the remote holds, which in these mountains can be below a
+ridge; so a plan without a return height (not made over a DEM) is refused. The template's
+``wpml:payloadParam`` names the camera's mount and the lenses to record (:data:`IMAGE_FORMATS`).
 """
 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from xml.etree import ElementTree as ET
 
@@ -29,13 +39,15 @@ from sar_planner.errors import FormatError
 from sar_planner.formats._common import (
     airborne,
     check_exportable,
+    distinct_points,
     geoid_n,
     select_sorties,
     utc_now,
 )
 from sar_planner.plan import SortiePlan
 
-__all__ = ["write_dji_kmz", "WPML_NS", "KML_NS", "DRONE_ENUMS", "PAYLOAD_ENUMS"]
+__all__ = ["write_dji_kmz", "rth_height_m", "WPML_NS", "KML_NS", "DRONE_ENUMS", "PAYLOAD_ENUMS",
+           "IMAGE_FORMATS", "RTH_MIN_M"]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 WPML_NS = "http://www.dji.com/wpmz/1.0.2"
@@ -53,6 +65,16 @@ PAYLOAD_ENUMS: dict[str, int] = {
     "M3E camera": 66, "M3T camera": 67, "M3M camera": 68,
 }
 
+#: ``wpml:imageFormat`` of ``payloadParam`` by ``payloadEnumValue``: the thermal payloads record
+#: the wide and infrared lenses (a search relies on the thermal picture), the Mavic 3E/3M camera
+#: its visible lens (DJI spells it ``visable``); any other camera ``wide``. Lens names from the DJI
+#: WPML common elements (``wide``, ``zoom``, ``ir``, ``narrow_band``, ``visable``).
+IMAGE_FORMATS: dict[int, str] = {43: "wide,ir", 53: "wide,ir", 61: "wide,ir", 67: "wide,ir",
+                                 83: "wide,ir", 66: "visable", 68: "visable"}
+#: Lowest RTH height DJI Pilot 2 accepts, metres above the take-off point (its RTH setting starts
+#: at 20 m on the M30/M300/M350/Mavic 3 enterprise series).
+RTH_MIN_M = 20.0
+
 _FINISH = ("goHome", "autoLand", "noAction", "gotoFirstWaypoint")
 _RC_LOST = ("goBack", "landing", "hover")
 _EXIT_ON_RC_LOST = ("goContinue", "executeLostAction")
@@ -67,7 +89,9 @@ def _sub(parent: ET.Element, tag: str, text: object | None = None) -> ET.Element
 
 
 def _num(value: float, places: int = 3) -> str:
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    text = f"{value:.{places}f}"
+    if "." in text:   # trailing zeros of the fraction only ("380" stays 380)
+        text = text.rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
 
 
@@ -75,6 +99,20 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise FormatError("formats.err_bad_option", name=name, value=value,
                           allowed=", ".join(allowed))
+
+
+def rth_height_m(plan: SortiePlan, sortie: int | None = None) -> float:
+    """The ``globalRTHHeight`` written for one sortie: metres above the take-off point.
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_no_rth`` when the sortie has no :class:`~sar_planner.plan.ReturnHeight`.
+    """
+    (chosen,) = select_sorties(plan, sortie, one_flight=True, fmt=".kmz")
+    if chosen.rth is None:
+        raise FormatError("formats.err_no_rth", plan=plan.name, sortie=chosen.index)
+    return float(max(RTH_MIN_M, math.ceil(chosen.rth.above_home_m - 1e-6)))
 
 
 def write_dji_kmz(plan: SortiePlan, *, sortie: int | None = None, drone_enum: int | None = None,
@@ -131,7 +169,8 @@ def write_dji_kmz(plan: SortiePlan, *, sortie: int | None = None, drone_enum: in
         raise FormatError("formats.err_bad_option", name="take_off_security_height_m",
                           value=take_off_security_height_m, allowed="1.2-1500")
     (chosen,) = select_sorties(plan, sortie, one_flight=True, fmt=".kmz")
-    pts = airborne(chosen)
+    rth_m = rth_height_m(plan, chosen.index)
+    pts = [w for _, w in distinct_points(airborne(chosen))]
     *n_sep, home_n = geoid_n([*pts, plan.home])
     speeds = [w.speed_m_s for w in pts if w.speed_m_s > 0]
     auto_speed = speeds[0] if speeds else 5.0
@@ -151,6 +190,7 @@ def write_dji_kmz(plan: SortiePlan, *, sortie: int | None = None, drone_enum: in
             _sub(mc, "wpml:takeOffRefPoint", f"{plan.home.lat:.8f},{plan.home.lon:.8f},"
                                              f"{_num(plan.home.alt_amsl_m + home_n)}")
         _sub(mc, "wpml:globalTransitionalSpeed", _num(transit_speed, 2))
+        _sub(mc, "wpml:globalRTHHeight", str(int(rth_m)))   # whole metres, never stripped
         di = _sub(mc, "wpml:droneInfo")
         _sub(di, "wpml:droneEnumValue", drone_enum)
         _sub(di, "wpml:droneSubEnumValue", drone_sub_enum)
@@ -191,6 +231,9 @@ def write_dji_kmz(plan: SortiePlan, *, sortie: int | None = None, drone_enum: in
         _sub(pm, "wpml:useGlobalHeadingParam", 1)
         _sub(pm, "wpml:useGlobalTurnParam", 1)
         _sub(pm, "wpml:useStraightLine", 1)
+    pp = _sub(t_folder, "wpml:payloadParam")
+    _sub(pp, "wpml:payloadPositionIndex", payload_position)
+    _sub(pp, "wpml:imageFormat", IMAGE_FORMATS.get(int(payload_enum), "wide"))
 
     # --- waylines.wpml
     w_root = ET.Element(f"{{{KML_NS}}}kml")

@@ -4,14 +4,21 @@ Follows the GPX 1.1 schema (topografix.com/GPX/1/1, gpx.xsd): ``wpt`` elements b
 child order ``ele``, ``geoidheight``, ``name``, ``desc``, ``type`` as the schema's sequence
 demands. ``ele`` is the planner's height above mean sea level; ``geoidheight`` is the EGM2008
 geoid separation there (the schema's "height of geoid above WGS84 ellipsoid"), so a reader that
-needs ellipsoidal heights can add them.
+needs ellipsoidal heights can add them. A point at the same place and height as the one before
+it is written once, so no route has a zero-length leg.
 """
 
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from sar_planner.formats._common import check_exportable, geoid_n, select_sorties, waypoint_label
+from sar_planner.formats._common import (
+    check_exportable,
+    distinct_points,
+    geoid_n,
+    select_sorties,
+    waypoint_label,
+)
 from sar_planner.plan import SortiePlan, Waypoint
 
 __all__ = ["write_gpx", "GPX_NS"]
@@ -56,19 +63,22 @@ def write_gpx(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     _el(meta, "name", plan.name)
     _el(meta, "desc", f"asset {plan.asset_id}; pattern {plan.pattern}; "
                       "ele = metres above mean sea level")
-    home_n, *ns = geoid_n([plan.home, *(w for s in sorties for w in s.waypoints)])
+    # a point at the same place and height as the one before is written once (no zero-length
+    # leg); the names keep the waypoint numbers the briefing prints
+    kept = [(s, distinct_points(s.waypoints)) for s in sorties]
+    home_n, *ns = geoid_n([plan.home, *(w for _, pts in kept for _, w in pts)])
     _point(root, "wpt", plan.home, "HOME", home_n)
     k = 0
-    for s in sorties:
-        for i, w in enumerate(s.waypoints):
+    for s, pts in kept:
+        for i, w in pts:
             _point(root, "wpt", w, waypoint_label(s, i), ns[k])
             k += 1
     k = 0
-    for s in sorties:
+    for s, pts in kept:
         rte = _el(root, "rte")
         _el(rte, "name", f"{plan.name} - sortie {s.index}")
         _el(rte, "number", s.index)
-        for i, w in enumerate(s.waypoints):
+        for i, w in pts:
             _point(rte, "rtept", w, waypoint_label(s, i), ns[k])
             k += 1
     ET.register_namespace("", GPX_NS)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from sar_planner.formats._common import check_exportable, select_sorties, waypoint_label
+from sar_planner.formats._common import (
+    check_exportable,
+    distinct_points,
+    select_sorties,
+    waypoint_label,
+)
 from sar_planner.plan import SortiePlan
 
 __all__ = ["write_kml", "KML_NS", "kml_document"]
@@ -90,8 +95,9 @@ def kml_document(plan: SortiePlan, sortie: int | None = None) -> ET.Element:
         _el(track, "styleUrl", "#track")
         ls = _el(track, "LineString")
         _el(ls, "altitudeMode", "absolute")
-        _el(ls, "coordinates", " ".join(_coord(w.lon, w.lat, w.alt_amsl_m) for w in s.waypoints))
-        for i, w in enumerate(s.waypoints):
+        pts = distinct_points(s.waypoints)  # no zero-length leg; names keep their numbers
+        _el(ls, "coordinates", " ".join(_coord(w.lon, w.lat, w.alt_amsl_m) for _, w in pts))
+        for i, w in pts:
             pm = _el(folder, "Placemark")
             _el(pm, "name", waypoint_label(s, i))
             _el(pm, "description", f"{w.role}; {w.alt_amsl_m:.1f} m AMSL; {w.agl_m:.1f} m above "

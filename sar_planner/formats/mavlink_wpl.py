@@ -27,9 +27,14 @@ __all__ = ["write_wpl"]
 
 def _num(value: float | None, places: int) -> str:
     if value is None:
-        # Unset yaw. QGroundControl writes NaN as "nan"; 0 would mean "face north" to PX4.
-        return "nan"
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+        # Unset yaw (PX4 only; ArduPilot items carry 0, see mission_items). Spelt "NaN": Mission
+        # Planner parses each field with double.Parse under en-US, and on .NET Framework and
+        # Mono only "NaN" parses ("nan" drops the line as "Line invalid"); Qt's toDouble
+        # (QGroundControl) and Python's float (pymavlink) read it too.
+        return "NaN"
+    text = f"{value:.{places}f}"
+    if "." in text:   # trailing zeros of the fraction only ("380" stays 380)
+        text = text.rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
 
 
