@@ -15,6 +15,10 @@ from sar_planner.errors import ProbabilityError
 from sar_planner.grid import Grid
 from sar_planner.probability.maps import ProbabilityMap, same_grid
 
+#: Deflate level of POA GeoTIFFs: level 1 writes a 2,000 x 2,000 map in half the CPU time of the
+#: default 6 for a file 0.2 % larger (float predictor; the values are the same either way).
+_ZLEVEL = 1
+
 __all__ = ["write_poa_geotiff", "poa_geotiff_bytes", "read_poa_geotiff", "read_grid_raster",
            "read_pod_on", "read_pod_bytes"]
 
@@ -26,7 +30,8 @@ def write_poa_geotiff(path: str | Path, pm: ProbabilityMap,
     try:
         with rasterio.open(path, "w", driver="GTiff", width=pm.grid.shape[1],
                            height=pm.grid.shape[0], count=1, dtype="float64", crs=pm.grid.crs,
-                           transform=pm.grid.transform, compress="deflate", predictor=3) as dst:
+                           transform=pm.grid.transform, compress="deflate", predictor=3,
+                           zlevel=_ZLEVEL) as dst:
             dst.write(pm.poa, 1)
             dst.update_tags(ROW=repr(pm.row), QUANTITY="probability of area per cell",
                             **dict(tags or {}))
@@ -41,7 +46,8 @@ def poa_geotiff_bytes(pm: ProbabilityMap, tags: Mapping[str, str] | None = None)
     with MemoryFile() as mem:
         with mem.open(driver="GTiff", width=pm.grid.shape[1], height=pm.grid.shape[0], count=1,
                       dtype="float64", crs=pm.grid.crs, transform=pm.grid.transform,
-                      compress="deflate", predictor=3) as dst:
+                      compress="deflate", predictor=3,
+                      zlevel=_ZLEVEL) as dst:
             dst.write(pm.poa, 1)
             dst.update_tags(ROW=repr(pm.row), QUANTITY="probability of area per cell",
                             **dict(tags or {}))

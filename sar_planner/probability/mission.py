@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from sar_planner.probability.radial import RadialDistribution
 from sar_planner.probability.rings import IppUncertainty, ring_map
 from sar_planner.probability.terrain_model import TerrainLayers, TerrainOptions, terrain_map
 from sar_planner.subjects import Quartiles, quartiles_for
+
+if TYPE_CHECKING:
+    from sar_planner.terrain import Terrain
 
 __all__ = ["MissionInputs", "initial_map", "current_state", "MissionMap", "map_on_terrain",
            "default_grid", "InitialMissionMap", "initial_mission_map", "mission_grid", "time_cap"]
@@ -116,8 +119,11 @@ class MissionMap:
     ----------
     grid:
         The mission grid (UTM or CGCS2000 GK zone of the IPP).
-    elevation, hillshade:
-        Terrain on the grid (metres a.s.l., NaN = no data; uint8 shaded relief).
+    elevation:
+        Terrain on the grid (metres a.s.l., NaN = no data).
+    terrain:
+        The loaded terrain (:class:`~sar_planner.terrain.Terrain`); its shaded relief,
+        :attr:`hillshade`, is made on first use only (the command line never draws it).
     synthetic:
         True when the terrain is not real elevation data.
     inputs:
@@ -130,11 +136,16 @@ class MissionMap:
 
     grid: Grid
     elevation: np.ndarray
-    hillshade: np.ndarray
+    terrain: Terrain
     synthetic: bool
     inputs: MissionInputs
     poa: ProbabilityMap
     layers: TerrainLayers | None
+
+    @property
+    def hillshade(self) -> np.ndarray:
+        """uint8 shaded relief of the terrain on the grid (computed once, on first use)."""
+        return self.terrain.hillshade
 
 
 def map_on_terrain(terrain_paths: Sequence[str], lat: float, lon: float, radius_m: float,
@@ -162,7 +173,7 @@ def map_on_terrain(terrain_paths: Sequence[str], lat: float, lon: float, radius_
                                   lon=f"{lon:.5f}", file=", ".join(terrain.sources) or "-")
     mi = MissionInputs(ipp_x=float(x), ipp_y=float(y), **inputs)  # type: ignore[arg-type]
     pm, layers = initial_map(mi, grid, terrain.elevation)
-    return MissionMap(grid, terrain.elevation, terrain.hillshade, terrain.synthetic, mi, pm,
+    return MissionMap(grid, terrain.elevation, terrain, terrain.synthetic, mi, pm,
                       layers)
 
 
