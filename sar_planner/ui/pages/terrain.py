@@ -12,7 +12,8 @@ from sar_planner.geo import parse_latlon, to_local, to_wgs84
 from sar_planner.terrain.library import import_uploads, list_library
 from sar_planner.terrain.overview import EntrySummary, overview, point_report, summarize
 from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
-from sar_planner.ui.figures import terrain_figure
+from sar_planner.ui.map_layers import base_layer_panel, base_layers_for
+from sar_planner.ui.map_view import add_points, base_map, show_map
 from sar_planner.ui.session import require_page
 
 
@@ -64,6 +65,9 @@ with st.expander(tr("tpage.import_header"), expanded=False):
                 st.session_state["terrain_choose"] = entry.id  # the selector below shows it
                 st.success(tr("tpage.import_done", name=entry.name_zh if lang() == "zh"
                               else entry.name_en, files=len(entry.paths)))
+
+with st.expander(tr("mapping.ui.base_header"), expanded=False):
+    base_layer_panel(settings)
 
 # --- library ----------------------------------------------------------------------------------
 st.subheader(tr("tpage.library"))
@@ -138,11 +142,12 @@ with error_boundary():
     if marker is not None:
         x, y = to_local(marker[0], marker[1], terrain.grid.crs)
         markers.append((float(x), float(y), marker[2]))
-    labels = {k: tr(f"tpage.{k}") for k in ("easting", "northing", "elevation", "slope", "latlon")}
-    fig = terrain_figure(terrain.grid, terrain.elevation, terrain.hillshade, terrain.slope_deg,
-                         labels, markers=markers)
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True},
-                    key="terrain_map")
+    fig = base_map(terrain.grid, terrain.elevation, terrain.hillshade, terrain.slope_deg,
+                   lang=lang(), base=base_layers_for(terrain.grid, settings),
+                   synthetic=bool(entry.synthetic or summary.synthetic))
+    if markers:
+        add_points(fig, tr("tpage.query_header"), markers, colour="#d62728")
+    show_map(fig, key="terrain_map")
     st.caption(tr("tpage.map_caption", crs=terrain.grid.crs.name, display_m=terrain.grid.cell_size,
                   native_m=summary.resolution_m))
     if terrain.outside_cells:
