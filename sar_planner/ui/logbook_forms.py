@@ -17,7 +17,7 @@ from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.i18n import t
 from sar_planner.ui.common import lang, tr
 
-__all__ = ["sortie_form_fields", "load_into_form", "form_input", "labeller"]
+__all__ = ["sortie_form_fields", "blank_form_values", "load_into_form", "form_input", "labeller"]
 
 _NONE = ""
 
@@ -65,6 +65,22 @@ def load_into_form(prefix: str, record: SortieRecord) -> None:
     ss[_k(prefix, "plan")] = record.plan
 
 
+#: The form's default take-off and landing times (Beijing time), also after a save.
+DEFAULT_TAKEOFF, DEFAULT_LANDING = dt.time(8, 0), dt.time(9, 0)
+
+
+def blank_form_values(default_pilot: str | None = None) -> dict[str, Any]:
+    """The value of each form field (by field name, the widget key without its page prefix) on
+    an empty form.
+
+    The pilot is ``default_pilot`` (the signed-in crew member) when they are on the crew roster
+    (the form offers them), else none; dates are not here (the form starts on today)."""
+    return {"task": TASK_TYPES[0], "mission": _NONE, "aircraft": _NONE,
+            "t_time": DEFAULT_TAKEOFF, "l_time": DEFAULT_LANDING,
+            "pilot": default_pilot or _NONE, "copilot": _NONE, "observers": [],
+            "t_site": "", "l_site": "", "area": 0.0, "pod": 0.0, "remarks": ""}
+
+
 def sortie_form_fields(prefix: str, *, aircraft: list[str], crew: list[str], missions: list[str],
                        default_pilot: str | None = None) -> None:
     """Draw the sortie fields (inside an ``st.form``). Times are Beijing time."""
@@ -72,10 +88,12 @@ def sortie_form_fields(prefix: str, *, aircraft: list[str], crew: list[str], mis
     today = dt.datetime.now(LOCAL_TZ).date()
     ss.setdefault(_k(prefix, "t_date"), today)
     ss.setdefault(_k(prefix, "l_date"), today)
-    ss.setdefault(_k(prefix, "t_time"), dt.time(8, 0))
-    ss.setdefault(_k(prefix, "l_time"), dt.time(9, 0))
+    ss.setdefault(_k(prefix, "t_time"), DEFAULT_TAKEOFF)
+    ss.setdefault(_k(prefix, "l_time"), DEFAULT_LANDING)
     if default_pilot in crew:
         ss.setdefault(_k(prefix, "pilot"), default_pilot)
+    elif ss.get(_k(prefix, "pilot")) not in ("", *crew):  # a blank naming someone not on the roster
+        ss[_k(prefix, "pilot")] = _NONE
     c1, c2, c3 = st.columns(3)
     c1.selectbox(tr("logbook.ui.task_type"), list(TASK_TYPES), key=_k(prefix, "task"),
                  format_func=labeller("logbook.ui.task_"))

@@ -24,7 +24,8 @@ from sar_planner.logbook.records import (
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.logbook.tracks import flown_track_geojson, track_height_count, track_lines
 from sar_planner.ui.common import error_boundary, lang, show_error, tr
-from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
+from sar_planner.ui.logbook_forms import (blank_form_values, form_input, load_into_form,
+                                          sortie_form_fields)
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
 from sar_planner.ui.session import database, require_page
 from sar_planner.ui.sortie_table import sorties_display
@@ -48,13 +49,16 @@ unit_totals_panel(next_number=True)
 editing = st.session_state.get("lb_editing")  # id of a returned/draft sortie loaded into the form
 
 if st.session_state.pop("lb_clear", False):
-    # the last entry was saved: empty the form for the next sortie (before its widgets are drawn;
-    # the widget memory forgets the values too, or it would put them back)
+    # the last entry was saved: empty the form for the next sortie (before its widgets are drawn).
+    # Each field is SET to its blank, not only forgotten: a widget whose value is merely dropped
+    # on the server keeps what the browser shows and sends it back on the next run (QA saw
+    # aircraft, sites, area, remarks and co-pilot still filled in after "the form is empty").
+    # The widget memory takes the blanks too, or it would put the old values back.
     memory = kept("logbook")
-    for name in _FORM_FIELDS:
+    for name, blank in blank_form_values(default_pilot=signed.display_name).items():
         if name not in _KEPT_AFTER_SAVE:
-            st.session_state.pop(f"{PREFIX}_{name}", None)
-            memory.pop(f"{PREFIX}_{name}", None)
+            st.session_state[f"{PREFIX}_{name}"] = blank
+            memory[f"{PREFIX}_{name}"] = blank
     # a new uploader (a file uploader cannot be emptied), so the saved track is not read again
     st.session_state["lb_upload_n"] = st.session_state.get("lb_upload_n", 0) + 1
     st.session_state["lb_blank"] = None  # the emptied form's values, taken when it is drawn
