@@ -51,6 +51,8 @@ def _track_summary(name: str, data: bytes) -> dict[str, Any]:
         "end_utc": track.end.isoformat() if track.end else None,
         "bounds_wgs84": [min(lons), min(lats), max(lons), max(lats)],
         "alt_amsl_m": [min(alts), max(alts)] if alts else None,
+        # what the reader changed or left out, e.g. heights logged before the EKF origin
+        "notes": [t(n.code, "en", **dict(n.params)) for n in track.notices],
     }
 
 

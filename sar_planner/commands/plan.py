@@ -1,6 +1,6 @@
 """``sar-planner plan``, ``sar-planner assets`` and ``sar-planner pod``.
 
-* ``plan --terrain PATH --area AREA.geojson|--datum LAT,LON --asset ID --pattern P [--agl M]
+* ``plan --terrain PATH|ID --area AREA.geojson|--datum LAT,LON --asset ID --pattern P [--agl M]
   [--spacing M] [--heading DEG] --out FILE`` plans a sortie, writes it in the format its
   extension names (:func:`sar_planner.formats.write_plan`) and prints a JSON summary.
 * ``assets`` prints the asset catalogue as JSON.
@@ -33,7 +33,8 @@ __all__ = ["register", "run", "run_plan", "run_assets", "run_pod", "plan_summary
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plan", help="plan a search sortie over terrain and write it to a file")
     p.add_argument("--terrain", action="append", required=True,
-                   help="elevation file(s): GeoTIFF, .hgt, zip (repeat for several)")
+                   help="elevation file(s) (GeoTIFF, .hgt, .hgt.zip, zip, folder) or a terrain "
+                        "library id (sar-planner terrain list); repeat for several")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--area", help="segment polygon (GeoJSON, KML/KMZ or zipped shapefile)")
     where.add_argument("--datum", help="datum 'LAT,LON' for expanding-square and sector")
@@ -156,7 +157,10 @@ def run_plan(args: argparse.Namespace) -> int:
         heading_deg=args.heading, radius_m=args.radius, interval_m=args.interval,
         home=_latlon(args.home) if args.home else None, light=args.light,
         temperature_c=args.temperature, name=out.stem)
-    result = plan_search(req, sources=args.terrain)
+    from sar_planner.settings import get_settings
+    from sar_planner.terrain.library import terrain_sources
+
+    result = plan_search(req, sources=terrain_sources(args.terrain, get_settings()))
     summary = plan_summary(result)
     if not result.plan.exportable:
         print_json(summary)

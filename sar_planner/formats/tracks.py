@@ -8,7 +8,11 @@ judges whether they are usable). Sources and their height conventions:
 
 - GPX 1.1 ``trk/trkseg/trkpt`` (else ``rte/rtept``, else timed ``wpt`` in time order): ``ele``
   taken as AMSL, ``time`` as UTC
-  (the GPX schema's ``xsd:dateTime``; a time without zone is UTC by the GPX convention).
+  (the GPX schema's ``xsd:dateTime``; a time without zone is UTC by the GPX convention); a time
+  before :data:`GPX_FIRST_YEAR` (GPSBabel's INT32_MIN "no time", 1901-12-13T20:45:52Z) is
+  dropped and counted in :attr:`FlownTrack.notices`.
+- A DJI WPML route (``.kmz`` holding ``wpmz/template.kml`` or ``waylines.wpml``) is a plan, not a
+  log: it is refused with that reason, not as "no track points".
 - KML/KMZ ``gx:Track`` (``when`` + ``gx:coord``) or ``LineString``, else Point placemarks with
   a ``TimeStamp`` in time order: altitude kept only with ``altitudeMode`` = ``absolute`` (sea
   level, OGC KML 2.2); ``clampToGround`` (the default) or relative altitudes give None.
@@ -22,7 +26,11 @@ judges whether they are usable). Sources and their height conventions:
   tools put sea-level heights there instead, so neither can be trusted).
 - QGroundControl telemetry logs (``.tlog``: MAVLink packets each after an 8-byte microsecond
   UTC time stamp) through pymavlink: ``GLOBAL_POSITION_INT`` (``alt`` = mm above MSL), else
-  ``GPS_RAW_INT`` with a 3D fix.
+  ``GPS_RAW_INT`` with a 3D fix. Until the EKF origin is set, ArduCopter reports
+  ``GLOBAL_POSITION_INT.alt`` equal to ``relative_alt`` (the height above home, so a real
+  flight from a 584 m site reads 0.19-1.8 m "above sea level"): such a fix takes the height of
+  the latest ``GPS_RAW_INT`` 3D fix of the same system within :data:`TLOG_GPS_MAX_AGE_S`
+  (its ``alt`` is MSL), else no height; :attr:`FlownTrack.notices` says how many.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 from xml.etree.ElementTree import Element
 
@@ -43,6 +51,7 @@ from pyproj import Geod
 
 from sar_planner.errors import FormatError
 from sar_planner.formats._safe import check_upload, is_zip, kml_from_kmz, local_name, parse_xml
+from sar_planner.plan import Notice
 from sar_planner.settings import get_settings
 
 __all__ = ["TrackPoint", "FlownTrack", "read_track", "TRACK_EXTENSIONS", "MAX_TRACK_POINTS"]
@@ -80,12 +89,16 @@ class FlownTrack:
     segment_starts:
         Indices in ``points`` where a new segment starts (0 first); the aircraft was not
         recorded between the end of one segment and the start of the next.
+    notices:
+        What the reader changed or left out and why (catalogue key + parameters), for the
+        track summary: e.g. heights logged before the autopilot's EKF origin was set.
     """
 
     name: str
     source_format: str
     points: tuple[TrackPoint, ...]
     segment_starts: tuple[int, ...] = (0,)
+    notices: tuple[Notice, ...] = ()
 
     @property
     def segments(self) -> tuple[tuple[TrackPoint, ...], ...]:
@@ -184,6 +197,12 @@ def _finish(filename: str, fmt: str, segments: list[list[TrackPoint]]) -> FlownT
 # ---------------------------------------------------------------------------- GPX
 
 
+#: A GPX time before this year is not a flight: a GPS without a clock fix, or GPSBabel writing
+#: its "no time" value INT32_MIN seconds (1901-12-13T20:45:52Z). The point keeps its position and
+#: loses the time. (GPS itself began in 1980; no drone flew with it before 1990.)
+GPX_FIRST_YEAR = 1990
+
+
 def _read_gpx(filename: str, data: bytes) -> FlownTrack:
     root = parse_xml(filename, data, "gpx", "GPX")
 
@@ -194,12 +213,18 @@ def _read_gpx(filename: str, data: bytes) -> FlownTrack:
         found = children(el, name)
         return found[0].text if found else None
 
+    bad_times = 0
+
     def pt(el: Element, n: int) -> TrackPoint:
+        nonlocal bad_times
         lat, lon = _float(el.get("lat")), _float(el.get("lon"))
         if lat is None or lon is None:
             raise FormatError("formats.err_bad_coordinate", file=filename, where=f"point {n}")
-        return _point(filename, _parse_time(text(el, "time")), lat, lon,
-                      _float(text(el, "ele")), f"point {n}")
+        when = _parse_time(text(el, "time"))
+        if when is not None and when.year < GPX_FIRST_YEAR:
+            bad_times += 1
+            when = None
+        return _point(filename, when, lat, lon, _float(text(el, "ele")), f"point {n}")
 
     segments: list[list[TrackPoint]] = []
     count = 0
@@ -222,7 +247,11 @@ def _read_gpx(filename: str, data: bytes) -> FlownTrack:
         timed = [q for q in (pt(p, n) for n, p in enumerate(children(root, "wpt"), start=1))
                  if q.time is not None]
         segments = [sorted(timed, key=lambda q: q.time)]
-    return _finish(filename, "gpx", segments)
+    track = _finish(filename, "gpx", segments)
+    if bad_times:
+        track = replace(track, notices=(Notice("formats.note_gpx_bad_times",
+                                               {"count": bad_times}),))
+    return track
 
 
 # ---------------------------------------------------------------------------- KML / KMZ
@@ -442,6 +471,11 @@ def _read_geojson(filename: str, data: bytes) -> FlownTrack:
 _TLOG_YEARS = (2000, 2100)
 
 
+#: Oldest GPS_RAW_INT fix, seconds, whose MSL height may stand in for a GLOBAL_POSITION_INT
+#: height logged before the EKF origin was set (GPS_RAW_INT comes at 1-10 Hz).
+TLOG_GPS_MAX_AGE_S = 2.0
+
+
 def _tlog_time(stamp: object) -> datetime | None:
     try:
         t = datetime.fromtimestamp(float(stamp), tz=timezone.utc)  # type: ignore[arg-type]
@@ -457,6 +491,8 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
     settings.ensure_dirs()
     pos: dict[int, list[TrackPoint]] = {}
     raw: dict[int, list[TrackPoint]] = {}
+    last_gps: dict[int, tuple[float, float]] = {}     # system -> (log time s, MSL height m)
+    pre_origin: dict[int, list[int]] = {}             # system -> [fixes, from GPS, no height]
     count = 0
     with tempfile.TemporaryDirectory(dir=settings.data_dir, prefix=".tlog-") as tmp:
         path = Path(tmp) / "upload.tlog"
@@ -474,20 +510,36 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
                     break  # a damaged tail: keep what was read
                 if msg is None:
                     break
-                t = _tlog_time(getattr(msg, "_timestamp", None))
+                stamp = getattr(msg, "_timestamp", None)
+                t = _tlog_time(stamp)
+                system = msg.get_srcSystem()
                 if msg.get_type() == "GLOBAL_POSITION_INT":
                     if msg.lat == 0 and msg.lon == 0:
                         continue
                     lat, lon = msg.lat / 1e7, msg.lon / 1e7
                     if abs(lat) <= 90 and abs(lon) <= 180:
-                        pos.setdefault(msg.get_srcSystem(), []).append(
-                            TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                        alt: float | None = msg.alt / 1000.0
+                        if msg.alt == msg.relative_alt:
+                            # before the EKF origin: "alt" is the height above home
+                            tally = pre_origin.setdefault(system, [0, 0, 0])
+                            tally[0] += 1
+                            gps = last_gps.get(system)
+                            if gps is not None and stamp is not None and \
+                                    abs(float(stamp) - gps[0]) <= TLOG_GPS_MAX_AGE_S:
+                                alt = gps[1]
+                                tally[1] += 1
+                            else:
+                                alt = None
+                                tally[2] += 1
+                        pos.setdefault(system, []).append(TrackPoint(t, lat, lon, alt))
                         count += 1
                 elif msg.fix_type >= 3 and not (msg.lat == 0 and msg.lon == 0):
                     lat, lon = msg.lat / 1e7, msg.lon / 1e7
                     if abs(lat) <= 90 and abs(lon) <= 180:
-                        raw.setdefault(msg.get_srcSystem(), []).append(
+                        raw.setdefault(system, []).append(
                             TrackPoint(t, lat, lon, msg.alt / 1000.0))
+                        if stamp is not None:
+                            last_gps[system] = (float(stamp), msg.alt / 1000.0)
                         count += 1
                 if count > MAX_TRACK_POINTS:
                     raise FormatError("formats.err_too_many_points", file=filename,
@@ -496,11 +548,30 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
             conn.close()
     # A log can hold several systems (the vehicle, a GCS with GPS): keep the one with most fixes.
     by_system = pos or raw
-    best = max(by_system.values(), key=len) if by_system else []
-    return _finish(filename, "tlog", [best])
+    if not by_system:
+        return _finish(filename, "tlog", [[]])
+    system = max(by_system, key=lambda k: len(by_system[k]))
+    track = _finish(filename, "tlog", [by_system[system]])
+    tally = pre_origin.get(system) if pos else None
+    if tally:
+        track = replace(track, notices=(Notice("formats.note_tlog_pre_origin",
+                                               {"count": tally[0], "gps": tally[1],
+                                                "dropped": tally[2]}),))
+    return track
 
 
 # ---------------------------------------------------------------------------- entry point
+
+
+def _is_dji_route(data: bytes) -> bool:
+    """True for a DJI WPML route (DJI Pilot 2 / FlightHub 2 ``.kmz``): a plan, not a log."""
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(bytes(data))).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False   # the KMZ reader reports the damage
+    return any(n.lower().endswith(("waylines.wpml", "wpmz/template.kml")) for n in names)
 
 
 def read_track(filename: str, data: bytes) -> FlownTrack:
@@ -534,6 +605,8 @@ def read_track(filename: str, data: bytes) -> FlownTrack:
     if ext == ".kmz":
         if not is_zip(data):
             raise FormatError("formats.err_not_format", file=filename, expected="KMZ (zip)")
+        if _is_dji_route(data):
+            raise FormatError("formats.err_route_not_log", file=filename)
         return _read_kml(filename, kml_from_kmz(filename, data), "kmz")
     if ext == ".csv":
         if is_zip(data) or bytes(data[:5]) == b"<?xml":

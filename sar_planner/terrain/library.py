@@ -192,6 +192,33 @@ def get_entry(settings: Settings, entry_id: str) -> TerrainEntry:
     raise TerrainError("terrain.err_unknown_entry", id=entry_id)
 
 
+def terrain_sources(values: Sequence[str], settings: Settings) -> list[str]:
+    """Elevation sources from what a user typed: each value a file or folder path, or a terrain
+    library id (``sar-planner terrain list``), so every command's ``--terrain`` takes both.
+
+    A value that names an existing file or folder is that path (a path wins over an id of the
+    same spelling); otherwise it must be a library id, which stands for the entry's files.
+
+    Raises
+    ------
+    TerrainError
+        ``terrain.err_not_path_or_id`` when a value is neither, naming the ids there are.
+    """
+    out: list[str] = []
+    for value in values:
+        text = os.fspath(value)
+        if text.startswith("/vsi") or Path(text).expanduser().exists():
+            out.append(str(Path(text).expanduser()) if not text.startswith("/vsi") else text)
+            continue
+        entries = list_library(settings)
+        found = next((e for e in entries if e.id == text), None)
+        if found is None:
+            raise TerrainError("terrain.err_not_path_or_id", value=text,
+                               ids=", ".join(e.id for e in entries) or "-")
+        out.extend(found.paths)
+    return out
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
     return slug or "terrain"

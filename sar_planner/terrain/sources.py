@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ __all__ = ["RasterInfo", "inspect", "expand_sources", "crs_label", "is_synthetic
 
 #: File name endings read as elevation rasters (inside zips and folders too).
 ELEVATION_SUFFIXES = (".tif", ".tiff", ".hgt", ".hgt.zip")
+#: An SRTM tile name (lower case): latitude and longitude of the south-west corner.
+_HGT_TILE = re.compile(r"^[ns]\d{2}[ew]\d{3}$")
 #: Min/max elevation are computed from a read decimated to at most this many cells a side
 #: (GDAL takes the values from overviews when the file has them), so a large file is never read
 #: whole into memory.
@@ -261,7 +264,11 @@ def expand_sources(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
             out.extend(expand_sources(files))
         elif not path.is_file():
             raise TerrainError("terrain.err_missing", file=path.name)
-        elif lower.endswith(".zip") and not lower.endswith(".hgt.zip"):
+        elif lower.endswith(".zip") and not (lower.endswith(".hgt.zip")
+                                             and _HGT_TILE.match(lower[:-len(".hgt.zip")])):
+            # GDAL reads a .hgt.zip directly only when the zip's own name is the tile name (it
+            # finds the member and the tile's place from it); srtm.py's N19W155v2.3a.hgt.zip
+            # holds N19W155.hgt: open that member by its own name
             out.extend(_zip_members(path))
         else:
             out.append(str(path.resolve()))
