@@ -5,6 +5,10 @@
     sar-planner log export --format csv|xlsx|geojson --out FILE [--from DATE --to DATE]
     sar-planner log stats [--from DATE --to DATE]
 
+``log stats`` counts flown sorties only (historical, approved, waiting for review); drafts and
+returned sorties are under ``not_counted``. ``running_total`` is the unit's count (opening balance
+included) that the Overview shows, and ``reconciliation`` says how it is made.
+
 Dates are ``YYYY-MM-DD`` in Beijing time, both inclusive. The command line acts as the
 administrator of the machine that holds the database (``cli:<os user>`` in the audit log).
 """
@@ -51,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     from sar_planner.logbook.db import get_database
     from sar_planner.logbook.exports import write_export
     from sar_planner.logbook.history import import_history_file
-    from sar_planner.logbook.stats import SortieFilter, filter_sorties, summary
+    from sar_planner.i18n import t
+    from sar_planner.logbook.stats import SortieFilter, aggregate, filter_sorties, opening_row
 
     db = get_database()
     actor = Actor.command_line()
@@ -68,18 +73,22 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.start and args.end and args.end < args.start:
         raise InputError("logbook.err_date_range", start=str(args.start), end=str(args.end))
-    records = filter_sorties(db, SortieFilter(start=args.start, end=args.end))
+    flt = SortieFilter(start=args.start, end=args.end)
+    totals = running_totals(db)
     if args.log_command == "export":
-        n = write_export(records, args.fmt, args.out)
+        records = filter_sorties(db, flt)
+        n = write_export(records, args.fmt, args.out, opening=opening_row(totals, flt))
         print_json({"format": args.fmt, "out": str(args.out.resolve()), "rows": n})
         return 0
-    s = summary(records)
-    totals = running_totals(db)
-    print_json({"sorties": s["sorties"], "hours": s["hours"], "by_type": s["by_type"],
-                "by_aircraft": s["by_aircraft"],
+    s = aggregate(db, flt)  # GROUP BY in the database: fast on a long log
+    print_json({"sorties": s["sorties"], "hours": s["hours"],
+                "not_counted": s["apart"], "by_year": s["by_year"], "by_month": s["by_month"],
+                "by_type": s["by_type"], "by_aircraft": s["by_aircraft"], "by_crew": s["by_crew"],
                 "running_total": {"sorties": totals.sorties, "hours": totals.hours,
                                   "opening_sorties": totals.opening_sorties,
                                   "opening_hours": totals.opening_hours,
                                   "last_number": totals.last_number, "missions": totals.missions,
-                                  "people_found": totals.people_found}})
+                                  "people_found": totals.people_found},
+                "reconciliation": {**totals.reconciliation(),
+                                   "line": t("unitstats.reconcile", "en", **totals.reconciliation())}})
     return 0

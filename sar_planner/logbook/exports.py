@@ -95,20 +95,27 @@ def tracks_geojson(records: Sequence[SortieRecord]) -> dict:
     return {"type": "FeatureCollection", "height_note": HEIGHT_NOTE, "features": features}
 
 
-def export_bytes(records: Sequence[SortieRecord], fmt: str) -> bytes:
-    """The export file's content in ``fmt`` (``csv``, ``xlsx`` or ``geojson``)."""
+def export_bytes(records: Sequence[SortieRecord], fmt: str,
+                 opening: tuple[int, float] | None = None) -> bytes:
+    """The export file's content in ``fmt`` (``csv``, ``xlsx`` or ``geojson``).
+
+    ``opening`` (sorties, hours; :func:`~sar_planner.logbook.stats.opening_row`) puts the opening
+    balance as the first row of a CSV or XLSX, so its ``counted_*`` columns sum to the unit's
+    running count."""
     if fmt == "csv":
-        return frame_to_csv(sorties_frame(records))
+        return frame_to_csv(sorties_frame(records, opening))
     if fmt == "xlsx":
-        return frame_to_xlsx(sorties_frame(records), sheet_name="sorties")
+        return frame_to_xlsx(sorties_frame(records, opening), sheet_name="sorties")
     if fmt == "geojson":
         return json.dumps(tracks_geojson(records), ensure_ascii=False, indent=1).encode("utf-8")
     raise LogbookError("logbook.err_export_format", fmt=fmt, formats=", ".join(FORMATS))
 
 
-def write_export(records: Sequence[SortieRecord], fmt: str, path: Path) -> int:
-    """Write the export to ``path`` (replacing it only once complete); returns the row count."""
-    data = export_bytes(records, fmt)
+def write_export(records: Sequence[SortieRecord], fmt: str, path: Path,
+                 opening: tuple[int, float] | None = None) -> int:
+    """Write the export to ``path`` (replacing it only once complete); returns the sortie rows
+    written (the opening-balance row, if any, is not a sortie)."""
+    data = export_bytes(records, fmt, opening)
     tmp = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,12 @@ def test_import_stats_export_round_trip(capsys, tmp_path):
     assert {k: v["sorties"] for k, v in stats["by_type"].items()} == by_type
     assert sum(v["sorties"] for v in stats["by_aircraft"].values()) == 350
     assert stats["running_total"]["last_number"] == 350
+    # 350 historical sorties, no balance, nothing else: the line says how 350 is made
+    rec = stats["reconciliation"]
+    assert (rec["total"], rec["opening"], rec["historical"], rec["approved"], rec["waiting"]) == (350, 0, 350, 0, 0)
+    assert rec["line"].startswith("350 sorties, ")
+    assert stats["not_counted"] == {"draft": {"sorties": 0, "hours": 0.0}, "returned": {"sorties": 0, "hours": 0.0}}
+    assert sum(v["sorties"] for v in stats["by_year"].values()) == 350
 
     assert main(["log", "stats", "--from", "2024-01-01", "--to", "2024-12-31"]) == 0
     n_2024 = int(sample["date"].str.startswith("2024").sum())
