@@ -173,6 +173,7 @@ def create_first_admin(db: Database, username: str, display_name: str, password:
     password_hash = hash_password(password)
 
     def work(session: Session) -> Actor:
+        db.serialise(session, "first_admin")  # else on PostgreSQL every racer sees no users
         if _user_count(session) > 0:
             raise AuthError("auth.err_first_admin_done")
         user = _insert_user(session, username, username, display_name, "admin", password_hash)

@@ -4,6 +4,12 @@ SQLite by default (a file in the data folder, WAL journal, foreign keys on, a bu
 PostgreSQL when ``SAR_PLANNER_DATABASE_URL`` says so. The Alembic migration scripts ship inside
 this package (``sar_planner/logbook/migrations``) and are applied by :func:`open_database`.
 
+Opening an up-to-date database does not load Alembic: the revision stored in the database is
+compared with the head of the shipped scripts (:func:`head_revision`, read from their text). When
+a migration is due, one station migrates at a time (an advisory lock on PostgreSQL, the write lock
+on SQLite) and the others find the work done; one that waits too long is told the database is
+being prepared and to try again.
+
 Writes go through :meth:`Database.write`, which takes the write lock at the start of the
 transaction on SQLite (``BEGIN IMMEDIATE``) so two writers never deadlock, and retries a few
 times when the database is busy.
@@ -11,17 +17,18 @@ times when the database is busy.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,8 +36,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sar_planner.errors import LogbookError, redact_secrets
 from sar_planner.settings import get_settings
 
-__all__ = ["Database", "open_database", "normalise_url", "get_database", "reset_database_cache", "migrate", "table_names",
-           "MIGRATIONS_DIR"]
+__all__ = ["Database", "open_database", "normalise_url", "get_database", "reset_database_cache", "migrate",
+           "head_revision", "stored_revision", "table_names", "MIGRATIONS_DIR", "MIGRATION_WAIT_S"]
 
 T = TypeVar("T")
 
@@ -93,6 +100,16 @@ class Database:
                 time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
         raise LogbookError("logbook.err_busy")
 
+    def serialise(self, session: Session, name: str) -> None:
+        """Make write transactions about ``name`` run one at a time (until this one ends).
+
+        PostgreSQL: a transaction-level advisory lock on the name (READ COMMITTED alone lets two
+        transactions both see "nothing there yet"); SQLite: nothing to do, a write transaction
+        holds the whole database from its ``BEGIN IMMEDIATE``.
+        """
+        if self.backend == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"sar_planner:{name}"})
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
@@ -147,18 +164,103 @@ def _sqlite_setup(engine: Engine, busy_timeout_s: float) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _alembic_config() -> Config:
+def _alembic_config() -> Any:
+    from alembic.config import Config  # loaded only when a migration runs (start-up speed)
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (Alembic ``upgrade head``)."""
-    cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The head of the shipped migration scripts, read from their ``revision`` / ``down_revision``
+    lines without loading Alembic (the scripts are plain assignments; Alembic's own check, run by
+    the tests, must agree).
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_migrations_broken`` when the scripts do not form a single line of revisions.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        parent = ast.literal_eval(found.get("down_revision", "None"))
+        if isinstance(parent, str):
+            parents.add(parent)
+        elif parent:
+            parents.update(parent)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise LogbookError("logbook.err_migrations_broken", heads=", ".join(sorted(heads)) or "none")
+    return heads.pop()
+
+
+def stored_revision(conn: Connection) -> str | None:
+    """The schema revision stored in the database (Alembic's table), or None when it has none yet."""
+    if not conn.dialect.has_table(conn, "alembic_version"):
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+#: The PostgreSQL advisory-lock key that serialises migrations between stations ("SARMIGR").
+_MIGRATION_LOCK_KEY = 0x5341524D49475200 & 0x7FFFFFFFFFFFFFFF
+#: How long a station waits for another station's migration before it says "being prepared".
+MIGRATION_WAIT_S = 120.0
+
+
+def migrate(engine: Engine, wait_s: float = MIGRATION_WAIT_S) -> bool:
+    """Bring the schema to the newest migration (Alembic ``upgrade head``) unless it is there already.
+
+    An up-to-date database is recognised by comparing its stored revision with
+    :func:`head_revision`, without loading Alembic (well under 0.1 s). Otherwise one station
+    migrates at a time: PostgreSQL holds an advisory lock for the migrating transaction, SQLite
+    its write lock (``BEGIN IMMEDIATE``); a station that waited re-reads the revision and finds the
+    work done. Returns True when this call migrated.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_preparing`` when another station's migration holds the lock longer than
+        ``wait_s`` seconds (try again shortly).
+    """
+    head = head_revision()
+    postgres = engine.dialect.name == "postgresql"
+    options = {} if postgres else {_WRITE_OPTION: True}
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            with engine.connect() as conn:
+                if stored_revision(conn) == head:
+                    return False
+            with engine.execution_options(**options).begin() as conn:
+                if postgres:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_s * 1000)}")
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+                if stored_revision(conn) == head:  # another station migrated while this one waited
+                    return False
+                from alembic import command
+
+                cfg = _alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                return True
+        except DBAPIError as exc:
+            busy = _is_retryable(exc)
+            if busy and not postgres and time.monotonic() < deadline:
+                continue  # SQLite: BEGIN IMMEDIATE waited its busy timeout; wait again
+            if busy or "already exists" in str(exc.orig).lower():
+                raise LogbookError("logbook.err_preparing") from None
+            raise
 
 
 def normalise_url(url: str) -> URL:
