@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sar_planner.permissions import Actor, require
@@ -293,20 +293,25 @@ def import_history(db: Database, actor: Actor, data: bytes, file: str = "history
                     m.outcome = row.outcome
         session.flush()
         now = dt.datetime.now(dt.UTC)
-        for row in rows:
-            sortie = Sortie(number=row.number, status="historical", task_type=row.task_type,
-                            aircraft_id=aircraft[row.aircraft].id,
-                            mission_id=missions[row.mission].id if row.mission else None,
-                            takeoff_at=row.takeoff_at, landing_at=row.landing_at,
-                            takeoff_site=row.takeoff_site, landing_site=row.takeoff_site,
-                            remarks=row.remarks, revision=1, created_by=actor.user_id, created_at=now)
-            session.add(sortie)
-            session.flush()
-            session.add(SortieCrew(sortie_id=sortie.id, crew_member_id=people[row.pilot].id,
-                                   role="pilot", position=0))
-            for pos, person in enumerate(row.crew, start=1):
-                session.add(SortieCrew(sortie_id=sortie.id, crew_member_id=people[person].id,
-                                       role="observer", position=pos))
+        # The sorties and their crews go in as two Core executemany INSERTs on the tables (the
+        # driver batches them), not one ORM object and one flush per sortie: 100,000 sorties took
+        # 4-6 minutes that way. (Not the ORM's bulk insert either: it splits the rows into a
+        # statement per run of equal None-ness, e.g. with and without a mission.) Still inside
+        # this one transaction: all or none.
+        session.execute(insert(Sortie.__table__), [
+            {"number": row.number, "status": "historical", "task_type": row.task_type,
+             "aircraft_id": aircraft[row.aircraft].id,
+             "mission_id": missions[row.mission].id if row.mission else None,
+             "takeoff_at": row.takeoff_at, "landing_at": row.landing_at,
+             "takeoff_site": row.takeoff_site, "landing_site": row.takeoff_site,
+             "remarks": row.remarks, "revision": 1, "created_by": actor.user_id,
+             "created_at": now} for row in rows])
+        # the log was empty (checked above under the counter's lock): every sortie is this file's
+        ids = {n: i for n, i in session.execute(select(Sortie.number, Sortie.id))}
+        session.execute(insert(SortieCrew.__table__), [
+            {"sortie_id": ids[row.number], "crew_member_id": people[person].id,
+             "role": "pilot" if pos == 0 else "observer", "position": pos}
+            for row in rows for pos, person in enumerate((row.pilot, *row.crew))])
         counter.last_number = rows[-1].number
         session.flush()
         record_audit(session, actor.username, "import_history", "sortie_counter", 1,

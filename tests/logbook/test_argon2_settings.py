@@ -17,7 +17,8 @@ _PROBE = """
 from sar_planner import auth
 h = auth.hash_password("correct horse battery")
 print(h.split("$")[3])
-print(auth._DUMMY_HASH.split("$")[3])
+dummy = auth._dummy_hash() if hasattr(auth, "_dummy_hash") else auth._DUMMY_HASH
+print(dummy.split("$")[3])
 print(auth.verify_password(h, "correct horse battery"), auth.verify_password(h, "wrong horse"))
 """
 
