@@ -9,19 +9,21 @@ search) with the same core functions the Probability page and the ``poa`` comman
 Transactions in GIS 20(1), 2016): 1 = the find was in the map's most likely cell, 0 = no better
 than chance, -1 = the least likely.
 
-The stored inputs are used as the crew used them (:func:`model_inputs`): their own quartiles (or
-the published table), the IPP uncertainty radius and shape, the subject category and terrain
-class, and the mission's barriers and tracks (the terrain model's other settings at the page's
-defaults). Two things are NOT used: the time cap (hours since last seen x speed), because the
-time the crew built the map is not recorded and the find or close time would leak the outcome
-into the score; and the planners' consensus regions, whose points are not stored.
+The map scored is the one the crew planned on before any sortie, made by the same function as
+the Probability page and ``sar-planner mission map``
+(:func:`sar_planner.probability.mission.initial_mission_map`) from the stored inputs AND the
+stored map settings (issue 10): their own quartiles (or the published table), the IPP
+uncertainty, subject and terrain class, barriers and tracks, the terrain model's options, the
+grid, the time cap as of the time the crew built the map (``time_cap_at``, a stored fact, never
+the find or close time) and the planners' consensus (stored points and weight). Only the model
+changes when both models are scored.
 
 The grid never depends on the find location (that would leak the answer into the score): it is
-centred on the IPP, with the half-width and cell size the caller gives, or else the Probability
-page's default (:func:`sar_planner.probability.mission.default_grid`: half-width ceil(1.25 x the
-95 % distance) km, no wider than the terrain reaches around the IPP, cell max(30, ceil(2 x
-half-width in km)) m, about 1,000 cells across). A find outside the grid got only the rest of
-world: it is not scored, and says so.
+centred on the IPP, with the half-width and cell size the caller gives, or else the stored
+settings', or else the Probability page's default (:func:`sar_planner.probability.mission.default_grid`:
+half-width ceil(1.25 x the 95 % distance) km, no wider than the terrain reaches around the IPP,
+cell max(30, ceil(2 x half-width in km)) m, about 1,000 cells across). A find outside the grid got
+only the rest of world: it is not scored, and says so.
 
 Coordinates: IPP and find are WGS84 degrees; grids are metres in the IPP's UTM zone. Distances
 in metres, the find distance geodesic on the WGS84 ellipsoid (:class:`pyproj.Geod`).
@@ -142,6 +144,9 @@ class CaseScore:
         The terrain library entry the maps were built on, or None.
     grid:
         The grid the maps were built on (the same for every model; None when none was built).
+    maps:
+        The map scored per model (:class:`~sar_planner.probability.maps.ProbabilityMap`), kept
+        only when :func:`score_case` is asked to (``keep_maps``).
     """
 
     case: Case
@@ -152,6 +157,7 @@ class CaseScore:
     terrain_class: str | None
     terrain_id: str | None = None
     grid: Grid | None = None
+    maps: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,7 +256,8 @@ def _error_reason(exc: Exception) -> NotScored:
 
 def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str] = MODELS, *,
                radius_m: float | None = None, cell_m: float | None = None,
-               extent: Callable[[tuple[str, ...]], Extent | None] = terrain_extent) -> CaseScore:
+               extent: Callable[[tuple[str, ...]], Extent | None] = terrain_extent,
+               keep_maps: bool = False) -> CaseScore:
     """MapScore of each model's initial map for one case.
 
     Parameters
@@ -263,9 +270,12 @@ def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str
     models:
         Models to score (:data:`MODELS`).
     radius_m, cell_m:
-        Fixed grid half-width and cell size (metres); None = the page's default rule
-        (:func:`~sar_planner.probability.mission.default_grid`). Never derived from the find
+        Fixed grid half-width and cell size (metres); None = the stored settings' (or, where
+        those are None, the page's default rule,
+        :func:`~sar_planner.probability.mission.default_grid`). Never derived from the find
         location.
+    keep_maps:
+        Keep each model's scored map in :attr:`CaseScore.maps`.
     extent:
         Extent of a terrain's files (WGS84 box); a caller may pass a cached one.
 
@@ -277,10 +287,10 @@ def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str
         ``reason_find_outside`` (the find is
         outside the map: the model gave it only the rest of world), ``reason_model_error``.
     """
-    from sar_planner.geo import local_metric_crs, to_local
+    from sar_planner.geo import to_local
+    from sar_planner.probability.map_settings import check_map_settings
     from sar_planner.probability.mapscore import mapscore
-    from sar_planner.probability.mission import default_grid, map_on_terrain
-    from sar_planner.subjects import Quartiles, quartiles_for
+    from sar_planner.probability.mission import initial_mission_map
 
     models = tuple(models)
     for m in models:
@@ -303,33 +313,35 @@ def score_case(case: Case, entries: Sequence[TerrainEntry], models: Sequence[str
                         {"lat": f"{lat:.5f}", "lon": f"{lon:.5f}"})
         return CaseScore(case, {}, {m: why for m in models}, dist, subject, tclass)
     try:
-        q = stored.get("quartiles_km")
-        d95 = (Quartiles.from_km(list(q)) if q else quartiles_for(subject, tclass)).d95
-        r_default, c_default = default_grid(d95, terrain_reach_km(extent(tuple(entry.paths)),
-                                                                  lat, lon))
-        inputs = model_inputs(stored, local_metric_crs(lat, lon))
+        settings = check_map_settings(stored.get("settings"))
+        if radius_m is not None:
+            settings["radius_m"] = float(radius_m)
+        if cell_m is not None:
+            settings["cell_m"] = float(cell_m)
+        settings = check_map_settings(settings)
     except Exception as exc:  # noqa: BLE001 - one case's failure must not stop the others; the reason is shown
         why = _error_reason(exc)
         return CaseScore(case, {}, {m: why for m in models}, dist, subject, tclass, entry.id)
-    radius = r_default if radius_m is None else float(radius_m)
-    cell = c_default if cell_m is None else float(cell_m)
     scores: dict[str, float] = {}
     not_scored: dict[str, NotScored] = {}
+    maps: dict[str, Any] = {}
     grid = None
     for m in models:
         try:
-            mm = map_on_terrain(list(entry.paths), lat, lon, radius, cell, model=m, **inputs)
+            first = initial_mission_map(stored, settings, list(entry.paths), model=m)
         except Exception as exc:  # noqa: BLE001 - one case's failure must not stop the others; the reason is shown
             not_scored[m] = _error_reason(exc)
             continue
-        grid = mm.grid
+        grid = first.built.grid
+        if keep_maps:
+            maps[m] = first.base
         fx, fy = to_local(case.find_lat, case.find_lon, grid.crs)
         if not bool(grid.contains(float(fx), float(fy))):
             not_scored[m] = NotScored("find_outside", "casescore.reason_find_outside", {
-                "km": f"{dist / 1000:.1f}", "radius": f"{radius / 1000:g}"})
+                "km": f"{dist / 1000:.1f}", "radius": f"{first.radius_m / 1000:g}"})
             continue
-        scores[m] = float(mapscore(mm.poa, float(fx), float(fy)))
-    return CaseScore(case, scores, not_scored, dist, subject, tclass, entry.id, grid)
+        scores[m] = float(mapscore(first.base, float(fx), float(fy)))
+    return CaseScore(case, scores, not_scored, dist, subject, tclass, entry.id, grid, maps)
 
 
 def score_cases(cases: Iterable[Case], entries: Sequence[TerrainEntry],

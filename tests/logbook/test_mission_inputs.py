@@ -57,7 +57,9 @@ def test_own_quartiles_none_means_the_published_table(db, unit):
     mid = mission_id_for(db, INCIDENT)
     stored = save_mission_inputs(db, unit.crew, mid, _inputs(quartiles_km=None, model=None,
                                                                seen_at=None))
-    assert stored["quartiles_km"] is None and stored["model"] is None and stored["seen_at"] is None
+    assert stored["quartiles_km"] is None and stored["seen_at"] is None
+    # version 3: a map always has a model; none chosen is the page's first choice, rings
+    assert stored["model"] == "rings"
 
 
 def test_gcj02_ipp_is_stored_as_typed_and_in_wgs84(db, unit):
@@ -208,10 +210,11 @@ def test_a_version_1_dict_without_features_is_still_read_and_saved_over(db, unit
     old = {k: v for k, v in stored.items() if k != "features"}
     old["version"] = 1  # as saved before map features existed
     _set_raw(db, mid, old)
-    back = mission_inputs(db, mid)
-    assert back["version"] == 1 and back["features"] == [] and back["notes"] == stored["notes"]
+    back = mission_inputs(db, mid)  # read as version 3 (migration 0005's upgrade), no features
+    assert back["version"] == 3 and back["features"] == [] and back["notes"] == stored["notes"]
+    assert back["settings"]["max_slope_deg"] == 40.0 and back["settings"]["radius_m"] is None
     saved = save_mission_features(db, unit.crew, mid, [_RIVER], base_revision=1)
-    assert saved["version"] == 2 and saved["revision"] == 2
+    assert saved["version"] == 3 and saved["revision"] == 2
     assert [f["name"] for f in saved["features"]] == ["诺木洪河"]
     _set_raw(db, mid, dict(old, version=7))  # a format this planner does not know
     with pytest.raises(LogbookError) as err:

@@ -33,8 +33,9 @@ def test_list_and_export(db, unit, capsys, tmp_path):
     remove_pod_map(db, unit.commander, c.id, reason="duplicate of the logged sortie")
     assert main(["pod-maps", "list", "--incident", INCIDENT]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [m["file_name"] for m in out["maps"]] == ["a.tif", "b.tif"]  # applied, name order
-    first = out["maps"][0]
+    # applied, in the order they were stored (issue 10: not by file name)
+    assert [m["file_name"] for m in out["maps"]] == ["b.tif", "a.tif"]
+    first = out["maps"][1]
     assert first["sha256"] == a.sha256 and first["added_by"] == "ma" and first["applied"]
     # grid_around(36.43, 96.42, 500, 100): 11 x 11 cells of 100 m in UTM zone 47N
     assert first["grid"] == {"crs": "EPSG:32647", "transform": list(tuple(GRID.transform)[:6]),
@@ -42,7 +43,7 @@ def test_list_and_export(db, unit, capsys, tmp_path):
     assert main(["pod-maps", "list", "--incident", INCIDENT, "--all"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [(m["file_name"], m["applied"], m["removed_by"], m["removed_reason"])
-            for m in out["maps"]] == [("a.tif", True, None, None), ("b.tif", True, None, None),
+            for m in out["maps"]] == [("b.tif", True, None, None), ("a.tif", True, None, None),
                                       ("c.tif", False, "wang", "duplicate of the logged sortie")]
     target = tmp_path / "b_copy.tif"
     assert main(["pod-maps", "export", "--id", str(b.id), "--out", str(target)]) == 0
