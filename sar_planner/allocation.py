@@ -26,6 +26,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from sar_planner.assets import Asset
+from sar_planner.assets.atmosphere import MIN_USABLE_ENDURANCE_S
 from sar_planner.errors import PlanningError
 from sar_planner.grid import Grid
 from sar_planner.patterns import min_width
@@ -268,7 +269,7 @@ def rank_candidates(poa: np.ndarray, grid: Grid, segments: Sequence[tuple[str, B
             for pattern in patterns:
                 overhead = PATTERN_OVERHEAD.get(pattern, 1.0)
                 available = opt.usable_s - transit
-                if available <= 60.0:
+                if available <= MIN_USABLE_ENDURANCE_S:
                     continue
                 legs = max(1.0, min_width(geom) / w)
                 leg_len = area / max(legs * w, 1e-9)

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 from scipy import ndimage
 
 from sar_planner.assets import Asset, Performance, performance_at
+from sar_planner.assets.atmosphere import MIN_USABLE_ENDURANCE_S
 from sar_planner.errors import PlanningError
 from sar_planner.geo import from_local
 from sar_planner.patterns import Track
@@ -56,6 +57,9 @@ __all__ = [
     "follow_terrain",
     "path_clearance",
     "build_plan",
+    "MIN_PATTERN_PER_SORTIE_S",
+    "MIN_PATTERN_SHARE",
+    "MAX_SORTIES",
 ]
 
 #: Default tolerance for dropping intermediate points, metres (QGroundControl's default).
@@ -414,6 +418,386 @@ def _furthest(cost: Callable[[float], float], tau: float, total: float, budget: 
     return lo
 
 
+#: A sortie that can fly less of the pattern than this, seconds (or than
+#: :data:`MIN_PATTERN_SHARE` of the usable endurance, if that is less), means the rest of the
+#: pattern lies beyond the asset's reach from the launch point: the plan is refused rather than
+#: cut into endless slivers. A rule of this planner, not a published figure.
+MIN_PATTERN_PER_SORTIE_S = 60.0
+#: See :data:`MIN_PATTERN_PER_SORTIE_S` (share of the usable endurance, 0..1).
+MIN_PATTERN_SHARE = 0.05
+#: Most sorties one plan may be cut into; more is refused (``planning.err_too_many_sorties``).
+MAX_SORTIES = 200
+#: Seconds added to each sortie's estimate, besides two turn times, for what the estimate leaves
+#: out: the turns where the transits meet the pattern and the raise-only join between them.
+_JOIN_MARGIN_S = 10.0
+#: Passes of "derate at the plan's highest point, then plan again" before giving up.
+_ALTITUDE_PASSES = 4
+#: A pass whose highest point is within this of the derating altitude is final, metres.
+_ALTITUDE_SLACK_M = 1.0
+#: The next pass derates this far above the highest point found, metres (so that it is very
+#: likely the last).
+_ALTITUDE_HEADROOM_M = 25.0
+#: Two points closer than this are one point, metres.
+_SAME_POINT_M = 1e-6
+#: A transit shorter than this is no transit (the aircraft climbs or lands in place), metres.
+_MIN_TRANSIT_M = 1.0
+#: A sortie longer than the usable endurance by more than this is flagged, seconds.
+_OVERRUN_S = 1.0
+#: Slack of the clearance and height-cap checks against rounding, metres.
+_CHECK_SLACK_M = 0.5
+#: Waypoint roles a plan file carries; any other kind of point is written as ``transit``.
+_ROLES = ("takeoff", "transit", "search", "turn", "land")
+
+
+@dataclass(frozen=True)
+class _Legs:
+    """The flights between the launch point and the pattern at one derating (climb and descent
+    rates in m/s, the clearance radius and height above ground in metres, home in the mission
+    CRS with the ground height under it, metres above sea level)."""
+
+    terrain: Terrain
+    sampler: _MaxTerrain
+    asset: Asset
+    agl_m: float
+    radius_m: float
+    climb: float
+    descent: float
+    tolerance_m: float
+    home: np.ndarray
+    home_ground: float
+
+    def transit(self, a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None
+                ) -> Path3D:
+        """The terrain-followed transit a -> b (starting at ``za``, ending at ``zb`` if given)."""
+        if np.hypot(*(b - a)) < _MIN_TRANSIT_M:
+            b = a + np.array([0.0, 1.0])
+        return follow_terrain(self.terrain, np.vstack([a, b]), np.array(["transit"]),
+                              np.array([self.asset.transit_speed_m_s]), self.agl_m, self.radius_m,
+                              self.climb, self.descent, self.tolerance_m, start_z=za, end_z=zb,
+                              _max=self.sampler)
+
+    def transit_time(self, p: Path3D, up_from_ground: bool) -> float:
+        """Flight time of a transit with the climb from (or descent to) the launch point's
+        ground, seconds."""
+        t = _leg_times(p.xy, p.z, p.speeds, self.asset.turn_time_s, self.climb, self.descent)[-1]
+        vertical = (p.z[0] - self.home_ground) / self.climb if up_from_ground else (
+            p.z[-1] - self.home_ground) / self.descent
+        return float(t + max(0.0, vertical))
+
+    def quick_leg(self, a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None
+                  ) -> tuple[float, float, float]:
+        """(flight time, start altitude, end altitude) of a transit a -> b: the rate-limited
+        profile, not simplified (for the cheap search of the cut points)."""
+        if np.hypot(*(b - a)) < _MIN_TRANSIT_M:
+            z = max(v for v in (za, zb, self.home_ground) if v is not None)
+            return 0.0, z, z
+        pts, _, _ = _densify(np.vstack([a, b]), self.terrain.grid.cell_size)
+        target = self.sampler.sample(self.radius_m, pts[:, 0], pts[:, 1]) + self.agl_m
+        if za is not None:
+            target[0] = max(target[0], za)
+        if zb is not None:
+            target[-1] = max(target[-1], zb)
+        step = np.hypot(*np.diff(pts, axis=0).T)
+        speed = self.asset.transit_speed_m_s
+        z = _enforce_rates(target, step, np.full(len(step), speed), self.climb, self.descent)
+        return float(step.sum() / speed), float(z[0]), float(z[-1])
+
+    def quick_out(self, p0: np.ndarray, z0: float) -> float:
+        """Take-off and transit time from the launch point to p0."""
+        t, z_start, _ = self.quick_leg(self.home, p0, None, z0)
+        return t + max(0.0, z_start - self.home_ground) / self.climb
+
+    def quick_back(self, p1: np.ndarray, z1: float) -> float:
+        """Transit time from p1 back to the launch point, and landing."""
+        t, _, z_end = self.quick_leg(p1, self.home, z1, None)
+        return t + max(0.0, z_end - self.home_ground) / self.descent
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """The terrain-followed pattern and the time (s) at each of its vertices."""
+
+    path: Path3D
+    times: np.ndarray
+
+    @property
+    def total(self) -> float:
+        return float(self.times[-1])
+
+    def at(self, tau: float) -> tuple[int, np.ndarray, float]:
+        """(leg index, xy, z) at pattern time ``tau``."""
+        return _point_at(self.path.xy, self.path.z, self.times, tau)
+
+
+@dataclass(frozen=True)
+class _SortieCost:
+    """Flight time of the sortie that starts the pattern at ``tau`` (after ``t_out`` seconds
+    out) as a function of where it leaves the pattern: out, pattern, back and land, margin."""
+
+    legs: _Legs
+    pattern: _Pattern
+    tau: float
+    t_out: float
+    margin: float
+
+    def __call__(self, tau_end: float) -> float:
+        _, p1, z1 = self.pattern.at(tau_end)
+        return self.t_out + (tau_end - self.tau) + self.legs.quick_back(p1, z1) + self.margin
+
+
+@dataclass
+class _Split:
+    """The sorties as flown: per sortie, (K, 3) x, y metres and altitude AMSL, the kind and the
+    speed (m/s) of each point."""
+
+    xyz: list[np.ndarray] = field(default_factory=list)
+    kinds: list[np.ndarray] = field(default_factory=list)
+    speeds: list[np.ndarray] = field(default_factory=list)
+
+
+def _check_heights(agl_m: float, tolerance_m: float) -> None:
+    if not (math.isfinite(agl_m) and agl_m > 0):
+        raise PlanningError("planning.err_agl", value=f"{agl_m}")
+    if not (math.isfinite(tolerance_m) and 0 <= tolerance_m < agl_m):
+        raise PlanningError("planning.err_tolerance", value=f"{tolerance_m}", agl=f"{agl_m:g}")
+
+
+def _check_ceiling(asset: Asset, top: float) -> None:
+    if top > asset.max_altitude_amsl_m:
+        raise PlanningError("planning.err_above_ceiling", asset=asset.name_en,
+                            altitude=f"{top:.0f}", ceiling=f"{asset.max_altitude_amsl_m:.0f}")
+
+
+def _pattern_band(terrain: Terrain, track: Track, asset: Asset, speeds: np.ndarray,
+                  agl_m: float, radius_m: float, tolerance_m: float, sampler: _MaxTerrain,
+                  temperature_c: float | None) -> tuple[Path3D, Performance]:
+    """The pattern terrain-followed with sea-level climb to find its altitude band, then again
+    with the rates derated at its highest point; the performance there."""
+    perf: Performance | None = None
+    path: Path3D | None = None
+    for _ in range(2):
+        climb = perf.climb_rate_m_s if perf else asset.climb_rate_m_s
+        descent = perf.descent_rate_m_s if perf else asset.descent_rate_m_s
+        path = follow_terrain(terrain, track.xy, track.kinds, speeds, agl_m, radius_m,
+                              climb, descent, tolerance_m, _max=sampler)
+        top = float(path.z.max())
+        _check_ceiling(asset, top)
+        perf = performance_at(asset, top, temperature_c)
+    assert path is not None and perf is not None
+    return path, perf
+
+
+def _sortie_end(legs: _Legs, pattern: _Pattern, cost: _SortieCost, budget: float,
+                p0: np.ndarray) -> float:
+    """Where the sortie that starts at ``cost.tau`` leaves the pattern (pattern time, s): as far
+    as the usable endurance ``budget`` allows; when one more sortie would finish the pattern,
+    the rest is shared evenly between the two (no last sortie of a few minutes) if both fit."""
+    tau, total, margin = cost.tau, pattern.total, cost.margin
+    tau_end = _furthest(cost, tau, total, budget)
+    if tau_end < total:
+        _, pe, ze = pattern.at(tau_end)
+        _, pl, zl = pattern.at(total)
+        last = legs.quick_out(pe, ze) + (total - tau_end) + legs.quick_back(pl, zl) + margin
+        if last <= budget:
+            even = tau + (total - tau) / 2.0
+            _, pm, zm = pattern.at(even)
+            second = legs.quick_out(pm, zm) + (total - even) + legs.quick_back(pl, zl) + margin
+            if even < tau_end and cost(even) <= budget and second <= budget:
+                tau_end = even
+    if tau_end < total and tau_end - tau < min(MIN_PATTERN_PER_SORTIE_S,
+                                               MIN_PATTERN_SHARE * budget):
+        raise PlanningError("planning.err_out_of_reach", asset=legs.asset.name_en,
+                            distance=f"{np.hypot(*(p0 - legs.home)) / 1000:.1f}",
+                            usable=f"{budget / 60:.0f}")
+    return tau_end
+
+
+def _assemble_sortie(legs: _Legs, pattern: _Pattern, start: tuple[int, np.ndarray, float],
+                     out: Path3D, tau_end: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One sortie's points, kinds and speeds: take-off, out, the pattern from ``start`` (leg
+    index, xy, z) to ``tau_end``, back, land; the joins rate-limited (raise only)."""
+    path, asset, home = pattern.path, legs.asset, legs.home
+    k0, p0, z0 = start
+    _, p_end, z_end = pattern.at(tau_end)
+    back = legs.transit(p_end, home, z_end, None)
+    k1, p1, z1 = pattern.at(tau_end)
+    idx = np.arange(k0 + 1, k1 + 1)
+    # drop only a first vertex on p0 and a last one on p1 (a closed contour may pass the
+    # same point again later: that vertex must stay)
+    if len(idx) and np.hypot(*(path.xy[idx[0]] - p0)) <= _SAME_POINT_M:
+        idx = idx[1:]
+    if len(idx) and np.hypot(*(path.xy[idx[-1]] - p1)) <= _SAME_POINT_M:
+        idx = idx[:-1]
+    leg_idx = np.concatenate([[k0], idx]).astype(int)
+    pattern_xyz = np.vstack([[p0[0], p0[1], z0],
+                             np.column_stack([path.xy[idx], path.z[idx]]),
+                             [p1[0], p1[1], z1]])
+    home_xyz = np.array([[home[0], home[1], legs.home_ground]])
+    xyz = np.vstack([home_xyz,
+                     np.column_stack([out.xy[:-1], out.z[:-1]]),
+                     pattern_xyz,
+                     np.column_stack([back.xy[1:], back.z[1:]]),
+                     home_xyz])
+    kinds = np.concatenate([["takeoff"], out.kinds, path.kinds[leg_idx], ["transit"],
+                            back.kinds[1:], ["land", "land"]])
+    v = asset.transit_speed_m_s
+    spd = np.concatenate([[v], out.speeds, path.speeds[leg_idx], [v], back.speeds[1:], [v, v]])
+    # joins between transits and pattern: raise-only rate limits over the airborne points
+    air = slice(1, len(xyz) - 1)
+    air_len = np.hypot(*np.diff(xyz[air, :2], axis=0).T)
+    xyz[air, 2] = _enforce_rates(xyz[air, 2], air_len, spd[1:len(xyz) - 2], legs.climb,
+                                 legs.descent)
+    if len(kinds) != len(xyz) or len(spd) != len(xyz):  # pragma: no cover - internal check
+        raise AssertionError("sortie assembly lost a point")
+    return xyz, kinds, spd
+
+
+def _split_sorties(legs: _Legs, pattern: _Pattern, budget: float) -> _Split:
+    """Cut the pattern into sorties that each fit the usable endurance ``budget`` (seconds)."""
+    margin = 2.0 * legs.asset.turn_time_s + _JOIN_MARGIN_S
+    split = _Split()
+    tau = 0.0
+    while tau < pattern.total - 1e-6:
+        if len(split.xyz) >= MAX_SORTIES:
+            raise PlanningError("planning.err_too_many_sorties", limit=MAX_SORTIES)
+        start = pattern.at(tau)
+        out = legs.transit(legs.home, start[1], None, start[2])
+        cost = _SortieCost(legs, pattern, tau, legs.transit_time(out, True), margin)
+        tau_end = _sortie_end(legs, pattern, cost, budget, start[1])
+        xyz, kinds, spd = _assemble_sortie(legs, pattern, start, out, tau_end)
+        split.xyz.append(xyz)
+        split.kinds.append(kinds)
+        split.speeds.append(spd)
+        tau = tau_end
+    return split
+
+
+def _legs_at(terrain: Terrain, path: Path3D, perf: Performance, asset: Asset, agl_m: float,
+             radius_m: float, tolerance_m: float, sampler: _MaxTerrain,
+             home_xy: tuple[float, float] | None) -> _Legs:
+    home = np.asarray(home_xy if home_xy is not None else path.xy[0], dtype=np.float64)
+    home_ground = float(_bilinear(np.asarray(terrain.elevation, dtype=np.float64), terrain,
+                                  np.array([home[0]]), np.array([home[1]]))[0])
+    return _Legs(terrain, sampler, asset, agl_m, radius_m, perf.climb_rate_m_s,
+                 perf.descent_rate_m_s, tolerance_m, home, home_ground)
+
+
+def _sorties_derated(terrain: Terrain, track: Track, asset: Asset, speeds: np.ndarray,
+                     agl_m: float, radius_m: float, tolerance_m: float, sampler: _MaxTerrain,
+                     temperature_c: float | None, home_xy: tuple[float, float] | None,
+                     path: Path3D, perf: Performance
+                     ) -> tuple[Path3D, Performance, _Legs, _Split]:
+    """Split the pattern into sorties with endurance and climb derated at the highest point of
+    the whole plan: the transits may cross higher ground than the pattern, so if the sorties
+    climb above the altitude used, derate there and plan again (raising only: converges fast)."""
+    top_all = math.nan
+    for attempt in range(_ALTITUDE_PASSES):
+        if attempt:
+            path = follow_terrain(terrain, track.xy, track.kinds, speeds, agl_m, radius_m,
+                                  perf.climb_rate_m_s, perf.descent_rate_m_s, tolerance_m,
+                                  _max=sampler)
+        if perf.usable_s <= MIN_USABLE_ENDURANCE_S:
+            raise PlanningError("planning.err_no_endurance", asset=asset.name_en,
+                                altitude=f"{perf.altitude_m:.0f}",
+                                endurance=f"{perf.endurance_s / 60:.0f}",
+                                reserve=f"{asset.reserve_s / 60:.0f}")
+        legs = _legs_at(terrain, path, perf, asset, agl_m, radius_m, tolerance_m, sampler, home_xy)
+        times = _leg_times(path.xy, path.z, path.speeds, asset.turn_time_s, legs.climb,
+                           legs.descent)
+        split = _split_sorties(legs, _Pattern(path, times), perf.usable_s)
+        top_all = max(float(x[:, 2].max()) for x in split.xyz)
+        _check_ceiling(asset, top_all)
+        if top_all <= perf.altitude_m + _ALTITUDE_SLACK_M:
+            return path, perf, legs, split
+        perf = performance_at(asset, min(top_all + _ALTITUDE_HEADROOM_M,
+                                         asset.max_altitude_amsl_m), temperature_c)
+    # (not reached by the tests: it needs terrain that keeps raising the path every pass)
+    raise PlanningError("planning.err_altitude_iteration", altitude=f"{top_all:.0f}")
+
+
+def _one_sortie(index: int, xyz: np.ndarray, kinds: np.ndarray, spd: np.ndarray,
+                lat: np.ndarray, lon: np.ndarray, ground: np.ndarray, legs: _Legs
+                ) -> Sortie:
+    """The plan's record of one sortie: waypoints (degrees WGS84, metres AMSL and above the
+    ground), length, search length and duration (take-off climb and landing included)."""
+    n = len(xyz)
+    wps = []
+    for j in range(n):
+        role = str(kinds[j]) if kinds[j] in _ROLES else "transit"
+        wps.append(Waypoint(lat=float(lat[j]), lon=float(lon[j]), alt_amsl_m=float(xyz[j, 2]),
+                            agl_m=float(xyz[j, 2] - ground[j]), speed_m_s=float(spd[j]),
+                            role=role))
+    legs_m = np.hypot(*np.diff(xyz[:, :2], axis=0).T)
+    search_len = float(sum(legs_m[j] for j in range(n - 1) if kinds[j] == "search"))
+    air_xy, air_z = xyz[1:-1, :2], xyz[1:-1, 2]
+    air_speeds = np.asarray(spd[1:-2], dtype=np.float64)
+    t_air = _leg_times(air_xy, air_z, air_speeds, legs.asset.turn_time_s, legs.climb,
+                       legs.descent)[-1]
+    duration = float(t_air + (air_z[0] - legs.home_ground) / legs.climb
+                     + (air_z[-1] - legs.home_ground) / legs.descent)
+    rth = return_height(legs.terrain, air_xy, (float(legs.home[0]), float(legs.home[1])),
+                        legs.home_ground, legs.agl_m)
+    return Sortie(index=index, waypoints=tuple(wps), length_m=float(legs_m.sum()),
+                  duration_s=duration, search_length_m=search_len, rth=rth)
+
+
+def _sortie_records(split: _Split, legs: _Legs, usable_s: float
+                    ) -> tuple[list[Sortie], list[Notice], float]:
+    """The sorties' records, a blocking notice for any longer than ``usable_s`` (a guard: the
+    split should prevent it) and the lowest clearance above the terrain of any sortie, metres."""
+    terrain = legs.terrain
+    all_xy = np.vstack([s[:, :2] for s in split.xyz])
+    lat, lon = from_local(all_xy[:, 0], all_xy[:, 1], terrain.grid.crs)
+    lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
+    elev = np.asarray(terrain.elevation, dtype=np.float64)
+    ground_all = _bilinear(elev, terrain, all_xy[:, 0], all_xy[:, 1])
+    sorties: list[Sortie] = []
+    notices: list[Notice] = []
+    min_clear = math.inf
+    offset = 0
+    for idx, (xyz, kinds, spd) in enumerate(zip(split.xyz, split.kinds, split.speeds,
+                                                strict=True), start=1):
+        part = slice(offset, offset + len(xyz))
+        offset += len(xyz)
+        sortie = _one_sortie(idx, xyz, kinds, spd, lat[part], lon[part], ground_all[part], legs)
+        clear, _ = path_clearance(terrain, xyz[1:-1, :2], xyz[1:-1, 2])
+        min_clear = min(min_clear, clear)
+        sorties.append(sortie)
+        if sortie.duration_s > usable_s + _OVERRUN_S:
+            notices.append(Notice("planning.notice_sortie_too_long",
+                                  {"sortie": idx, "minutes": f"{sortie.duration_s / 60:.1f}",
+                                   "usable": f"{usable_s / 60:.1f}"}, blocking=True))
+    return sorties, notices, min_clear
+
+
+def _plan_notices(terrain: Terrain, track: Track, asset: Asset, sorties: list[Sortie],
+                  min_clear: float, agl_m: float, tolerance_m: float, usable_s: float
+                  ) -> list[Notice]:
+    """What the crew must know about the plan (blocking ones stop its export)."""
+    notices: list[Notice] = []
+    if min_clear < agl_m - tolerance_m - _CHECK_SLACK_M:
+        notices.append(Notice("planning.notice_clearance",
+                              {"clearance": f"{min_clear:.0f}", "agl": f"{agl_m:.0f}",
+                               "tolerance": f"{tolerance_m:.0f}"}, blocking=True))
+    max_agl = max(w.agl_m for s in sorties for w in s.waypoints)
+    if asset.max_agl_m is not None and max_agl > asset.max_agl_m + _CHECK_SLACK_M:
+        notices.append(Notice("planning.notice_agl_cap",
+                              {"max_agl": f"{max_agl:.0f}", "cap": f"{asset.max_agl_m:.0f}"}))
+    if terrain.synthetic:
+        notices.append(Notice("planning.notice_synthetic", {}, blocking=True))
+    if asset.kind in ("vtol", "helicopter") and track.spacing_m > 0:
+        # a 180-degree turn in turn_time_s at search speed has diameter v t / (pi / 2)
+        diameter = 2.0 * asset.search_speed_m_s * asset.turn_time_s / math.pi
+        if track.spacing_m < diameter and "turn" in set(track.kinds):
+            notices.append(Notice("planning.notice_turn_diameter",
+                                  {"spacing": f"{track.spacing_m:.0f}",
+                                   "diameter": f"{diameter:.0f}"}))
+    if len(sorties) > 1:
+        notices.append(Notice("planning.notice_sorties",
+                              {"sorties": len(sorties), "usable": f"{usable_s / 60:.0f}"}))
+    return notices
+
+
 def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, agl_m: float, *,
                home_xy: tuple[float, float] | None = None, name: str = "",
                temperature_c: float | None = None, tolerance_m: float = DEFAULT_TOLERANCE_M,
@@ -447,6 +831,8 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
         :data:`VISUAL_CLEARANCE_RADIUS_M` for crew visual search.
     area_wgs84:
         The segment ring (lon, lat) for the plan record, or None.
+    progress:
+        Called with the share done (0.5, 0.8, 1.0), or None.
 
     Raises
     ------
@@ -454,252 +840,36 @@ def build_plan(terrain: Terrain, track: Track, asset: Asset, sweep: SweepWidth, 
         The path leaves the terrain, the asset cannot reach the altitude the terrain needs, or a
         part of the pattern lies beyond the asset's reach from the launch point.
     """
-    if not (math.isfinite(agl_m) and agl_m > 0):
-        raise PlanningError("planning.err_agl", value=f"{agl_m}")
-    if not (math.isfinite(tolerance_m) and 0 <= tolerance_m < agl_m):
-        raise PlanningError("planning.err_tolerance", value=f"{tolerance_m}", agl=f"{agl_m:g}")
+    _check_heights(agl_m, tolerance_m)
     if clearance_radius_m is None:
         clearance_radius_m = (sweep.footprint_m / 2.0 if sweep.footprint_m
                               else VISUAL_CLEARANCE_RADIUS_M)
     sampler = _MaxTerrain(terrain)
     speeds = np.where(track.kinds == "search", asset.search_speed_m_s, asset.transit_speed_m_s)
-    # first pass with sea-level climb to find the altitude band, then derate and redo
-    perf = None
-    path = None
-    for _ in range(2):
-        climb = perf.climb_rate_m_s if perf else asset.climb_rate_m_s
-        descent = perf.descent_rate_m_s if perf else asset.descent_rate_m_s
-        path = follow_terrain(terrain, track.xy, track.kinds, speeds, agl_m, clearance_radius_m,
-                              climb, descent, tolerance_m, _max=sampler)
-        top = float(path.z.max())
-        if top > asset.max_altitude_amsl_m:
-            raise PlanningError("planning.err_above_ceiling", asset=asset.name_en,
-                                altitude=f"{top:.0f}", ceiling=f"{asset.max_altitude_amsl_m:.0f}")
-        perf = performance_at(asset, top, temperature_c)
-    assert path is not None and perf is not None
+    path, perf = _pattern_band(terrain, track, asset, speeds, agl_m, clearance_radius_m,
+                               tolerance_m, sampler, temperature_c)
     if progress:
         progress(0.5)
-    # the transits to and from the pattern may cross higher ground than the pattern itself:
-    # endurance and climb are derated at the highest point of the whole plan, so if the sorties
-    # climb above the altitude used, derate there and plan again (raising only: converges fast)
-    for attempt in range(4):
-        if attempt:
-            path = follow_terrain(terrain, track.xy, track.kinds, speeds, agl_m,
-                                  clearance_radius_m, perf.climb_rate_m_s,
-                                  perf.descent_rate_m_s, tolerance_m, _max=sampler)
-        if perf.usable_s <= 60.0:
-            raise PlanningError("planning.err_no_endurance", asset=asset.name_en,
-                                altitude=f"{perf.altitude_m:.0f}",
-                                endurance=f"{perf.endurance_s / 60:.0f}",
-                                reserve=f"{asset.reserve_s / 60:.0f}")
-        climb, descent = perf.climb_rate_m_s, perf.descent_rate_m_s
-        home = np.asarray(home_xy if home_xy is not None else path.xy[0], dtype=np.float64)
-        home_ground = float(_bilinear(np.asarray(terrain.elevation, dtype=np.float64), terrain,
-                                      np.array([home[0]]), np.array([home[1]]))[0])
-        times = _leg_times(path.xy, path.z, path.speeds, asset.turn_time_s, climb, descent)
-        total = float(times[-1])
-        radius = clearance_radius_m
-
-        def transit(a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None) -> Path3D:
-            if np.hypot(*(b - a)) < 1.0:
-                b = a + np.array([0.0, 1.0])
-            return follow_terrain(terrain, np.vstack([a, b]), np.array(["transit"]),
-                                  np.array([asset.transit_speed_m_s]), agl_m, radius, climb, descent,
-                                  tolerance_m, start_z=za, end_z=zb, _max=sampler)
-
-        def transit_time(p: Path3D, up_from_ground: bool) -> float:
-            t = _leg_times(p.xy, p.z, p.speeds, asset.turn_time_s, climb, descent)[-1]
-            vertical = (p.z[0] - home_ground) / climb if up_from_ground else (
-                p.z[-1] - home_ground) / descent
-            return float(t + max(0.0, vertical))
-
-        def quick_leg(a: np.ndarray, b: np.ndarray, za: float | None, zb: float | None
-                      ) -> tuple[float, float, float]:
-            """(flight time, start altitude, end altitude) of a transit a -> b: the
-            rate-limited profile, not simplified (for the cheap search of the cut points)."""
-            if np.hypot(*(b - a)) < 1.0:
-                z = max(v for v in (za, zb, home_ground) if v is not None)
-                return 0.0, z, z
-            pts, _, _ = _densify(np.vstack([a, b]), terrain.grid.cell_size)
-            target = sampler.sample(radius, pts[:, 0], pts[:, 1]) + agl_m
-            if za is not None:
-                target[0] = max(target[0], za)
-            if zb is not None:
-                target[-1] = max(target[-1], zb)
-            step = np.hypot(*np.diff(pts, axis=0).T)
-            z = _enforce_rates(target, step, np.full(len(step), asset.transit_speed_m_s),
-                               climb, descent)
-            return float(step.sum() / asset.transit_speed_m_s), float(z[0]), float(z[-1])
-
-        def quick_out(p0: np.ndarray, z0: float) -> float:
-            """Take-off and transit time from the launch point to p0."""
-            t, z_start, _ = quick_leg(home, p0, None, z0)
-            return t + max(0.0, z_start - home_ground) / climb
-
-        def quick_back(p1: np.ndarray, z1: float) -> float:
-            """Transit time from p1 back to the launch point, and landing."""
-            t, _, z_end = quick_leg(p1, home, z1, None)
-            return t + max(0.0, z_end - home_ground) / descent
-
-        budget = perf.usable_s
-        # turns where the transits meet the pattern and the raise-only join are not in the estimate
-        margin = 2.0 * asset.turn_time_s + 10.0
-
-        sorties_xyz: list[np.ndarray] = []
-        sortie_kinds: list[np.ndarray] = []
-        sortie_speeds: list[np.ndarray] = []
-        tau = 0.0
-        guard = 0
-        while tau < total - 1e-6:
-            guard += 1
-            if guard > 200:
-                raise PlanningError("planning.err_too_many_sorties", limit=200)
-            k0, p0, z0 = _point_at(path.xy, path.z, times, tau)
-            out = transit(home, p0, None, z0)
-            t_out = transit_time(out, True)
-
-            def cost(tau_end: float) -> float:
-                _, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
-                return t_out + (tau_end - tau) + quick_back(p1, z1) + margin
-
-            tau_end = _furthest(cost, tau, total, budget)
-            if tau_end < total:
-                # if one more sortie would finish the pattern, share the rest evenly between the two
-                # (no last sortie of a few minutes), as long as both still fit
-                _, pe, ze = _point_at(path.xy, path.z, times, tau_end)
-                _, pl, zl = _point_at(path.xy, path.z, times, total)
-                last = quick_out(pe, ze) + (total - tau_end) + quick_back(pl, zl) + margin
-                if last <= budget:
-                    even = tau + (total - tau) / 2.0
-                    _, pm, zm = _point_at(path.xy, path.z, times, even)
-                    second = quick_out(pm, zm) + (total - even) + quick_back(pl, zl) + margin
-                    if even < tau_end and cost(even) <= budget and second <= budget:
-                        tau_end = even
-            if tau_end < total and tau_end - tau < min(60.0, 0.05 * budget):
-                raise PlanningError("planning.err_out_of_reach", asset=asset.name_en,
-                                    distance=f"{np.hypot(*(p0 - home)) / 1000:.1f}",
-                                    usable=f"{budget / 60:.0f}")
-            _, p_end, z_end = _point_at(path.xy, path.z, times, tau_end)
-            back = transit(p_end, home, z_end, None)
-            k1, p1, z1 = _point_at(path.xy, path.z, times, tau_end)
-            idx = np.arange(k0 + 1, k1 + 1)
-            # drop only a first vertex on p0 and a last one on p1 (a closed contour may pass the
-            # same point again later: that vertex must stay)
-            if len(idx) and np.hypot(*(path.xy[idx[0]] - p0)) <= 1e-6:
-                idx = idx[1:]
-            if len(idx) and np.hypot(*(path.xy[idx[-1]] - p1)) <= 1e-6:
-                idx = idx[:-1]
-            leg_idx = np.concatenate([[k0], idx]).astype(int)
-            pattern_xyz = np.vstack([[p0[0], p0[1], z0],
-                                     np.column_stack([path.xy[idx], path.z[idx]]),
-                                     [p1[0], p1[1], z1]])
-            home_xyz = np.array([[home[0], home[1], home_ground]])
-            xyz = np.vstack([home_xyz,
-                             np.column_stack([out.xy[:-1], out.z[:-1]]),
-                             pattern_xyz,
-                             np.column_stack([back.xy[1:], back.z[1:]]),
-                             home_xyz])
-            kinds = np.concatenate([["takeoff"], out.kinds, path.kinds[leg_idx], ["transit"],
-                                    back.kinds[1:], ["land", "land"]])
-            spd = np.concatenate([[asset.transit_speed_m_s], out.speeds, path.speeds[leg_idx],
-                                  [asset.transit_speed_m_s], back.speeds[1:],
-                                  [asset.transit_speed_m_s, asset.transit_speed_m_s]])
-            # joins between transits and pattern: raise-only rate limits over the airborne points
-            air = slice(1, len(xyz) - 1)
-            air_len = np.hypot(*np.diff(xyz[air, :2], axis=0).T)
-            xyz[air, 2] = _enforce_rates(xyz[air, 2], air_len, spd[1:len(xyz) - 2], climb, descent)
-            if len(kinds) != len(xyz) or len(spd) != len(xyz):  # pragma: no cover - internal check
-                raise AssertionError("sortie assembly lost a point")
-            sorties_xyz.append(xyz)
-            sortie_kinds.append(kinds)
-            sortie_speeds.append(spd)
-            tau = tau_end
-
-        top_all = max(float(x[:, 2].max()) for x in sorties_xyz)
-        if top_all > asset.max_altitude_amsl_m:
-            raise PlanningError("planning.err_above_ceiling", asset=asset.name_en,
-                                altitude=f"{top_all:.0f}",
-                                ceiling=f"{asset.max_altitude_amsl_m:.0f}")
-        if top_all <= perf.altitude_m + 1.0:
-            break
-        # aim a little above, so the next pass is very likely the last
-        perf = performance_at(asset, min(top_all + 25.0, asset.max_altitude_amsl_m),
-                              temperature_c)
-    else:  # pragma: no cover - needs terrain that keeps raising the path for four passes
-        raise PlanningError("planning.err_altitude_iteration", altitude=f"{top_all:.0f}")
+    path, perf, legs, split = _sorties_derated(
+        terrain, track, asset, speeds, agl_m, clearance_radius_m, tolerance_m, sampler,
+        temperature_c, home_xy, path, perf)
     if progress:
         progress(0.8)
-
+    sorties, notices, min_clear = _sortie_records(split, legs, perf.usable_s)
+    notices += _plan_notices(terrain, track, asset, sorties, min_clear, agl_m, tolerance_m,
+                             perf.usable_s)
     crs = terrain.grid.crs
-    all_xy = np.vstack([s[:, :2] for s in sorties_xyz])
-    lat, lon = from_local(all_xy[:, 0], all_xy[:, 1], crs)
-    lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
-    elev = np.asarray(terrain.elevation, dtype=np.float64)
-    ground_all = _bilinear(elev, terrain, all_xy[:, 0], all_xy[:, 1])
-    sorties: list[Sortie] = []
-    notices: list[Notice] = []
-    min_clear = math.inf
-    offset = 0
-    for idx, (xyz, kinds, spd) in enumerate(zip(sorties_xyz, sortie_kinds, sortie_speeds,
-                                                strict=True), start=1):
-        n = len(xyz)
-        g = ground_all[offset:offset + n]
-        wps = []
-        for j in range(n):
-            role = str(kinds[j]) if kinds[j] in ("takeoff", "transit", "search", "turn",
-                                                 "land") else "transit"
-            wps.append(Waypoint(lat=float(lat[offset + j]), lon=float(lon[offset + j]),
-                                alt_amsl_m=float(xyz[j, 2]), agl_m=float(xyz[j, 2] - g[j]),
-                                speed_m_s=float(spd[j]), role=role))
-        offset += n
-        legs = np.hypot(*np.diff(xyz[:, :2], axis=0).T)
-        search_len = float(sum(legs[j] for j in range(n - 1) if kinds[j] == "search"))
-        air_xy, air_z = xyz[1:-1, :2], xyz[1:-1, 2]
-        air_speeds = np.asarray(spd[1:-2], dtype=np.float64)
-        t_air = _leg_times(air_xy, air_z, air_speeds, asset.turn_time_s, climb, descent)[-1]
-        duration = float(t_air + (air_z[0] - home_ground) / climb
-                         + (air_z[-1] - home_ground) / descent)
-        clear, _ = path_clearance(terrain, air_xy, air_z)
-        min_clear = min(min_clear, clear)
-        rth = return_height(terrain, air_xy, (float(home[0]), float(home[1])), home_ground,
-                            agl_m)
-        sorties.append(Sortie(index=idx, waypoints=tuple(wps), length_m=float(legs.sum()),
-                              duration_s=duration, search_length_m=search_len, rth=rth))
-        if duration > perf.usable_s + 1.0:  # guard: the split above should prevent it
-            notices.append(Notice("planning.notice_sortie_too_long",
-                                  {"sortie": idx, "minutes": f"{duration / 60:.1f}",
-                                   "usable": f"{perf.usable_s / 60:.1f}"}, blocking=True))
-    if min_clear < agl_m - tolerance_m - 0.5:
-        notices.append(Notice("planning.notice_clearance",
-                              {"clearance": f"{min_clear:.0f}", "agl": f"{agl_m:.0f}",
-                               "tolerance": f"{tolerance_m:.0f}"}, blocking=True))
-    max_agl = max(w.agl_m for s in sorties for w in s.waypoints)
-    if asset.max_agl_m is not None and max_agl > asset.max_agl_m + 0.5:
-        notices.append(Notice("planning.notice_agl_cap",
-                              {"max_agl": f"{max_agl:.0f}", "cap": f"{asset.max_agl_m:.0f}"}))
-    if terrain.synthetic:
-        notices.append(Notice("planning.notice_synthetic", {}, blocking=True))
-    if asset.kind in ("vtol", "helicopter") and track.spacing_m > 0:
-        # a 180-degree turn in turn_time_s at search speed has diameter v t / (pi / 2)
-        diameter = 2.0 * asset.search_speed_m_s * asset.turn_time_s / math.pi
-        if track.spacing_m < diameter and "turn" in set(track.kinds):
-            notices.append(Notice("planning.notice_turn_diameter",
-                                  {"spacing": f"{track.spacing_m:.0f}",
-                                   "diameter": f"{diameter:.0f}"}))
-    if len(sorties) > 1:
-        notices.append(Notice("planning.notice_sorties",
-                              {"sorties": len(sorties), "usable": f"{perf.usable_s / 60:.0f}"}))
     epsg = crs.to_epsg()
-    home_lat, home_lon = from_local(home[0], home[1], crs)
+    home_lat, home_lon = from_local(legs.home[0], legs.home[1], crs)
     plan = SortiePlan(
         name=name or f"{track.pattern} {asset.id}", asset_id=asset.id, pattern=track.pattern,
         crs=f"EPSG:{epsg}" if epsg else crs.to_string(),
-        home=Waypoint(lat=float(home_lat), lon=float(home_lon), alt_amsl_m=home_ground, agl_m=0.0,
-                      speed_m_s=0.0, role="takeoff"),
+        home=Waypoint(lat=float(home_lat), lon=float(home_lon), alt_amsl_m=legs.home_ground,
+                      agl_m=0.0, speed_m_s=0.0, role="takeoff"),
         sorties=tuple(sorties), area_wgs84=area_wgs84, spacing_m=float(track.spacing_m),
         sweep_width_m=float(sweep.width_m), agl_m=float(agl_m),
         min_clearance_m=float(min(min_clear, path.min_clearance_m)), notices=tuple(notices))
     if progress:
         progress(1.0)
-    return PlanResult(plan=plan, track=track, path=path, sorties_xyz=tuple(sorties_xyz),
+    return PlanResult(plan=plan, track=track, path=path, sorties_xyz=tuple(split.xyz),
                       performance=perf, sweep=sweep)

@@ -29,6 +29,13 @@ _ISA_K = 2.25577e-5  # lapse / T0, per metre
 _ISA_EXP_P = 5.25588  # g M / (R L)
 _TROPOPAUSE_M = 11000.0
 
+#: Usable endurance (the derated endurance minus the reserve) at or below which an aircraft cannot
+#: fly a search at all, seconds: a sortie must take off, reach the pattern, search and come back,
+#: and within a minute nothing is left to search with. A rule of this planner, not a published
+#: figure: :func:`sar_planner.flightpath.build_plan` refuses such a plan and
+#: :mod:`sar_planner.allocation` leaves such an option out of the effort split.
+MIN_USABLE_ENDURANCE_S = 60.0
+
 
 def isa_density_ratio(altitude_m: float, temperature_c: float | None = None) -> float:
     """Air density relative to ISA sea level (ICAO standard atmosphere, troposphere).
