@@ -274,8 +274,22 @@ def plan_search(req: PlanRequest, sources: Sequence[str] | None = None,
     return dataclasses.replace(result, terrain=terrain, area_xy=area_xy)
 
 
-def writer_options(asset_id: str, ext: str) -> dict[str, Any]:
-    """Options a writer needs from the catalogue (DJI enums for ``.kmz``)."""
+def writer_options(asset_id: str, ext: str, autopilot: str | None = None) -> dict[str, Any]:
+    """Options a writer needs from the catalogue: the aircraft's autopilot for ``.plan`` and
+    ``.waypoints`` (``firmware_type``, MAV_AUTOPILOT; ``autopilot`` = ``"px4"`` or
+    ``"ardupilot"`` overrides the catalogue's), the DJI enums for ``.kmz``.
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_bad_option`` for an autopilot that is neither.
+    """
+    from sar_planner.formats._common import autopilot_code
+
+    code = autopilot_code(autopilot) if autopilot is not None else None
+    if ext in (".plan", ".waypoints"):
+        return {"firmware_type": code if code is not None
+                else autopilot_code(get_asset(asset_id).autopilot)}
     if ext != ".kmz":
         return {}
     a = get_asset(asset_id)

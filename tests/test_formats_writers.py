@@ -127,7 +127,7 @@ def test_qgc_plan_options(plan):
 
 
 def test_wpl_reads_back_with_pymavlink(plan, tmp_path: Path):
-    data = write_plan(plan, ".waypoints")
+    data = write_plan(plan, ".waypoints", firmware_type=3)     # an ArduPilot aircraft
     assert data.startswith(b"QGC WPL 110\n")
     assert all(len(line.split("\t")) == 12 for line in data.decode().splitlines()[1:])
     path = tmp_path / "s1.waypoints"
@@ -147,7 +147,7 @@ def test_wpl_reads_back_with_pymavlink(plan, tmp_path: Path):
     assert items[1].command == 22
     assert [m.command for m in items if m.command != 178][-1] == 21
     assert [m.seq for m in items] == list(range(count))
-    # the default for WPL is ArduPilot's rule: a speed change follows the NAV item after it
+    # ArduPilot's rule: a speed change follows the NAV item after it
     legs = _leg_speeds([(m.command, m.param2) for m in items[1:]], "ardupilot")
     assert legs == [w.speed_m_s for w in air]
 

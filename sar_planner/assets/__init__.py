@@ -47,6 +47,8 @@ from sar_planner.assets.layer import (
 )
 from sar_planner.assets.model import (
                                         ASSET_KINDS,
+                                        AUTOPILOTS,
+                                        DEFAULT_AUTOPILOT,
                                         Asset,
                                         AssetKind,
                                         Figure,
@@ -71,6 +73,8 @@ __all__ = [
     "Asset",
     "Performance",
     "ASSET_KINDS",
+    "AUTOPILOTS",
+    "DEFAULT_AUTOPILOT",
     "catalogue_path",
     "bundled_catalogue_path",
     "load_catalogue",

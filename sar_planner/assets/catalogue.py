@@ -29,6 +29,8 @@ from sar_planner.assets.model import (
     _SECTIONS,
     _SENSOR_FIGURES,
     ASSET_KINDS,
+    AUTOPILOTS,
+    DEFAULT_AUTOPILOT,
     Asset,
     Figure,
     Sensor,
@@ -120,6 +122,10 @@ def _parse_asset(aid: str, table: Mapping[str, Any], sensors: Mapping[str, Senso
     if not names and not visual and "sweep_width_override_m" not in figs:
         raise PlanningError("planning.err_catalogue_no_sensor", file=path.name, entry=aid)
     vtype = _opt_int(table, "mavlink_vehicle_type", aid, path)
+    autopilot = table.get("autopilot", DEFAULT_AUTOPILOT)
+    if autopilot not in AUTOPILOTS:
+        raise PlanningError("planning.err_catalogue_autopilot", file=path.name, entry=aid,
+                            value=str(autopilot))
 
     def opt(k: str) -> float | None:
         return figs[k].value if k in figs else None
@@ -140,7 +146,8 @@ def _parse_asset(aid: str, table: Mapping[str, Any], sensors: Mapping[str, Senso
         mavlink_vehicle_type=vtype if vtype is not None else 2,
         dji_drone_enum=_opt_int(table, "dji_drone_enum", aid, path),
         dji_drone_sub_enum=_opt_int(table, "dji_drone_sub_enum", aid, path),
-        dji_payload_enum=_opt_int(table, "dji_payload_enum", aid, path), figures=figs)
+        dji_payload_enum=_opt_int(table, "dji_payload_enum", aid, path), figures=figs,
+        autopilot=str(autopilot))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

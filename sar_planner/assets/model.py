@@ -16,6 +16,10 @@ from typing import Any, Literal
 
 AssetKind = Literal["multirotor", "helicopter", "vtol"]
 ASSET_KINDS: tuple[str, ...] = ("multirotor", "helicopter", "vtol")
+#: Flight controllers a MAVLink aircraft may run, for ``Asset.autopilot``.
+AUTOPILOTS: tuple[str, ...] = ("px4", "ardupilot")
+#: What an aircraft without an ``autopilot`` line in the catalogue is taken to run.
+DEFAULT_AUTOPILOT = "px4"
 _ASSET_FIGURES = ("search_speed_m_s", "transit_speed_m_s", "endurance_s",
                   "endurance_ref_altitude_m", "reserve_s", "max_altitude_amsl_m",
                   "climb_rate_m_s", "descent_rate_m_s", "turn_time_s")
@@ -152,6 +156,11 @@ class Asset:
         MAV_TYPE (2 quadrotor, 4 helicopter, 1 fixed wing).
     dji_drone_enum, dji_drone_sub_enum, dji_payload_enum:
         DJI WPML enums (None for non-DJI aircraft).
+    autopilot:
+        The flight controller of a MAVLink aircraft, ``"px4"`` or ``"ardupilot"`` (catalogue
+        ``autopilot``, default :data:`DEFAULT_AUTOPILOT`). One setting drives both MAVLink files
+        of a sortie: the ``.plan``'s ``firmwareType`` and, in ``.plan`` and ``.waypoints`` alike,
+        where speed changes go and what an unset yaw is written as.
     figures:
         Provenance of each number.
     """
@@ -179,6 +188,7 @@ class Asset:
     dji_drone_sub_enum: int | None = None
     dji_payload_enum: int | None = None
     figures: Mapping[str, Figure] = field(default_factory=dict)
+    autopilot: str = DEFAULT_AUTOPILOT
 
     def name(self, lang: str = "en") -> str:
         """Display name in ``lang``."""
@@ -202,7 +212,7 @@ class Asset:
             "sweep_width_override_m": self.sweep_width_override_m,
             "mavlink_vehicle_type": self.mavlink_vehicle_type,
             "dji_drone_enum": self.dji_drone_enum, "dji_drone_sub_enum": self.dji_drone_sub_enum,
-            "dji_payload_enum": self.dji_payload_enum,
+            "dji_payload_enum": self.dji_payload_enum, "autopilot": self.autopilot,
             "sensors": [s.to_json() for s in self.sensors],
             "figures": {k: {"value": f.value, "by": f.by, "ref": f.ref, "layer": f.layer}
                         for k, f in self.figures.items()},

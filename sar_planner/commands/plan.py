@@ -1,8 +1,10 @@
 """``sar-planner plan``, ``sar-planner assets`` and ``sar-planner pod``.
 
 * ``plan --terrain PATH|ID --area AREA.geojson|--datum LAT,LON --asset ID --pattern P [--agl M]
-  [--spacing M] [--heading DEG] --out FILE`` plans a sortie, writes it in the format its
-  extension names (:func:`sar_planner.formats.write_plan`) and prints a JSON summary.
+  [--spacing M] [--heading DEG] [--autopilot px4|ardupilot] --out FILE`` plans a sortie, writes
+  it in the format its extension names (:func:`sar_planner.formats.write_plan`) and prints a JSON
+  summary. ``--terrain`` takes elevation files or a terrain library id; ``--autopilot`` overrides
+  the aircraft's catalogue setting for both MAVLink files (.plan and .waypoints).
 * ``assets`` prints the asset catalogue as JSON.
 * ``pod --poa POA.tif --track FILE --asset ID [--agl M] --out POD.tif`` rasterises a flown or
   planned track onto the POA map's grid and prints ``{"pos": ..., "mean_pod": ...}``.
@@ -54,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--light", choices=("day", "night"), default="day")
     p.add_argument("--temperature", type=float, default=None, help="outside air temperature, C")
     p.add_argument("--out", required=True, help="output file; its extension picks the format")
+    p.add_argument("--autopilot", choices=("px4", "ardupilot"), default=None,
+                   help="flight controller for .plan and .waypoints (default: the aircraft's "
+                        "autopilot in the asset catalogue)")
     p.set_defaults(func=run_plan)
 
     a = sub.add_parser("assets", help="print the asset catalogue (JSON)")
@@ -172,11 +177,12 @@ def run_plan(args: argparse.Namespace) -> int:
         for s in result.plan.sorties:
             target = out.with_name(f"{out.stem}_sortie{s.index}{ext}")
             _write_atomic(target, write_plan(result.plan, ext, sortie=s.index,
-                                             **writer_options(result.plan.asset_id, ext)))
+                                             **writer_options(result.plan.asset_id, ext,
+                                                              args.autopilot)))
             written.append(str(target))
     else:
         options = {"sortie": 1} if WRITERS[ext].one_flight else {}
-        options.update(writer_options(result.plan.asset_id, ext))
+        options.update(writer_options(result.plan.asset_id, ext, args.autopilot))
         _write_atomic(out, write_plan(result.plan, ext, **options))
         written = [str(out)]
     summary["files"] = written

@@ -155,14 +155,19 @@ def export_path(name: str) -> Path:
 def _asset_options(spec: WriterSpec, plan: SortiePlan, asset: Any,
                    options: dict[str, Any]) -> dict[str, Any]:
     """Fill writer options from an asset of :mod:`sar_planner.assets` (duck-typed: ``id``,
-    ``mavlink_vehicle_type``, ``dji_drone_enum``, ``dji_drone_sub_enum``, ``dji_payload_enum``,
-    ``name(lang)``). Options given explicitly win."""
+    ``mavlink_vehicle_type``, ``autopilot``, ``dji_drone_enum``, ``dji_drone_sub_enum``,
+    ``dji_payload_enum``, ``name(lang)``). Options given explicitly win."""
     asset_id = getattr(asset, "id", None)
     if asset_id != plan.asset_id:
         raise FormatError("formats.err_asset_mismatch", plan=plan.name, planned=plan.asset_id,
                           asset=str(asset_id))
     out = dict(options)
-    if spec.ext in (".plan",):
+    if spec.ext in (".plan", ".waypoints"):
+        # one autopilot per aircraft drives both MAVLink files of a sortie
+        from sar_planner.formats._common import autopilot_code
+
+        out.setdefault("firmware_type", autopilot_code(getattr(asset, "autopilot", None)))
+    if spec.ext == ".plan":
         out.setdefault("vehicle_type", int(asset.mavlink_vehicle_type))
     elif spec.ext == ".kmz":
         if getattr(asset, "dji_drone_enum", None) is None:
@@ -192,8 +197,8 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
     **options:
         Passed to the writer (``sortie``, ``end_with``, DJI enums, ``lang`` ... see each module).
         ``asset=`` an :class:`sar_planner.assets.Asset` (the plan's own, checked by id) fills
-        ``vehicle_type`` (.plan), the DJI drone and payload enums (.kmz) and the aircraft name
-        (.html); options given explicitly win. ``lang`` is passed to the briefing only, so one
+        ``firmware_type`` (.plan and .waypoints, from its ``autopilot``), ``vehicle_type``
+        (.plan), the DJI drone and payload enums (.kmz) and the aircraft name (.html); options given explicitly win. ``lang`` is passed to the briefing only, so one
         set of options serves every format; any other option a writer does not take is an error.
 
     Raises

@@ -27,6 +27,8 @@ __all__ = [
     "TAKEOFF_MIN_AGL_M",
     "AUTOPILOT_PX4",
     "AUTOPILOT_ARDUPILOT",
+    "AUTOPILOT_CODES",
+    "autopilot_code",
     "check_exportable",
     "select_sorties",
     "airborne",
@@ -175,6 +177,24 @@ TAKEOFF_MIN_AGL_M = 10.0
 #: MAV_AUTOPILOT values with the execution rule for DO_ commands that :func:`mission_items` uses.
 AUTOPILOT_PX4 = 12
 AUTOPILOT_ARDUPILOT = 3
+#: MAV_AUTOPILOT by the catalogue's ``autopilot`` name (sar_planner.assets.Asset.autopilot).
+AUTOPILOT_CODES = {"px4": AUTOPILOT_PX4, "ardupilot": AUTOPILOT_ARDUPILOT}
+
+
+def autopilot_code(name: str | None) -> int:
+    """MAV_AUTOPILOT for an autopilot name (``"px4"``, ``"ardupilot"``; None = PX4).
+
+    Raises
+    ------
+    FormatError
+        ``formats.err_bad_option`` for another name.
+    """
+    if name is None:
+        return AUTOPILOT_PX4
+    if name not in AUTOPILOT_CODES:
+        raise FormatError("formats.err_bad_option", name="autopilot", value=name,
+                          allowed=", ".join(AUTOPILOT_CODES))
+    return AUTOPILOT_CODES[name]
 
 
 def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land",

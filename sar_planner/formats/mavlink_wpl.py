@@ -39,7 +39,7 @@ def _num(value: float | None, places: int) -> str:
 
 
 def write_wpl(plan: SortiePlan, *, sortie: int | None = None, end_with: str = "land",
-              firmware_type: int = AUTOPILOT_ARDUPILOT) -> bytes:
+              firmware_type: int = AUTOPILOT_PX4) -> bytes:
     """One sortie of ``plan`` as a ``QGC WPL 110`` waypoint file.
 
     Parameters
@@ -51,8 +51,10 @@ def write_wpl(plan: SortiePlan, *, sortie: int | None = None, end_with: str = "l
     end_with:
         ``"land"`` (default) or ``"rtl"``; see :func:`sar_planner.formats._common.mission_items`.
     firmware_type:
-        MAV_AUTOPILOT of the aircraft, which decides where speed changes go: 3 ArduPilot
-        (default: the format Mission Planner and ArduPilot users load), 12 PX4.
+        MAV_AUTOPILOT of the aircraft, which decides where speed changes go and how an unset
+        yaw is written: 12 PX4 (default, as for the ``.plan``: the same sortie must not fly
+        differently from the two files), 3 ArduPilot. Give the aircraft's (``asset=`` in
+        :func:`sar_planner.formats.write_plan` fills it from the catalogue's ``autopilot``).
 
     Returns
     -------

@@ -92,7 +92,7 @@ def test_waypoints_parse_as_mission_planner_does_and_read_back(planned, firmware
         bad = [f for f in fields[4:11] if not DOTNET_DOUBLE.match(f)]
         assert not bad, f"line {n}: {bad} would be 'Line invalid' in Mission Planner"
     assert "nan" not in text            # the lowercase spelling .NET Framework refuses
-    if firmware in (None, 3):           # ArduPilot (the default): 0 where unused, as its own
+    if firmware == 3:                   # ArduPilot: 0 where unused, as its own missions write
         assert "NaN" not in text
     path = tmp_path / "s1.waypoints"
     path.write_text(text)
@@ -101,7 +101,7 @@ def test_waypoints_parse_as_mission_planner_does_and_read_back(planned, firmware
     nav = [(m.x, m.y, m.z) for m in items[1:] if m.command in (22, 16, 21)]
     assert _zero_legs(nav) == []
     yaws = [m.param4 for m in items[1:] if m.command == 16]
-    if firmware == 12:                   # PX4: NaN = keep the heading (0 would face north)
+    if firmware in (None, 12):           # PX4 (the default, as for .plan): NaN = keep heading
         assert all(math.isnan(y) for y in yaws)
     else:
         assert all(y == 0.0 for y in yaws)
