@@ -16,6 +16,7 @@ Roles (see :data:`PERMISSIONS`):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -64,7 +65,15 @@ MIN_PASSWORD_LENGTH = 10
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
-_DUMMY_HASH = _hasher.hash("not a password: equalises the time of unknown-user sign-ins")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for an unknown user name (equalises the time of such sign-ins);
+    made on first use, since hashing takes most of a second of CPU that every command line
+    start would otherwise pay."""
+    return _hasher.hash("not a password: equalises the time of unknown-user sign-ins")
+
 
 #: After this many wrong passwords in a row for one user name, sign-in waits (this process).
 MAX_FAILED_SIGN_INS = 5
@@ -267,7 +276,7 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
     with db.read() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            verify_password(_DUMMY_HASH, password)
+            verify_password(_dummy_hash(), password)
             _note_failure(username, now)
             raise AuthError("auth.err_sign_in")
         ok = verify_password(user.password_hash, password)

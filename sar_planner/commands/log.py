@@ -3,7 +3,7 @@
     sar-planner log import-history FILE.csv
     sar-planner log opening-balance --sorties 350 --hours 512.5
     sar-planner log export --format csv|xlsx|geojson --out FILE [--from DATE --to DATE]
-    sar-planner log stats [--from DATE --to DATE]
+    sar-planner log stats [--from DATE --to DATE] [--detail]
 
 ``log stats`` counts flown sorties only (historical, approved, waiting for review); drafts and
 returned sorties are under ``not_counted``. ``running_total`` is the unit's count (opening balance
@@ -43,24 +43,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp = lsub.add_parser("export", help="export sorties as CSV, XLSX or GeoJSON of their tracks")
     exp.add_argument("--format", choices=("csv", "xlsx", "geojson"), required=True, dest="fmt")
     exp.add_argument("--out", type=Path, required=True, help="file to write")
-    for q in (exp, lsub.add_parser("stats", help="print sorties and hours, by type and by aircraft (JSON)")):
+    stats = lsub.add_parser("stats", help="print sorties and hours, by type and by aircraft (JSON)")
+    stats.add_argument("--detail", action="store_true",
+                       help="also by year, by month (Beijing time), by crew member and the mean POD")
+    for q in (exp, stats):
         q.add_argument("--from", type=_date, dest="start", help="first takeoff date (Beijing), YYYY-MM-DD")
         q.add_argument("--to", type=_date, dest="end", help="last takeoff date (Beijing), YYYY-MM-DD")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # each action imports only what it uses: `log stats` must start quickly (scripts/bench_stats.py)
     from sar_planner.auth import Actor
+    from sar_planner.i18n import t
     from sar_planner.logbook.counter import running_totals, set_opening_balance
     from sar_planner.logbook.db import get_database
-    from sar_planner.logbook.exports import write_export
-    from sar_planner.logbook.history import import_history_file
-    from sar_planner.i18n import t
     from sar_planner.logbook.stats import SortieFilter, aggregate, filter_sorties, opening_row
 
     db = get_database()
     actor = Actor.command_line()
     if args.log_command == "import-history":
+        from sar_planner.logbook.history import import_history_file
+
         n = import_history_file(db, actor, args.file)
         totals = running_totals(db)
         print_json({"imported": n, "last_number": totals.last_number, "hours": totals.hours})
@@ -76,14 +80,17 @@ def run(args: argparse.Namespace) -> int:
     flt = SortieFilter(start=args.start, end=args.end)
     totals = running_totals(db)
     if args.log_command == "export":
+        from sar_planner.logbook.exports import write_export
+
         records = filter_sorties(db, flt)
         n = write_export(records, args.fmt, args.out, opening=opening_row(totals, flt))
         print_json({"format": args.fmt, "out": str(args.out.resolve()), "rows": n})
         return 0
-    s = aggregate(db, flt)  # GROUP BY in the database: fast on a long log
-    print_json({"sorties": s["sorties"], "hours": s["hours"],
-                "not_counted": s["apart"], "by_year": s["by_year"], "by_month": s["by_month"],
-                "by_type": s["by_type"], "by_aircraft": s["by_aircraft"], "by_crew": s["by_crew"],
+    s = aggregate(db, flt, detail=args.detail)  # GROUP BY in the database: fast on a long log
+    detail = ({"by_year": s["by_year"], "by_month": s["by_month"], "by_crew": s["by_crew"],
+               "mean_pod": s["mean_pod"]} if args.detail else {})
+    print_json({"sorties": s["sorties"], "hours": s["hours"], "not_counted": s["apart"],
+                "by_type": s["by_type"], "by_aircraft": s["by_aircraft"], **detail,
                 "running_total": {"sorties": totals.sorties, "hours": totals.hours,
                                   "opening_sorties": totals.opening_sorties,
                                   "opening_hours": totals.opening_hours,

@@ -197,6 +197,8 @@ class Sortie(Base):
         CheckConstraint(f"task_type IN {_in(TASK_TYPES)}", name="ck_sortie_task_type"),
         CheckConstraint("landing_at > takeoff_at", name="ck_sortie_landing_after_takeoff"),
         CheckConstraint("number > 0", name="ck_sortie_number_positive"),
+        # covering index of the running count and the summary statistics (migration 0009)
+        Index("ix_sortie_stats", "status", "task_type", "aircraft_id", "takeoff_at", "landing_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -24,7 +24,8 @@ from sqlalchemy import Select, and_, func, select
 
 from sar_planner.logbook.counter import APART_STATUSES, FLOWN_STATUSES
 from sar_planner.logbook.db import Database
-from sar_planner.logbook.models import Aircraft, CrewMember, Mission, Sortie, SortieCrew
+from sar_planner.logbook.models import (SORTIE_STATUSES, Aircraft, CrewMember, Mission, Sortie,
+                                        SortieCrew)
 from sar_planner.logbook.records import SortieRecord, list_missions, list_sorties
 from sar_planner.logbook.sqltime import flight_seconds, local_month
 from sar_planner.logbook.times import LOCAL_TZ, format_local, local_date_bounds
@@ -212,17 +213,25 @@ def summary(records: Sequence[SortieRecord], as_of: dt.datetime | None = None) -
 
 # --------------------------------------------------------------- the same, in the database
 
-def _where(stmt: Select, f: SortieFilter, *, statuses: Sequence[str]) -> Select:
+def _where(stmt: Select, f: SortieFilter, *, statuses: Sequence[str],
+           aircraft_ids: bool = False) -> Select:
     """``stmt`` (selecting from ``sortie`` joined to ``aircraft``) restricted to ``f`` and
-    ``statuses``; joins ``mission`` when the filter needs it."""
+    ``statuses``; joins ``mission`` when the filter needs it. With ``aircraft_ids``, ``stmt``
+    selects from ``sortie`` alone and an aircraft filter becomes a sub-select of their ids."""
     lo, hi = local_date_bounds(f.start, f.end)
-    wanted = [s for s in statuses if not f.statuses or s in f.statuses]
-    cond = [Sortie.status.in_(wanted)]
+    wanted = {s for s in statuses if not f.statuses or s in f.statuses}
+    # "not one of the others" rather than "one of these": SQLite then scans the table (or the
+    # covering index) once instead of looking up every row through the status index
+    others = [s for s in SORTIE_STATUSES if s not in wanted]
+    cond = [Sortie.status.not_in(others)] if others else []
     if lo is not None:
         cond.append(Sortie.takeoff_at >= lo)
     if hi is not None:
         cond.append(Sortie.takeoff_at < hi)
-    if f.aircraft:
+    if f.aircraft and aircraft_ids:
+        cond.append(Sortie.aircraft_id.in_(select(Aircraft.id).where(
+            Aircraft.registration.in_(list(f.aircraft)))))
+    elif f.aircraft:
         cond.append(Aircraft.registration.in_(list(f.aircraft)))
     if f.task_types:
         cond.append(Sortie.task_type.in_(list(f.task_types)))
@@ -236,7 +245,7 @@ def _where(stmt: Select, f: SortieFilter, *, statuses: Sequence[str]) -> Select:
             cond.append(Mission.outcome.in_(list(f.outcomes)))
         if f.area:
             cond.append(func.lower(Mission.area).contains(f.area.lower(), autoescape=True))
-    return stmt.where(and_(*cond))
+    return stmt.where(and_(*cond)) if cond else stmt
 
 
 def _entry(n: Any, seconds: Any) -> dict[str, float]:
@@ -255,23 +264,38 @@ def _add(groups: dict[str, dict[str, float]], key: str, n: int, seconds: float) 
 
 
 def aggregate(db: Database, f: SortieFilter = SortieFilter(),
-              as_of: dt.datetime | None = None) -> dict[str, Any]:
+              as_of: dt.datetime | None = None, detail: bool = True) -> dict[str, Any]:
     """:func:`summary` of the sorties matching ``f``, computed in the database.
 
-    One GROUP BY over (Beijing month, task type, aircraft, status) gives every count but the
-    crew's, which come from one GROUP BY over the crew list (and one more for the currency
-    window); mission outcomes from the missions of the flown sorties.
+    ``detail=False`` gives the summary ``sar-planner log stats`` prints (``sorties``, ``hours``,
+    ``apart``, ``by_type``, ``by_aircraft``) from one GROUP BY over (status, task type, aircraft)
+    that reads the covering index ``ix_sortie_stats`` alone. ``detail=True`` adds the rest of
+    :func:`summary`: one GROUP BY over (Beijing month, task type, aircraft, status), one over the
+    crew list (and one more for the currency window), and the outcomes of the flown sorties'
+    missions.
     """
     as_of = as_of or dt.datetime.now(dt.UTC)
     dialect = db.backend
     sec = flight_seconds(dialect)
     month = local_month(dialect)
     every = FLOWN_STATUSES + APART_STATUSES
+    if not detail:
+        lean = _where(select(Sortie.status, Sortie.task_type, Sortie.aircraft_id, func.count(),
+                             func.sum(sec)).select_from(Sortie), f, statuses=every,
+                      aircraft_ids=True).group_by(Sortie.status, Sortie.task_type, Sortie.aircraft_id)
+        with db.read() as session:
+            rows = session.execute(lean).all()
+            names = dict(session.execute(select(Aircraft.id, Aircraft.registration)).all())
+        return _totals([("", task, names.get(aid, str(aid)), status, n, seconds)
+                        for status, task, aid, n, seconds in rows], detail=False)
     cube_stmt = _where(
         select(month, Sortie.task_type, Aircraft.registration, Sortie.status, func.count(),
-               func.sum(sec), func.sum(Sortie.pod), func.count(Sortie.pod))
+               func.sum(sec))
         .select_from(Sortie).join(Aircraft, Aircraft.id == Sortie.aircraft_id), f, statuses=every
     ).group_by(month, Sortie.task_type, Aircraft.registration, Sortie.status)
+    # the POD is not in the covering index: its mean is one scan of its own
+    pod_stmt = _where(select(func.sum(Sortie.pod), func.count(Sortie.pod)).select_from(Sortie).join(
+        Aircraft, Aircraft.id == Sortie.aircraft_id), f, statuses=FLOWN_STATUSES)
 
     def crew_stmt(since: dt.datetime | None) -> Select:
         stmt = _where(select(CrewMember.name, func.count(), func.sum(sec))
@@ -287,42 +311,50 @@ def aggregate(db: Database, f: SortieFilter = SortieFilter(),
         Aircraft, Aircraft.id == Sortie.aircraft_id), f, statuses=FLOWN_STATUSES)
     with db.read() as session:
         cube = session.execute(cube_stmt).all()
+        pod_sum, pod_n = session.execute(pod_stmt).one()
         crew = session.execute(crew_stmt(None)).all()
         current = session.execute(crew_stmt(as_of - dt.timedelta(days=CURRENCY_DAYS))).all()
         outcome_rows = session.execute(
             select(func.coalesce(Mission.outcome, "open"), func.count())
             .where(Mission.id.in_(flown_missions)).group_by(Mission.outcome)).all()
 
-    by: dict[str, dict[str, dict[str, float]]] = {k: {} for k in (
-        "by_year", "by_month", "by_type", "by_aircraft")}
+    outcomes: dict[str, int] = {}
+    for k, n in outcome_rows:
+        outcomes[k] = outcomes.get(k, 0) + int(n)
+    return {**_totals(cube, detail=True),
+            "mean_pod": round(float(pod_sum) / pod_n, 3) if pod_n else None,
+            "by_crew": _rounded({name: _entry(n, s_) for name, n, s_ in crew}),
+            "mission_outcomes": dict(sorted(outcomes.items())),
+            "crew_currency": _rounded({name: _entry(n, s_) for name, n, s_ in current})}
+
+
+def _totals(cube: Sequence[Any], detail: bool) -> dict[str, Any]:
+    """The totals of (month, task, aircraft, status, count, seconds) rows."""
+    keys = ("by_year", "by_month", "by_type", "by_aircraft") if detail else ("by_type", "by_aircraft")
+    by: dict[str, dict[str, dict[str, float]]] = {k: {} for k in keys}
     month_task: dict[str, dict[str, dict[str, float]]] = {}
     apart: dict[str, dict[str, float]] = {}
-    n_all, sec_all, pod_sum, pod_n = 0, 0.0, 0.0, 0
-    for m, task, reg, status, n, seconds, psum, pn in cube:
+    n_all, sec_all = 0, 0.0
+    for m, task, reg, status, n, seconds in cube:
         seconds = float(seconds or 0.0)
         if status in APART_STATUSES:
             _add(apart, status, int(n), seconds)
             continue
         n_all += int(n)
         sec_all += seconds
-        pod_sum += float(psum or 0.0)
-        pod_n += int(pn)
-        for key, value in (("by_year", m[:4]), ("by_month", m), ("by_type", task),
-                           ("by_aircraft", reg)):
+        values = {"by_type": task, "by_aircraft": reg}
+        if detail:
+            values.update(by_year=m[:4], by_month=m)
+            _add(month_task.setdefault(m, {}), task, int(n), seconds)
+        for key, value in values.items():
             _add(by[key], value, int(n), seconds)
-        _add(month_task.setdefault(m, {}), task, int(n), seconds)
     apart_r = _rounded(apart)
-    outcomes: dict[str, int] = {}
-    for k, n in outcome_rows:
-        outcomes[k] = outcomes.get(k, 0) + int(n)
-    return {
+    out: dict[str, Any] = {
         "sorties": n_all,
         "hours": round(sec_all / 3600, 2),
         "apart": {k: apart_r.get(k, {"sorties": 0, "hours": 0.0}) for k in APART_STATUSES},
         **{k: _rounded(v) for k, v in by.items()},
-        "by_month_task": {m: _rounded(v) for m, v in sorted(month_task.items())},
-        "by_crew": _rounded({name: _entry(n, s_) for name, n, s_ in crew}),
-        "mission_outcomes": dict(sorted(outcomes.items())),
-        "mean_pod": round(pod_sum / pod_n, 3) if pod_n else None,
-        "crew_currency": _rounded({name: _entry(n, s_) for name, n, s_ in current}),
     }
+    if detail:
+        out["by_month_task"] = {m: _rounded(v) for m, v in sorted(month_task.items())}
+    return out

@@ -15,7 +15,59 @@ import plotly.graph_objects as go
 from sar_planner.logbook.records import SortieRecord
 from sar_planner.logbook.tracks import track_lines
 
-__all__ = ["bar_figure", "tracks_figure"]
+__all__ = ["bar_figure", "tracks_figure", "stacked_month_figure", "hbar_figure", "month_task_rows",
+           "PNG_CONFIG"]
+
+
+def PNG_CONFIG(filename: str) -> dict[str, Any]:  # noqa: N802 - reads as a constant at call sites
+    """Plotly's chart menu settings: the camera button saves the chart as ``filename``.png at twice
+    the screen resolution, drawn in the browser (works offline; no server-side renderer)."""
+    return {"displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+            "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def month_task_rows(by_month_task: dict[str, dict[str, dict[str, float]]],
+                    task_label: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The table under the month chart: one row per month and task (sorties, hours)."""
+    return [{"month": m, "task": task_label(t), "sorties": v["sorties"], "hours": v["hours"]}
+            for m, tasks in by_month_task.items() for t, v in tasks.items()]
+
+
+def stacked_month_figure(by_month_task: dict[str, dict[str, dict[str, float]]], measure: str,
+                         title: str, task_label: Callable[[str], str], y_title: str) -> go.Figure:
+    """Sorties (``measure="sorties"``) or hours per month (Beijing time), one stacked bar colour per
+    task type; months without a sortie are left out of the category axis."""
+    months = list(by_month_task)
+    tasks = sorted({t for v in by_month_task.values() for t in v})
+    fig = go.Figure()
+    for t in tasks:
+        fig.add_bar(x=months, y=[by_month_task[m].get(t, {}).get(measure, 0) for m in months],
+                    name=task_label(t))
+    fig.update_layout(title=title, barmode="stack", height=340,
+                      margin={"l": 50, "r": 10, "t": 40, "b": 40}, legend={"orientation": "h"})
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def hbar_figure(groups: dict[str, dict[str, float]], measure: str, title: str, x_title: str,
+                hover_other: tuple[str, str] | None = None) -> go.Figure:
+    """One horizontal bar per group (aircraft, crew member), largest at the top; ``hover_other``
+    (label, measure) adds the other figure of each group to its hover text."""
+    keys = sorted(groups, key=lambda k: groups[k][measure])
+    hover = None
+    if hover_other is not None:
+        label, other = hover_other
+        hover = [f"{k}: {groups[k][measure]:g} · {label} {groups[k][other]:g}" for k in keys]
+    fig = go.Figure()
+    fig.add_bar(x=[groups[k][measure] for k in keys], y=keys, orientation="h",
+                hovertext=hover, hoverinfo="text" if hover else None)
+    fig.update_layout(title=title, height=max(240, 60 + 26 * len(keys)),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 40}, showlegend=False)
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(title=x_title)
+    return fig
 
 
 def bar_figure(groups: dict[str, dict[str, float]], title: str, sorties_label: str,

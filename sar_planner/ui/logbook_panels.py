@@ -31,7 +31,9 @@ _RIDGES_CHECKED = ("tracks3d.plan_masked", "tracks3d.flown_masked", "tracks3d.fl
 
 def unit_totals_panel(next_number: bool = False) -> None:
     """Four metrics: total sorties (with the opening balance), hours, missions or the next
-    sortie number, and people found. A database fault shows as a message, never a traceback."""
+    sortie number, and people found; under them the reconciliation line (balance + historical +
+    approved + waiting review; drafts and returned apart). A database fault shows as a message,
+    never a traceback."""
     with error_boundary():
         totals = running_totals(database())
         c1, c2, c3, c4 = st.columns(4)
@@ -42,6 +44,8 @@ def unit_totals_panel(next_number: bool = False) -> None:
         else:
             c3.metric(tr("logbook.ui.missions"), f"{totals.missions}")
         c4.metric(tr("logbook.ui.people_found"), f"{totals.people_found}")
+        # how the total is made, the same line on the Overview, Statistics and `log stats`
+        st.caption(tr("unitstats.reconcile", **totals.reconciliation()))
 
 
 def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None:

@@ -44,7 +44,11 @@ def test_import_stats_export_round_trip(capsys, tmp_path):
     assert (rec["total"], rec["opening"], rec["historical"], rec["approved"], rec["waiting"]) == (350, 0, 350, 0, 0)
     assert rec["line"].startswith("350 sorties, ")
     assert stats["not_counted"] == {"draft": {"sorties": 0, "hours": 0.0}, "returned": {"sorties": 0, "hours": 0.0}}
-    assert sum(v["sorties"] for v in stats["by_year"].values()) == 350
+    assert main(["log", "stats", "--detail"]) == 0
+    detail = _json(capsys)
+    assert sum(v["sorties"] for v in detail["by_year"].values()) == 350
+    assert detail["by_year"]["2019"]["sorties"] == int(sample["date"].str.startswith("2019").sum())
+    assert detail["by_type"] == stats["by_type"] and detail["sorties"] == 350
 
     assert main(["log", "stats", "--from", "2024-01-01", "--to", "2024-12-31"]) == 0
     n_2024 = int(sample["date"].str.startswith("2024").sum())

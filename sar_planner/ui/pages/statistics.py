@@ -14,19 +14,24 @@ from sar_planner.logbook.exports import export_bytes
 from sar_planner.logbook.filenames import export_file_name
 from sar_planner.logbook.models import OUTCOMES, TASK_TYPES
 from sar_planner.logbook.records import list_aircraft, list_crew
+from sar_planner.formats.cells import frame_to_csv, frame_to_xlsx
+from sar_planner.logbook.counter import running_totals
 from sar_planner.logbook.stats import (
     CURRENCY_DAYS,
     SortieFilter,
+    aggregate,
     filter_sorties,
+    opening_row,
     report_to_find_hours,
-    summary,
 )
 from sar_planner.probability.casescore import (MODELS, PUBLISHED_MEAN_MAPSCORE, case_rows,
                                                cases_key, score_cases, summary_rows)
 from sar_planner.terrain import list_library
 from sar_planner.ui.logbook_forms import labeller
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
-from sar_planner.ui.logbook_figures import bar_figure, tracks_figure
+from sar_planner.ui.logbook_figures import (PNG_CONFIG, hbar_figure, month_task_rows,
+                                            stacked_month_figure, tracks_figure)
+from sar_planner.ui.logbook_panels import unit_totals_panel
 from sar_planner.ui.session import database, require_page
 from sar_planner.ui.sortie_table import sorties_display
 
@@ -39,9 +44,31 @@ def _case_scores(key: str, _cases, _entries):
     return score_cases(_cases, _entries, MODELS)
 
 
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _chart(fig, table: pd.DataFrame, stem: str, key: str, where=st) -> None:
+    """A report chart (its menu's camera button saves it as PNG) with its table as CSV and XLSX."""
+    where.plotly_chart(fig, key=key, config=PNG_CONFIG(stem))
+    c1, c2 = where.columns(2)
+    c1.download_button(tr("unitstats.table_csv"), frame_to_csv(table), export_file_name(stem, "csv"),
+                       "text/csv", key=f"{key}_csv", icon=":material/download:")
+    c2.download_button(tr("unitstats.table_xlsx"), frame_to_xlsx(table, sheet_name=stem[:31]),
+                       export_file_name(stem, "xlsx"), _XLSX, key=f"{key}_xlsx",
+                       icon=":material/download:")
+
+
+def _groups_table(groups: dict, first: str) -> pd.DataFrame:
+    sl, hl = tr("logbook.ui.sorties"), tr("logbook.ui.hours")
+    return pd.DataFrame([{first: k, sl: v["sorties"], hl: v["hours"]} for k, v in groups.items()],
+                        columns=[first, sl, hl])
+
+
 signed = require_page("statistics")
 db = database()
 st.title(tr("nav.statistics"))
+st.subheader(tr("unitstats.unit_count"))
+unit_totals_panel()  # the same numbers and reconciliation line as the Overview
 
 with error_boundary():
     with st.expander(tr("logbook.ui.filters"), expanded=True):
@@ -67,18 +94,43 @@ with error_boundary():
     flt = SortieFilter(start=start, end=end, aircraft=tuple(aircraft), crew=tuple(crew),
                        task_types=tuple(tasks), outcomes=tuple(outcomes), area=area.strip())
     records = filter_sorties(db, flt)
-    s = summary(records)
+    s = aggregate(db, flt)  # flown sorties only; drafts and returned ones in s["apart"]
+    st.subheader(tr("unitstats.filtered"))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("logbook.ui.sorties"), s["sorties"])
-    c2.metric(tr("logbook.ui.hours"), f"{s['hours']:.1f}")
+    c1.metric(tr("unitstats.flown_sorties"), s["sorties"])
+    c2.metric(tr("unitstats.flown_hours"), f"{s['hours']:.1f}")
     c3.metric(tr("logbook.ui.missions"), sum(s["mission_outcomes"].values()))
     c4.metric(tr("logbook.ui.mean_pod"), "–" if s["mean_pod"] is None else f"{s['mean_pod']:.0%}")
+    apart = s["apart"]
+    st.caption(tr("unitstats.apart", draft=apart["draft"]["sorties"], draft_hours=apart["draft"]["hours"],
+                  returned=apart["returned"]["sorties"], returned_hours=apart["returned"]["hours"]))
 
     sl, hl = tr("logbook.ui.sorties"), tr("logbook.ui.hours")
-    st.plotly_chart(bar_figure(s["by_month"], tr("logbook.ui.per_month"), sl, hl), key="st_month")
+    task_label = labeller("logbook.ui.task_")
+    st.caption(tr("unitstats.png_hint"))
+    month_rows = pd.DataFrame(month_task_rows(s["by_month_task"], task_label)).rename(columns={
+        "month": tr("unitstats.month"), "task": tr("logbook.ui.task_type"), "sorties": sl, "hours": hl})
     c1, c2 = st.columns(2)
-    c1.plotly_chart(bar_figure(s["by_aircraft"], tr("logbook.ui.per_aircraft"), sl, hl), key="st_aircraft_fig")
-    c2.plotly_chart(bar_figure(s["by_crew"], tr("logbook.ui.per_crew"), sl, hl), key="st_crew_fig")
+    _chart(stacked_month_figure(s["by_month_task"], "sorties", tr("unitstats.sorties_per_month"),
+                                task_label, sl), month_rows, "sorties-per-month", "st_month_sorties", c1)
+    _chart(stacked_month_figure(s["by_month_task"], "hours", tr("unitstats.hours_per_month"),
+                                task_label, hl), month_rows, "hours-per-month", "st_month_hours", c2)
+    c1, c2 = st.columns(2)
+    _chart(hbar_figure(s["by_aircraft"], "hours", tr("unitstats.hours_per_aircraft"), hl,
+                       hover_other=(sl, "sorties")),
+           _groups_table(s["by_aircraft"], tr("logbook.ui.aircraft")), "hours-per-aircraft",
+           "st_aircraft_fig", c1)
+    _chart(hbar_figure(s["crew_currency"], "hours", tr("logbook.ui.currency", days=CURRENCY_DAYS), hl,
+                       hover_other=(sl, "sorties")),
+           _groups_table(s["crew_currency"], tr("logbook.ui.crew")), "crew-currency", "st_currency_fig", c2)
+    c1, c2, c3 = st.columns(3)
+    for col, title, groups, first in (
+            (c1, tr("unitstats.by_year"), s["by_year"], tr("unitstats.year")),
+            (c2, tr("unitstats.by_task"), {task_label(k): v for k, v in s["by_type"].items()},
+             tr("logbook.ui.task_type")),
+            (c3, tr("logbook.ui.per_crew"), s["by_crew"], tr("logbook.ui.crew"))):
+        col.markdown(f"**{title}**")
+        col.dataframe(_groups_table(groups, first), hide_index=True, key=f"st_tbl_{title}")
     c1, c2 = st.columns(2)
     c1.subheader(tr("logbook.ui.outcome"))
     c1.dataframe(pd.DataFrame([{tr("logbook.ui.outcome"): tr(f"logbook.ui.outcome_{k}"), tr("logbook.ui.missions"): v}
@@ -97,16 +149,16 @@ with error_boundary():
             tr("sortie_table.axis_lon"), tr("sortie_table.axis_lat"))), key="st_tracks")
     else:
         st.caption(tr("logbook.ui.no_tracks"))
-    st.subheader(tr("logbook.ui.currency", days=CURRENCY_DAYS))
-    st.dataframe(pd.DataFrame([{tr("logbook.ui.crew"): k, sl: v["sorties"], hl: v["hours"]}
-                               for k, v in s["crew_currency"].items()]), hide_index=True, key="st_currency")
-
     st.subheader(tr("logbook.ui.rows_header", count=len(records)))
     st.dataframe(sorties_display(records, lang()), hide_index=True, key="st_rows")
+    # a whole-log export starts with the opening balance, so its counted_* columns sum to the count
+    opening = opening_row(running_totals(db), flt)
+    if opening is not None:
+        st.caption(tr("unitstats.export_opening", sorties=opening[0], hours=opening[1]))
     c1, c2, c3 = st.columns(3)  # named by the station's date (Beijing time), not the UTC one
-    c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv"),
+    c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv", opening),
                        export_file_name("sorties", "csv"), "text/csv", key="st_dl_csv")
-    c2.download_button(tr("logbook.ui.download_xlsx"), export_bytes(records, "xlsx"),
+    c2.download_button(tr("logbook.ui.download_xlsx"), export_bytes(records, "xlsx", opening),
                        export_file_name("sorties", "xlsx"),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="st_dl_xlsx")
     c3.download_button(tr("logbook.ui.download_geojson"), export_bytes(records, "geojson"),
