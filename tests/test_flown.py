@@ -315,15 +315,16 @@ def test_the_figure_draws_the_flown_track_over_the_plan_on_the_relief(plan, tmp_
     report = compare_flown(plan, flown_lawnmower(dy=W), terrain=terrain)
     fig = flown_figure(report, LABELS, terrain)
     names = [t.name for t in fig.data]
-    # the relief's hover heatmap first, then region, plan and flight: the flight drawn on top
-    assert names == ["terrain", "region", "planned", "flown"]
+    # the map's hover read-out first, its layers (contours, grids, places: map_view), then
+    # region, plan and flight: the flight drawn on top
+    assert names[0] == "terrain" and names[-3:] == ["region", "planned", "flown"]
     assert fig.layout.images[0].source.startswith("data:image/png;base64,")
-    planned = fig.data[2]
+    planned = fig.data[-2]
     # 12 planned runs of two points each, separated by None
     assert sum(v is None for v in planned.x) == 12
     assert [v for v in planned.x if v is not None][:2] == [pytest.approx(X0),
                                                            pytest.approx(X0 + WIDTH)]
-    flown = fig.data[3]
+    flown = fig.data[-1]
     assert len([v for v in flown.y if v is not None]) == sum(len(s) for s in report.flown_xy)
     assert fig.layout.yaxis.scaleanchor == "x"
 

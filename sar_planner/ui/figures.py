@@ -2,7 +2,7 @@
 
 Maps are drawn on flat axes in the mission's metric CRS (metres, equal scale on both axes) with the
 terrain as a PNG layout image: no tile server, no WebGL map, nothing fetched from the internet.
-A sparse, invisible heatmap on top carries the hover read-out (elevation, slope, lat/lon).
+:func:`terrain_figure` is the one map component (:mod:`sar_planner.ui.map_view`) with markers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
-from pyproj import Transformer
 
 from sar_planner.grid import Grid
 
@@ -75,8 +74,11 @@ def terrain_figure(
     max_image_px: int = 1400,
     hover_cells: int = 120,
     height_px: int = 640,
+    lang: str = "en",
+    base: Sequence = (),
+    synthetic: bool = False,
 ) -> go.Figure:
-    """Shaded relief of a terrain grid on metric axes, with a hover read-out and optional markers.
+    """The map of a terrain grid (:func:`sar_planner.ui.map_view.base_map`) with optional markers.
 
     Parameters
     ----------
@@ -85,54 +87,30 @@ def terrain_figure(
     elevation, hillshade, slope_deg:
         Arrays of ``grid.shape``: metres a.s.l. (NaN = no data), uint8 hillshade, slope in degrees.
     labels:
-        Translated strings: ``easting``, ``northing``, ``elevation``, ``slope``, ``latlon``.
+        Translated strings (kept for the callers; the map names its own layers in ``lang``).
     markers:
         Points to mark, (x, y, text) in metres of ``grid.crs``.
-    max_image_px:
-        Largest side of the PNG sent to the browser.
-    hover_cells:
-        Largest side of the hover grid (the read-out is the value at that coarse cell's centre).
+    lang:
+        ``"en"`` or ``"zh"``: the map's layer names, place names and read-out.
+    base:
+        The unit's imported base layers on this grid (:func:`sar_planner.ui.map_layers.base_layers_for`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Layout image 0 is the relief; trace 0 the hover read-out (elevation, slope, lat/lon).
     """
-    west, south, east, north = grid.bounds
-    image = png_data_uri(shaded_relief_rgb(decimate(elevation, max_image_px),
-                                           decimate(hillshade, max_image_px)))
-    fig = go.Figure()
-    fig.add_layout_image(source=image, xref="x", yref="y", x=west, y=north,
-                         sizex=east - west, sizey=north - south, sizing="stretch",
-                         layer="below", opacity=1.0)
-    # Hover read-out: an invisible heatmap of coarse cells carrying elevation, slope and lat/lon.
-    k = max(1, int(np.ceil(max(grid.shape) / hover_cells)))
-    rows = np.arange(k // 2, grid.shape[0], k)
-    cols = np.arange(k // 2, grid.shape[1], k)
-    xs = grid.x_centres()[cols]
-    ys = grid.y_centres()[rows]
-    elev = elevation[np.ix_(rows, cols)]
-    slope = slope_deg[np.ix_(rows, cols)]
-    to_wgs84 = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
-    lon, lat = to_wgs84.transform(*np.meshgrid(xs, ys))
-    custom = np.stack([np.round(elev, 0), np.round(slope, 1), np.round(lat, 5), np.round(lon, 5)],
-                      axis=-1)
-    fig.add_trace(go.Heatmap(
-        x=xs, y=ys, z=np.where(np.isfinite(elev), 1.0, np.nan), customdata=custom,
-        opacity=0.0, showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-        hovertemplate=(f"{labels['elevation']}: %{{customdata[0]:.0f}} m<br>"
-                       f"{labels['slope']}: %{{customdata[1]:.1f}}°<br>"
-                       f"{labels['latlon']}: %{{customdata[2]:.5f}}, %{{customdata[3]:.5f}}<br>"
-                       "E %{x:.0f} m, N %{y:.0f} m<extra></extra>"),
-        name="terrain",
-    ))
+    from sar_planner.ui.map_view import MapOptions, base_map
+
+    fig = base_map(grid, elevation, hillshade, slope_deg, lang=lang, base=base,
+                   options=MapOptions(height_px=height_px), max_image_px=max_image_px,
+                   hover_cells=hover_cells, synthetic=synthetic)
     if markers:
         fig.add_trace(go.Scatter(
             x=[m[0] for m in markers], y=[m[1] for m in markers], mode="markers",
             marker={"symbol": "x", "size": 12, "color": "#d62728", "line": {"width": 2}},
             hovertext=[m[2] for m in markers], hoverinfo="text", name="points", showlegend=False,
         ))
-    fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
-                     constrain="domain", exponentformat="none", separatethousands=False)
-    fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False, zeroline=False,
-                     scaleanchor="x", scaleratio=1.0, constrain="domain", exponentformat="none")
-    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
-                      plot_bgcolor="white", dragmode="pan", hovermode="closest")
     return fig
 
 

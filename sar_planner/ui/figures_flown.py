@@ -36,7 +36,8 @@ def _joined(lines: Sequence[np.ndarray]) -> tuple[list[float | None], list[float
 
 
 def flown_figure(report: FlownReport, labels: Mapping[str, str], terrain: Terrain | None = None,
-                 *, max_points: int = 20_000, height_px: int = 620) -> go.Figure:
+                 *, max_points: int = 20_000, height_px: int = 640, lang: str = "en",
+                 base: Sequence = ()) -> go.Figure:
     """The flown track over the planned searching runs and the search region.
 
     Parameters
@@ -52,17 +53,21 @@ def flown_figure(report: FlownReport, labels: Mapping[str, str], terrain: Terrai
     max_points:
         Most flown-track vertices sent to the browser (every k-th kept, the last of each
         segment too).
+    lang, base:
+        The map's language and the unit's base layers on the terrain's grid (with terrain).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces named ``labels['region']``, ``labels['planned']`` and ``labels['flown']`` (after
-        the relief's invisible hover heatmap when ``terrain`` is given).
+        The last three traces are named ``labels['region']``, ``labels['planned']`` and
+        ``labels['flown']`` (after the map's layers when ``terrain`` is given:
+        :mod:`sar_planner.ui.map_view`).
     """
     if terrain is not None:
         fig = terrain_figure(terrain.grid, np.asarray(terrain.elevation),
                              np.asarray(terrain.hillshade), np.asarray(terrain.slope_deg),
-                             labels, height_px=height_px)
+                             labels, height_px=height_px, lang=lang, base=base,
+                             synthetic=bool(getattr(terrain, "synthetic", False)))
     else:
         fig = go.Figure()
         fig.update_xaxes(title=labels["easting"], exponentformat="none", showgrid=False)
@@ -86,6 +91,7 @@ def flown_figure(report: FlownReport, labels: Mapping[str, str], terrain: Terrai
     fig.add_trace(go.Scatter(x=fx, y=fy, mode="lines", name=labels["flown"],
                              line={"color": FLOWN_COLOUR, "width": 2},
                              hovertemplate="E %{x:.0f} m, N %{y:.0f} m<extra></extra>"))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "x": 0.0,
-                                               "yanchor": "bottom"})
+    if terrain is None:
+        fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "x": 0.0,
+                                                   "yanchor": "bottom"})
     return fig

@@ -19,8 +19,10 @@ import plotly.graph_objects as go
 from sar_planner.flightpath import PlanResult
 from sar_planner.terrain import Terrain
 from sar_planner.grid import Grid
-from sar_planner.ui.figures import (decimate, png_data_uri, selectable_lattice, shaded_relief_rgb,
-                                    terrain_figure)
+from shapely.geometry import Polygon
+
+from sar_planner.mapping.labels import LabelRequest, place_labels
+from sar_planner.ui.figures import selectable_lattice, terrain_figure
 
 __all__ = ["track_figure", "profile_figure", "draw_area_figure"]
 
@@ -29,8 +31,10 @@ _AGL_SCALE = "Viridis"
 
 def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str], *,
                  area_xy: Sequence[tuple[float, float]] | None = None,
-                 max_image_px: int = 1200, height_px: int = 620) -> go.Figure:
-    """The plan's sorties over the relief, waypoints coloured by height above ground.
+                 max_image_px: int = 1200, height_px: int = 680, lang: str = "en",
+                 base: Sequence = ()) -> go.Figure:
+    """The plan's sorties on the map (:mod:`sar_planner.ui.map_view`), waypoints coloured by
+    height above ground.
 
     Parameters
     ----------
@@ -43,14 +47,14 @@ def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str]
         ``home``, ``area``.
     area_xy:
         The segment outline, metres in the terrain CRS.
+    lang, base:
+        The map's language and the unit's base layers on the terrain's grid.
     """
     grid = terrain.grid
-    west, south, east, north = grid.bounds
-    image = png_data_uri(shaded_relief_rgb(decimate(np.asarray(terrain.elevation), max_image_px),
-                                           decimate(np.asarray(terrain.hillshade), max_image_px)))
-    fig = go.Figure()
-    fig.add_layout_image(source=image, xref="x", yref="y", x=west, y=north, sizex=east - west,
-                         sizey=north - south, sizing="stretch", layer="below")
+    fig = terrain_figure(grid, np.asarray(terrain.elevation), np.asarray(terrain.hillshade),
+                         np.asarray(terrain.slope_deg), labels, max_image_px=max_image_px,
+                         height_px=height_px, lang=lang, base=base,
+                         synthetic=bool(getattr(terrain, "synthetic", False)))
     if area_xy:
         ax, ay = zip(*area_xy, strict=True)
         fig.add_trace(go.Scatter(x=list(ax), y=list(ay), mode="lines", name=labels["area"],
@@ -86,7 +90,8 @@ def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str]
             showlegend=False, name=f"{labels['sortie']} {s.index}",
             marker={"size": 6, "color": agl, "colorscale": _AGL_SCALE, "cmin": 0.0,
                     "cmax": cmax, "showscale": s.index == 1,
-                    "colorbar": {"title": {"text": labels["agl"]}, "thickness": 12}},
+                    "colorbar": {"title": {"text": labels["agl"]}, "thickness": 12,
+                                 "len": 0.45, "y": 0.0, "yanchor": "bottom"}},
             customdata=np.column_stack([agl, xyz[:, 2]]),
             hovertemplate=(f"{labels['sortie']} {s.index}<br>{labels['agl']}: "
                            "%{customdata[0]:.0f} m<br>AMSL %{customdata[1]:.0f} m"
@@ -97,14 +102,6 @@ def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str]
                                  marker={"symbol": "triangle-up", "size": 14, "color": "#1f77b4",
                                          "line": {"color": "white", "width": 1}},
                                  hovertext=[labels["home"]], hoverinfo="text"))
-    fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
-                     constrain="domain", exponentformat="none")
-    fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False,
-                     zeroline=False, scaleanchor="x", scaleratio=1.0, constrain="domain",
-                     exponentformat="none")
-    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
-                      plot_bgcolor="white", dragmode="pan", hovermode="closest",
-                      legend={"orientation": "h", "y": -0.12})
     return fig
 
 
@@ -156,8 +153,9 @@ def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
                      area_xy: Sequence[tuple[float, float]] | None = None,
                      segments: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (),
                      markers: Sequence[tuple[float, float, str]] = (),
-                     dragmode: str = "lasso", height_px: int = 560) -> go.Figure:
-    """The shaded relief to draw a search area on (lasso or box), metres in ``grid.crs``.
+                     dragmode: str = "lasso", height_px: int = 640, lang: str = "en",
+                     base: Sequence = (), synthetic: bool = False) -> go.Figure:
+    """The map (:mod:`sar_planner.ui.map_view`) to draw a search area on (lasso or box).
 
     Parameters
     ----------
@@ -174,19 +172,32 @@ def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
         Points to mark, (x, y, text) in metres (the IPP).
     dragmode:
         ``"lasso"`` (default) or ``"select"`` (box): what a drag on the map does.
+    lang, base, synthetic:
+        The map's language, the unit's base layers on ``grid``, synthetic terrain or not.
     """
     fig = terrain_figure(grid, elevation, hillshade, slope_deg, labels, markers=markers,
-                         height_px=height_px)
-    for name, ring in segments:
+                         height_px=height_px, lang=lang, base=base, synthetic=synthetic)
+    requests = []
+    for i, (name, ring) in enumerate(segments):
         ring = np.asarray(ring, dtype=float)
         fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", name=name,
                                  line={"color": "rgba(60,60,60,0.6)", "width": 1},
                                  hoverinfo="name", showlegend=False))
+        if len(ring) >= 4:
+            at = Polygon(ring).representative_point()
+            requests.append(LabelRequest(str(name), at.x, at.y, priority=-float(i)))
+    west, _, east, _ = grid.bounds
+    placed = place_labels(requests, (east - west) / 1200.0)  # names never drawn on each other
+    if placed:
+        fig.add_trace(go.Scatter(x=[p.x for p in placed], y=[p.y for p in placed], mode="text",
+                                 text=[p.text for p in placed], hoverinfo="skip",
+                                 textfont={"size": 11, "color": "#222222"},
+                                 name="segment_names", showlegend=False))
     if area_xy is not None and len(area_xy) >= 3:
         ring = np.asarray(area_xy, dtype=float)
         fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", name=labels["area"],
                                  line={"color": "#d62728", "width": 3}, hoverinfo="name",
                                  fill="toself", fillcolor="rgba(214,39,40,0.12)"))
     fig.add_trace(selectable_lattice(grid))
-    fig.update_layout(dragmode=dragmode, showlegend=False)
+    fig.update_layout(dragmode=dragmode)
     return fig

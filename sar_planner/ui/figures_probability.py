@@ -17,7 +17,8 @@ from PIL import Image
 from shapely.geometry.base import BaseGeometry
 
 from sar_planner.grid import Grid
-from sar_planner.ui.figures import decimate, png_data_uri, selectable_lattice, shaded_relief_rgb
+from sar_planner.mapping.labels import LabelRequest, place_labels
+from sar_planner.ui.figures import selectable_lattice
 
 __all__ = ["block_sum", "poa_figure", "poa_png"]
 
@@ -47,8 +48,10 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                drainage: np.ndarray | None = None, pickable: bool = False,
                lattice_points: int = 60, max_cells: int = 250,
                max_image_px: int = 1400, height_px: int = 620,
-               max_labels: int = 80, dragmode: str = "pan") -> go.Figure:
-    """POA density heat map over the shaded relief.
+               max_labels: int = 80, dragmode: str = "pan", lang: str = "en",
+               base: Sequence = (), slope_deg: np.ndarray | None = None,
+               synthetic: bool = False) -> go.Figure:
+    """POA density heat map on the one map component (:func:`sar_planner.ui.map_view.base_map`).
 
     Parameters
     ----------
@@ -85,13 +88,20 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
         Largest side of the heat map sent to the browser (cells are summed in blocks).
     dragmode:
         What a drag on the map does at first: ``pan``, or ``lasso`` / ``select`` when drawing.
+    lang, base, slope_deg, synthetic:
+        The map's language, the unit's imported base layers on ``grid``
+        (:func:`sar_planner.ui.map_layers.base_layers_for`), slope in degrees on ``grid`` (the
+        slope-shading layer; None = none) and whether the terrain is synthetic.
+
+    Segment names never overlap (:func:`sar_planner.mapping.labels.place_labels`, in the order
+    given: list the best segments first); a name with no room is read on hover over the outline.
     """
+    from sar_planner.ui.map_view import MapOptions, base_map
+
     west, south, east, north = grid.bounds
-    fig = go.Figure()
-    relief = png_data_uri(shaded_relief_rgb(decimate(elevation, max_image_px),
-                                            decimate(hillshade, max_image_px)))
-    fig.add_layout_image(source=relief, xref="x", yref="y", x=west, y=north, sizex=east - west,
-                         sizey=north - south, sizing="stretch", layer="below")
+    fig = base_map(grid, elevation, hillshade, slope_deg, lang=lang, base=base,
+                   options=MapOptions(height_px=height_px, dragmode=dragmode),
+                   max_image_px=max_image_px, synthetic=synthetic)
     sums, k = block_sum(poa, max_cells)
     block_km2 = (k * grid.cell_size) ** 2 / 1e6
     dens = sums / block_km2
@@ -106,7 +116,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
         x=xs, y=ys, z=z, zmin=zmin, zmax=zmax, colorscale=_COLORS, opacity=0.6,
         customdata=np.stack([sums, dens], axis=-1),
         colorbar={"title": {"text": labels["density"]}, "tickvals": ticks.tolist(),
-                  "len": 0.8, "thickness": 14,
+                  "len": 0.5, "thickness": 14, "y": 0.0, "yanchor": "bottom",
                   "ticktext": [f"{10.0 ** t:g}" for t in ticks]},
         hovertemplate=(f"{labels['poa']}: %{{customdata[0]:.2e}}<br>"
                        f"{labels['density']}: %{{customdata[1]:.2e}}<br>"
@@ -120,22 +130,21 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
                                                          "dash": "dot"},
                                      hovertext=text, hoverinfo="text", name=text,
                                      showlegend=False))
-    label_x: list[float] = []
-    label_y: list[float] = []
-    label_t: list[str] = []
-    for name, geom in segments:
+    requests = []
+    for i, (name, geom) in enumerate(segments):
         for part in getattr(geom, "geoms", [geom]):
             x, y = part.exterior.xy if hasattr(part, "exterior") else part.xy
             fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
                                      line={"color": "#2b2b2b", "width": 1}, hovertext=name,
                                      hoverinfo="text", name=name, showlegend=False))
-        if len(label_t) < max_labels and not geom.is_empty:
+        if not geom.is_empty:
             at = geom.representative_point()
-            label_x.append(at.x)
-            label_y.append(at.y)
-            label_t.append(str(name))
-    if label_t:
-        fig.add_trace(go.Scatter(x=label_x, y=label_y, mode="text", text=label_t,
+            # the caller lists the segments best first (the page: by rank): earlier wins
+            requests.append(LabelRequest(str(name), at.x, at.y, priority=-float(i)))
+    placed = place_labels(requests, (east - west) / 1200.0, font_px=11)[:max_labels]
+    if placed:
+        fig.add_trace(go.Scatter(x=[p.x for p in placed], y=[p.y for p in placed], mode="text",
+                                 text=[p.text for p in placed],
                                  textfont={"color": "#111111", "size": 11}, hoverinfo="skip",
                                  name="segment_names", showlegend=False))
     for name, geom in regions:
@@ -189,13 +198,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
             f"E {x:.0f} m, N {y:.0f} m" for r, c, x, y in zip(row, col, lx, ly, strict=True)],
             hoverinfo="text")
         fig.add_trace(lattice)
-    fig.update_xaxes(title=labels["easting"], range=[west, east], showgrid=False, zeroline=False,
-                     constrain="domain", exponentformat="none")
-    fig.update_yaxes(title=labels["northing"], range=[south, north], showgrid=False,
-                     zeroline=False, scaleanchor="x", scaleratio=1.0, constrain="domain",
-                     exponentformat="none")
-    fig.update_layout(height=height_px, margin={"l": 60, "r": 10, "t": 10, "b": 50},
-                      plot_bgcolor="white", dragmode=dragmode, hovermode="closest")
+    fig.update_layout(dragmode=dragmode)
     return fig
 
 

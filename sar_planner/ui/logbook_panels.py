@@ -18,6 +18,7 @@ from sar_planner.logbook.tracks import flown_track_geojson, split_dropouts
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_flown import flown_figure
+from sar_planner.ui.map_layers import base_layers_for
 from sar_planner.ui.session import database
 
 __all__ = ["unit_totals_panel", "flown_panel", "forget_flown"]
@@ -142,8 +143,11 @@ def _show(result: dict[str, Any], prefix: str) -> None:
             st.warning(tr(key, **dict(params)), icon=":material/landscape:")
     keys = ("easting", "northing", "elevation", "slope", "latlon", "planned", "flown", "region")
     labels = {k: tr(f"logbook.flown.{k}") for k in keys}
-    st.plotly_chart(flown_figure(report, labels, result["terrain"]), key=f"{prefix}_fl_figure",
-                    config={"displaylogo": False})
+    st.plotly_chart(flown_figure(report, labels, result["terrain"], lang=lang(),
+                                 base=base_layers_for(result["terrain"].grid, app_settings())
+                                 if result["terrain"] is not None else ()),
+                    key=f"{prefix}_fl_figure", width="stretch",
+                    config={"displaylogo": False, "scrollZoom": True})
     st.success(tr("logbook.flown.on_form", plan=result["plan"], track=result["track"]))
 
 

@@ -300,8 +300,7 @@ def base_map(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
     vis_g = True if opt.graticule else "legendonly"
     fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", name=name_g, legendgroup="graticule",
                              hoverinfo="skip", visible=vis_g,
-                             line={"color": "rgba(20,40,110,0.55)", "width": 0.8,
-                                   "dash": "dot"}))
+                             line={"color": "rgba(20,40,110,0.45)", "width": 0.8}))
     lx, ly, lt = [], [], []
     for g in grat:
         xy = g.xy

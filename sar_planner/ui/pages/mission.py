@@ -21,6 +21,7 @@ from sar_planner.i18n import t
 from sar_planner.ui.common import error_boundary, lang, tr
 from sar_planner.ui.mission_state import clear as clear_handover
 from sar_planner.ui.mission_state import session_from_stored, stored_from_session
+from sar_planner.ui.place_map import show_place_map
 from sar_planner.ui.session import database, require_page
 
 MISSION_KEY = "mission"
@@ -182,3 +183,15 @@ if submitted:
                       lon=f"{stored['lon']:.5f}"))
         st.caption(tr("logbook.inputs_ui.saved_db", incident=pick["incident_number"],
                       revision=stored["revision"]))
+
+# --- the mission on the map: the IPP and the subject's distance rings (issue 15) --------------
+shown = st.session_state.get(MISSION_KEY) or {}
+if shown.get("incident_number") == pick["incident_number"] and shown.get("lat") is not None:
+    with error_boundary():
+        q_km = shown.get("quartiles_km") or [
+            v / 1000 for v in quartiles_for(shown["subject"], shown["terrain_class"]).as_tuple()]
+        st.subheader(tr("mapping.ui.mission_map"))
+        show_place_map([(float(shown["lat"]), float(shown["lon"]), tr("probability.ui.ipp"))],
+                       rings_m=[(km * 1000.0, tr("probability.ui.ring", p=p, km=f"{km:g}"))
+                                for p, km in zip((25, 50, 75, 95), q_km, strict=True)],
+                       key="mission_map")

@@ -28,6 +28,7 @@ from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_plan import draw_area_figure, profile_figure, track_figure
+from sar_planner.ui.map_layers import base_layers_for
 from sar_planner.ui.map_select import selection_ring
 from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
 from sar_planner.ui.terrain_choice import first_holding
@@ -94,7 +95,9 @@ def _draw_map(entry, handover, mission) -> None:
     labels.update({k: tr(f"tpage.{k}") for k in ("elevation", "slope", "latlon")})
     fig = draw_area_figure(terrain.grid, terrain.elevation, terrain.hillshade, terrain.slope_deg,
                            labels, area_xy=drawn["xy"] if drawn and drawn["crs"] == crs_text
-                           else None, segments=segs, markers=markers)
+                           else None, segments=segs, markers=markers, lang=lang(),
+                           base=base_layers_for(terrain.grid, app_settings()),
+                           synthetic=bool(getattr(terrain, "synthetic", False)))
     event = st.plotly_chart(fig, width="stretch", on_select="rerun",
                             selection_mode=("lasso", "box"), key="plan_draw_map",
                             config={"displaylogo": False, "scrollZoom": True})
@@ -413,7 +416,9 @@ def _render(result, req: PlanRequest) -> None:
             st.markdown("- " + tr(step.key, **dict(step.params)))
 
     labels = _labels()
-    st.plotly_chart(track_figure(terrain, result, labels, area_xy=result.area_xy), width="stretch",
+    st.plotly_chart(track_figure(terrain, result, labels, area_xy=result.area_xy, lang=lang(),
+                                 base=base_layers_for(terrain.grid, app_settings())),
+                    width="stretch",
                     config={"displaylogo": False, "scrollZoom": True}, key="plan_track_fig")
     st.subheader(tr("planning.ui.profile"))
     st.plotly_chart(profile_figure(result, labels), width="stretch",

@@ -47,6 +47,7 @@ from sar_planner.terrain.library import list_library
 from sar_planner.i18n import t
 from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.figures_probability import poa_figure, poa_png
+from sar_planner.ui.map_layers import base_layers_for
 from sar_planner.ui.map_select import (append_vertex, selection_click, selection_path,
                                        selection_point, selection_ring)
 from sar_planner.ui.mission_state import clear as clear_handover
@@ -811,7 +812,9 @@ for col, (m, res) in zip(cols, results.items(), strict=True):
                          # areas: a drag lassos at once; the IPP and lines are clicked
                          # (a click in lasso mode would start an empty lasso)
                          dragmode="lasso" if m == model and draw_mode in _MODE_KIND
-                         and draw_mode not in _LINE_MODES else "pan")
+                         and draw_mode not in _LINE_MODES else "pan",
+                         lang=lang(), base=base_layers_for(grid, app_settings()),
+                         slope_deg=res.terrain.slope_deg, synthetic=main.synthetic)
         if m == model:  # a click, box or lasso on the main map: the IPP or a drawing
             event = st.plotly_chart(fig, width="stretch", on_select="rerun",
                                     selection_mode=select_as,
