@@ -246,11 +246,11 @@ def test_the_walking_cap_is_taken_when_the_map_is_built_not_on_every_rerun(monke
     seen = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(hours=2)
     m = _mission(seen_date=seen.date(), seen_time=seen.time().replace(microsecond=0),
                  speed_kmh=3.0)
-    import sar_planner.probability as probability
+    import sar_planner.probability.mission as mission_core
 
     builds = []
-    real = probability.map_on_terrain
-    monkeypatch.setattr(probability, "map_on_terrain",
+    real = mission_core.map_on_terrain
+    monkeypatch.setattr(mission_core, "map_on_terrain",
                         lambda *a, **k: builds.append(k["hours_since_seen"]) or real(*a, **k))
     at = _app(PROBABILITY, mission=m, terrain_entry=PAMIR).run()
     at.number_input(key="poa_radius").set_value(6.0)
@@ -259,11 +259,12 @@ def test_the_walking_cap_is_taken_when_the_map_is_built_not_on_every_rerun(monke
     assert not at.exception and not at.error, [e.value for e in at.error]
     cap = [c.value for c in at.caption if c.value.startswith("Nobody is farther than")]
     assert len(cap) == 1 and cap[0].startswith("Nobody is farther than 6.0 km of walking: 2.0 h")
-    built = at.session_state["poa_built_features"]["at"]
+    # the time the cap runs to is a map setting of the mission, set by the build (issue 10)
+    built = at.session_state["mission"]["settings"]["time_cap_at"]
     at.text_input(key="poa_find").set_value("38.30, 75.05").run()  # any rerun of the page
     assert not at.exception
     assert [c.value for c in at.caption if c.value.startswith("Nobody is farther than")] == cap
-    assert at.session_state["poa_built_features"]["at"] == built
+    assert at.session_state["mission"]["settings"]["time_cap_at"] == built
     assert len(builds) == 1 and builds[0] == pytest.approx(2.0, abs=0.01)  # built once
 
 

@@ -41,7 +41,7 @@ from typing import Any
 
 from sar_planner.errors import ProbabilityError
 
-__all__ = ["DEFAULTS", "SEGMENT_RULES", "MODELS", "SETTING_KEYS", "check_map_settings",
+__all__ = ["DEFAULTS", "UPHILL_SHARE_ON", "SEGMENT_RULES", "MODELS", "SETTING_KEYS", "check_map_settings",
            "parse_setting", "default_equal_points"]
 
 #: Probability models (the stored input ``model``).
@@ -64,6 +64,8 @@ DEFAULTS: Mapping[str, Any] = {
     "consensus_points": None,
     "time_cap_at": None,
 }
+#: The share of subjects going uphill the page offers when the crew turns that option on.
+UPHILL_SHARE_ON = 0.40
 #: Every setting name, in the stored order.
 SETTING_KEYS: tuple[str, ...] = tuple(DEFAULTS)
 

@@ -208,6 +208,8 @@ def stored_from_session(mission: Mapping[str, Any]) -> dict[str, Any]:
     out["seen_at"] = seen
     if "features" in mission:  # carried through unchanged; absent = keep the stored ones
         out["features"] = [dict(f) for f in mission.get("features") or []]
+    if mission.get("settings") is not None:  # the map settings, likewise (issue 10)
+        out["settings"] = dict(mission["settings"])
     return out
 
 
@@ -228,6 +230,7 @@ def session_from_stored(stored: Mapping[str, Any], incident_number: str,
     if out["quartiles_km"] is not None:
         out["quartiles_km"] = list(out["quartiles_km"])
     out["features"] = [dict(f) for f in stored.get("features") or []]
+    out["settings"] = dict(stored.get("settings") or {})  # the map settings (issue 10)
     seen = stored.get("seen_at")
     if seen:
         local = dt.datetime.fromisoformat(seen).astimezone(LOCAL_TZ)

@@ -2,15 +2,20 @@
 side, downloads (GeoTIFF, PNG), and the mission's map features (barriers, tracks, search segments,
 consensus regions) drawn on the map or imported from files.
 
-Thin: it collects the model settings, calls :func:`sar_planner.probability.map_on_terrain` (cached
-by its inputs) and draws with :mod:`sar_planner.ui.figures_probability`. The features are facts
-of the mission (:mod:`sar_planner.probability.mission_features`), saved with a logbook mission's
-inputs (:func:`sar_planner.logbook.mission_inputs.save_mission_features`); the barriers, tracks
-and regions the model uses are those present when the crew last pressed "Build the map".
+Thin: the map settings are stored facts of the mission (:mod:`sar_planner.probability.map_settings`,
+saved with a logbook mission's inputs when the crew presses "Build the map", audited; the widgets
+start from the stored values and follow a change saved by another crew), and the map is made by
+the core from the stored facts only: :func:`sar_planner.probability.mission.initial_mission_map`
+(cached by those facts) and :func:`sar_planner.mission_map.mission_map` (logged sorties, then the
+POD maps in the order they were stored, then the segments), the same functions the command line
+(``sar-planner mission map``) and case scoring call. It draws with
+:mod:`sar_planner.ui.figures_probability`. The features are facts of the mission
+(:mod:`sar_planner.probability.mission_features`), saved with a logbook mission's inputs
+(:func:`sar_planner.logbook.mission_inputs.save_mission_features`) and used by the map as saved.
 
 POD maps uploaded under "Sorties flown" for a logbook mission are stored with it at once
 (:mod:`sar_planner.logbook.pod_maps`) and applied from the logbook, after the logged sorties, in
-file-name order, until removed; a stored map on another grid is named with the grid it needs and
+the order they were stored, until removed; a stored map on another grid is named with the grid it needs and
 left out. For a mission only in the session they stay in the uploader (not saved, said so).
 """
 
@@ -24,21 +29,26 @@ import pandas as pd
 import streamlit as st
 
 from sar_planner.errors import ProbabilityError, SarPlannerError
-from sar_planner.geo import from_local, local_metric_crs, parse_latlon, to_local, to_wgs84
-from sar_planner.probability import (ROW_KEY, Region, TerrainOptions, consensus_map,
-                                     default_grid, grid_segments, map_on_terrain, mapscore,
+from sar_planner.geo import from_local, parse_latlon, to_local, to_wgs84
+from sar_planner.probability import (ROW_KEY, Region, default_grid, mapscore,
                                      mattson, poa_geotiff_bytes, read_pod_bytes,
-                                     segment_table, terrain_segments)
+                                     segment_table)
 from sar_planner.probability.features import AREA_EXTENSIONS
-from sar_planner.probability.logged import FlownSortie, replay_logged, sortie_pod
+from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.probability.mission_features import (KINDS, Added, add_feature, add_features,
                                                       feature_collection,
-                                                      features_from_file, features_key,
-                                                      features_of, grid_geometries,
+                                                      features_from_file, features_of, grid_geometries,
                                                       measure, new_feature, remove_feature,
                                                       rename_feature, to_grid, unique_name)
 from sar_planner.logbook.mission_inputs import (mission_inputs, mission_sorties_flown,
-                                                save_mission_features, save_mission_inputs)
+                                                save_mission_features, save_mission_inputs,
+                                                save_mission_settings)
+from sar_planner.mission_map import mission_map
+from sar_planner.probability.map_settings import DEFAULTS as MAP_DEFAULTS
+from sar_planner.probability.map_settings import MODELS as MAP_MODELS
+from sar_planner.probability.map_settings import (SEGMENT_RULES, UPHILL_SHARE_ON,
+                                                  check_map_settings, default_equal_points)
+from sar_planner.probability.mission import initial_mission_map
 from sar_planner.logbook.pod_maps import (StoredPods, add_pod_maps, grid_facts, list_pod_maps,
                                           pod_map_array, pod_map_bytes, pods_on_grid,
                                           remove_pod_map)
@@ -73,26 +83,6 @@ _MODEL_KINDS = ("barrier", "track", "region")  # features that change the map (n
 _KEPT = ("poa_terrain", "poa_model", "poa_compare", "poa_radius", "poa_cell", "poa_max_slope",
          "poa_drainage", "poa_use_uphill", "poa_uphill", "poa_track_w", "poa_track_f",
          "poa_seg_mode", "poa_seg_km", "poa_blend", "poa_draw_mode")
-
-
-@st.cache_resource(show_spinner=False, max_entries=6)
-def _build(paths: tuple[str, ...], lat: float, lon: float, radius_m: float, cell_m: float,
-           model: str, subject: str, terrain_class: str, quartiles_m: tuple | None,
-           uncertainty_m: float, uncertainty_kind: str, hours: float | None, speed: float | None,
-           max_slope: float, drainage_w: float, uphill: float | None,
-           features_json: str, track_w: float, track_f: float):
-    crs = local_metric_crs(lat, lon)
-    features = json.loads(features_json)  # the mission's barriers and tracks (WGS84 GeoJSON)
-    barriers = [g for _, g in grid_geometries(features, "barrier", crs)]
-    tracks = [g for _, g in grid_geometries(features, "track", crs)]
-    opts = TerrainOptions(max_slope_deg=max_slope, barriers=tuple(barriers), tracks=tuple(tracks),
-                          track_weight=track_w, track_friction=track_f,
-                          drainage_weight=drainage_w, uphill_share=uphill)
-    return map_on_terrain(paths, lat, lon, radius_m, cell_m, subject=subject,
-                          terrain_class=terrain_class, quartiles_m=quartiles_m,
-                          uncertainty_m=uncertainty_m, uncertainty_kind=uncertainty_kind,
-                          hours_since_seen=hours, speed_kmh=speed, model=model,
-                          terrain_options=opts)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -504,6 +494,90 @@ def _features_panel(mission) -> None:
             st.rerun()
 
 
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _initial(paths: tuple[str, ...], inputs_json: str, settings_json: str, model: str):
+    """:func:`initial_mission_map` cached by the stored facts it is made from (JSON)."""
+    return initial_mission_map(json.loads(inputs_json), json.loads(settings_json), paths,
+                               model=model)
+
+
+def _map_inputs(mission) -> dict:
+    """The inputs the map is made from: a logbook mission's stored inputs as stored (so the page,
+    the command line and case scoring read the very same values), else the session's mission."""
+    if mission.get("mission_id") is not None:
+        stored = mission_inputs(database(), int(mission["mission_id"]))
+        if stored is not None:
+            return stored
+    seen = None
+    if mission.get("seen_date") is not None and mission.get("seen_time") is not None:
+        seen = dt.datetime.combine(mission["seen_date"], mission["seen_time"],
+                                   tzinfo=_LOCAL_TZ).astimezone(dt.UTC).isoformat()
+    keys = ("lat", "lon", "subject", "terrain_class", "quartiles_km", "uncertainty_m",
+            "uncertainty_kind", "speed_kmh", "model", "features", "terrain_id")
+    return dict({k: mission.get(k) for k in keys}, seen_at=seen)
+
+
+_SYNC_KEY = "poa_settings_synced"  # (incident, revision) the widgets were last set from
+
+
+def _sync_widgets(mission, map_settings: dict, entry) -> None:
+    """Set the settings widgets from the stored settings when the mission or its stored version
+    changed (opened, reloaded, or changed by another crew), then rerun: the widgets show what
+    the map is made from, never a copied literal (defaults: :data:`MAP_DEFAULTS`)."""
+    token = [mission.get("incident_number") or mission.get("ipp_text"), mission.get("revision")]
+    if st.session_state.get(_SYNC_KEY) == token:
+        return
+    q = (Quartiles.from_km(mission["quartiles_km"]) if mission.get("quartiles_km")
+         else quartiles_for(mission["subject"], mission["terrain_class"]))
+    half, cell = default_grid(q.d95, terrain_reach_km(extent(tuple(entry.paths)),
+                                                      float(mission["lat"]), float(mission["lon"])))
+    s = map_settings
+    values = {
+        "poa_model": mission.get("model") or MAP_MODELS[0],
+        "poa_radius": (s["radius_m"] if s["radius_m"] is not None else half) / 1000.0,
+        "poa_cell": s["cell_m"] if s["cell_m"] is not None else cell,
+        "poa_max_slope": s["max_slope_deg"], "poa_drainage": s["drainage_weight"],
+        "poa_use_uphill": s["uphill_share"] is not None,
+        "poa_uphill": s["uphill_share"] if s["uphill_share"] is not None else UPHILL_SHARE_ON,
+        "poa_track_w": s["track_weight"], "poa_track_f": s["track_friction"],
+        "poa_seg_mode": s["segment_rule"], "poa_seg_km": s["segment_km"]}
+    first_time = st.session_state.get(_SYNC_KEY) is None or \
+        st.session_state.get(_SYNC_KEY)[0] != token[0]
+    for k, v in values.items():
+        st.session_state[k] = v
+    st.session_state[_SYNC_KEY] = token
+    if not first_time and st.session_state.get("poa_request"):
+        st.session_state["poa_settings_flash"] = True  # said once the page is drawn again
+    st.rerun()
+
+
+def _save_settings(mission, map_settings: dict, changes: dict) -> tuple[dict, dict]:
+    """Store changed map settings (and model) with a logbook mission (audited; a save based on
+    an older version is refused and said, nothing lost), or keep them in the session for a
+    mission only there; returns the session's mission and its settings as they are now."""
+    model = changes.pop("model", None)
+    changed = {k: v for k, v in changes.items() if map_settings.get(k) != v}
+    if model is not None and model != (mission.get("model") or MAP_MODELS[0]):
+        changed["model"] = model
+    if not changed:
+        return mission, map_settings
+    if mission.get("mission_id") is None:
+        model_now = changed.pop("model", mission.get("model"))
+        settings_now = check_map_settings(dict(map_settings, **changed))
+        mission = dict(mission, settings=settings_now, model=model_now)
+        st.session_state["mission"] = mission
+        return mission, settings_now
+    stored = save_mission_settings(database(), signed.actor, int(mission["mission_id"]),
+                                   changed, base_revision=mission.get("revision"))
+    mission = session_from_stored(stored, mission["incident_number"], int(mission["mission_id"]))
+    st.session_state["mission"] = mission
+    st.session_state["mission_pick"] = {"incident_number": mission["incident_number"],
+                                        "mission_id": int(mission["mission_id"]),
+                                        "revision": stored["revision"]}
+    st.session_state[_SYNC_KEY] = [mission["incident_number"], stored["revision"]]
+    return mission, dict(stored["settings"])
+
+
 signed = require_page("probability")  # the role is checked on every run, not only in the menu
 st.title(tr("nav.probability"))
 mission = st.session_state.get("mission")
@@ -544,8 +618,24 @@ st.caption(tr("probability.ui.mission_line", lat=f"{mission['lat']:.5f}", lon=f"
                f"probability.mission.kind_{mission.get('uncertainty_kind', 'gaussian')}"))
               if _unc_m > 0 else ""))
 
-models = ["rings", "terrain"]
-seg_modes = ["grid", "terrain", "mission"]
+models = list(MAP_MODELS)
+seg_modes = list(SEGMENT_RULES)
+# --- the map settings are stored facts of the mission (issue 10): the widgets start from them,
+# and a change saved by another crew (or another tab) is read from the logbook on every run
+if mission.get("mission_id") is not None:
+    with error_boundary():
+        _fresh = mission_inputs(database(), int(mission["mission_id"]))
+        if _fresh is not None and _fresh.get("revision") != mission.get("revision"):
+            mission = session_from_stored(_fresh, mission["incident_number"],
+                                          int(mission["mission_id"]))
+            st.session_state["mission"] = mission
+            st.session_state["mission_pick"] = {"incident_number": mission["incident_number"],
+                                                "mission_id": int(mission["mission_id"]),
+                                                "revision": _fresh["revision"]}
+map_settings = dict(MAP_DEFAULTS)
+with error_boundary():
+    map_settings = check_map_settings(mission.get("settings"))
+_sync_widgets(mission, map_settings, entry)
 with st.form("poa_settings"):
     c1, c2, c3, c4 = st.columns(4)
     model = c1.selectbox(tr("probability.ui.model"), models, format_func=lambda m, _l=lang(): t(f"probability.ui.model_{m}", _l),
@@ -556,35 +646,37 @@ with st.form("poa_settings"):
     reach_km = terrain_reach_km(extent(tuple(entry.paths)), float(mission["lat"]),
                                 float(mission["lon"]))
     default_half_m, default_cell_m = default_grid(quartiles.d95, reach_km)  # ~1,000 cells across
-    radius_km = c3.number_input(tr("probability.ui.radius"), min_value=0.5,
-                                value=default_half_m / 1000.0, step=1.0, key="poa_radius")
-    cell_m = c4.number_input(tr("probability.ui.cell"), min_value=5.0, value=default_cell_m,
-                             step=10.0, key="poa_cell")
+    radius_km = c3.number_input(tr("probability.ui.radius"), min_value=0.5, step=1.0,
+                                key="poa_radius")
+    cell_m = c4.number_input(tr("probability.ui.cell"), min_value=5.0, step=10.0, key="poa_cell")
     with st.expander(tr("probability.ui.terrain_options")):
         st.caption(tr("probability.features.model_help"))
         t1, t2, t3 = st.columns(3)
         max_slope = t1.number_input(tr("probability.ui.max_slope"), min_value=1.0, max_value=90.0,
-                                    value=40.0, key="poa_max_slope")
+                                    key="poa_max_slope")
         drainage_w = t2.number_input(tr("probability.ui.drainage_weight"), min_value=0.0,
-                                     value=0.0, step=0.5, key="poa_drainage")
-        use_uphill = t3.checkbox(tr("probability.ui.uphill"), value=False, key="poa_use_uphill")
-        uphill = t3.slider(tr("probability.ui.uphill_share"), 0.05, 0.95, 0.40, key="poa_uphill")
+                                     step=0.5, key="poa_drainage")
+        use_uphill = t3.checkbox(tr("probability.ui.uphill"), key="poa_use_uphill")
+        uphill = t3.slider(tr("probability.ui.uphill_share"), 0.05, 0.95, key="poa_uphill")
         k1, k2 = st.columns(2)
-        track_w = k1.number_input(tr("probability.ui.track_weight"), min_value=0.0, value=0.0,
+        track_w = k1.number_input(tr("probability.ui.track_weight"), min_value=0.0,
                                   step=0.5, key="poa_track_w")
-        track_f = k2.number_input(tr("probability.ui.track_friction"), min_value=0.1, value=1.0,
+        track_f = k2.number_input(tr("probability.ui.track_friction"), min_value=0.1, max_value=10.0,
                                   step=0.1, key="poa_track_f")
     s0, s1 = st.columns(2)
     seg_mode = s0.selectbox(tr("probability.ui.segment_mode"), seg_modes,
                             format_func=lambda k, _l=lang(): t(f"probability.ui.segment_mode_{k}", _l),
                             key="poa_seg_mode")
-    seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, value=2.0,
+    seg_km = s1.number_input(tr("probability.ui.segment_size"), min_value=0.1, max_value=100.0,
                              step=0.5, key="poa_seg_km")
     build = st.form_submit_button(tr("probability.ui.build"), type="primary")
 if default_half_m < default_grid(quartiles.d95)[0]:  # held back by the terrain's reach
     st.caption(tr("probability.ui.radius_terrain", km=f"{default_half_m / 1000.0:g}",
                   want=f"{default_grid(quartiles.d95)[0] / 1000.0:g}"))
 
+if st.session_state.pop("poa_settings_flash", False):  # another crew saved new settings
+    st.info(tr("probability.ui.settings_reloaded", incident=mission.get("incident_number", ""),
+               revision=mission.get("revision")), icon=":material/sync:")
 mission_features = _features(mission)
 if build:
     st.session_state["poa_request"] = True
@@ -594,90 +686,79 @@ if build:
         "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
     # a logbook mission keeps the terrain its map was built on (reopening it offers it)
     mission = _save_terrain(mission, entry.id)
+    # ... and the settings it was built with, the time cap as of now (stored facts, issue 10)
+    with error_boundary():
+        mission, map_settings = _save_settings(mission, map_settings, {
+            "model": model,
+            "radius_m": None if map_settings["radius_m"] is None
+            and float(radius_km) * 1000.0 == default_half_m else float(radius_km) * 1000.0,
+            "cell_m": None if map_settings["cell_m"] is None
+            and float(cell_m) == default_cell_m else float(cell_m),
+            "max_slope_deg": float(max_slope), "drainage_weight": float(drainage_w),
+            "uphill_share": float(uphill) if use_uphill else None,
+            "track_weight": float(track_w), "track_friction": float(track_f),
+            "segment_rule": seg_mode, "segment_km": float(seg_km),
+            "time_cap_at": dt.datetime.now(dt.UTC).isoformat()
+            if float(mission.get("speed_kmh") or 0.0) > 0 else None})
     clear_handover(st.session_state)  # the plan page must not use a map for other settings
 if not st.session_state.get("poa_request"):
     _features_panel(mission)
     st.stop()
-built = st.session_state.get(_BUILT_KEY)
-if not built or built.get("incident") != mission.get("incident_number"):
-    built = {"incident": mission.get("incident_number"),  # another mission: its own features
-             "at": dt.datetime.now(_LOCAL_TZ),
-             "features": [f for f in mission_features if f.get("kind") in _MODEL_KINDS]}
-    st.session_state[_BUILT_KEY] = built
-model_features = built["features"]
-if features_key(model_features, _MODEL_KINDS) != features_key(mission_features, _MODEL_KINDS):
-    st.warning(tr("probability.features.rebuild"), icon=":material/refresh:")
-
-seen = dt.datetime.combine(mission["seen_date"], mission["seen_time"], tzinfo=_LOCAL_TZ)
-# the time since last seen is taken when the crew builds the map, not on every rerun: a cap of
-# hours x speed that moved on with the clock made every click rebuild the map (seconds each)
-built_at = built.get("at")
-if not isinstance(built_at, dt.datetime):
-    built_at = built["at"] = dt.datetime.now(_LOCAL_TZ)
-hours = (built_at - seen).total_seconds() / 3600.0
-speed = float(mission.get("speed_kmh") or 0.0)
-cap_hours, cap_speed = (hours, speed) if speed > 0 and hours > 0 else (None, None)
-if cap_hours is not None:
-    st.caption(tr("probability.ui.cap_line", km=f"{cap_hours * cap_speed:.1f}",
-                  hours=f"{cap_hours:.1f}", speed=f"{cap_speed:g}",
-                  at=built_at.strftime("%H:%M")))
-common = dict(
-    paths=tuple(entry.paths), lat=float(mission["lat"]), lon=float(mission["lon"]),
-    radius_m=float(radius_km) * 1000.0, cell_m=float(cell_m), subject=mission["subject"],
-    terrain_class=mission["terrain_class"],
-    quartiles_m=tuple(quartiles.as_tuple()) if mission.get("quartiles_km") else None,
-    uncertainty_m=float(mission.get("uncertainty_m") or 0.0),
-    uncertainty_kind=mission.get("uncertainty_kind", "gaussian"), hours=cap_hours, speed=cap_speed,
-    max_slope=float(max_slope), drainage_w=float(drainage_w),
-    uphill=float(uphill) if use_uphill else None,
-    features_json=features_key(model_features, ("barrier", "track")),
-    track_w=float(track_w), track_f=float(track_f))
-
+# the map is made from the mission's stored facts only (inputs, map settings, features): the
+# barriers, tracks and regions saved with it are the ones the map uses (issue 10)
+model = mission.get("model") or model
+model_features = [f for f in mission_features if f.get("kind") in _MODEL_KINDS]
+map_inputs = _map_inputs(mission)
 shown = [model] + ([m for m in models if m != model] if compare else [])
-results = {}
+firsts = {}
 with error_boundary():
     with st.spinner(tr("probability.ui.building")):
         for m in shown:
-            results[m] = _build(model=m, **common)
+            firsts[m] = _initial(tuple(entry.paths), json.dumps(map_inputs, sort_keys=True),
+                                 json.dumps(map_settings, sort_keys=True), m)
+results = {m: f.built for m, f in firsts.items()}
 if not results:
     _features_panel(mission)
     st.stop()
+first = firsts[model]
+if first.cap_hours is not None:
+    st.caption(tr("probability.ui.cap_line", km=f"{first.cap_hours * first.cap_speed_kmh:.1f}",
+                  hours=f"{first.cap_hours:.1f}", speed=f"{first.cap_speed_kmh:g}",
+                  at=dt.datetime.fromisoformat(map_settings["time_cap_at"])
+                  .astimezone(_LOCAL_TZ).strftime("%H:%M")))
 
 main = results[model]
 grid = main.grid
 
 # --- planners' consensus (Mattson) over the mission's regions, and the sorties flown so far ----
-base_map = main.poa
-regions: list[Region] = []
-with error_boundary():
-    regions = [Region(n, g) for n, g in grid_geometries(model_features, "region", grid.crs)]
+base_map = first.base  # the model's map blended with the stored consensus (core)
+regions: list[Region] = list(first.regions)
 with st.expander(tr("probability.ui.consensus")):
     st.caption(tr("probability.ui.consensus_help"))
     if not regions:
         st.caption(tr("probability.features.no_regions"))
     if regions:
         cols_ = [r.name for r in regions] + [ROW_KEY]
-        share = [round(100.0 / len(regions), 1)] * len(regions)
-        share[-1] = round(100.0 - sum(share[:-1]), 1)
-        points_key = f"poa_points_{len(regions)}"
-        # the table the editor starts from: the points last typed for these regions when the
-        # page is opened again (Streamlit forgets the editor's edits), else equal shares; kept
-        # fixed while the page is shown, so the editor keeps its own edits
-        base = st.session_state.get("poa_points_base")
-        if points_key not in st.session_state or not base or base[0] != (_scope, cols_):
-            typed = kept(_scope).get("points")
-            start = typed[1] if typed and typed[0] == cols_ else pd.DataFrame(
-                [share + [0.0]], columns=cols_, index=[tr("probability.ui.planner", n=1)])
-            base = ((_scope, cols_), start)
-            st.session_state["poa_points_base"] = base
-        points = st.data_editor(base[1], num_rows="dynamic", key=points_key)
-        kept(_scope)["points"] = (cols_, points)
-        weight = st.slider(tr("probability.ui.blend"), 0.0, 1.0, 0.5, key="poa_blend")
-        with error_boundary():
-            region_poa = mattson(points.fillna(0.0).to_dict("records"), [r.name for r in regions])
-            base_map = consensus_map(base_map, regions, region_poa, weight)
-            st.caption(tr("probability.ui.region_poa", values=", ".join(
-                f"{k} {v:.3f}" for k, v in region_poa.items())))
+        stored_points = map_settings["consensus_points"] or default_equal_points(cols_[:-1])
+        start_df = pd.DataFrame([[p.get(c, 0.0) for c in cols_] for p in stored_points],
+                                columns=cols_,
+                                index=[tr("probability.ui.planner", n=i + 1)
+                                       for i in range(len(stored_points))])
+        points_key = f"poa_points_{len(regions)}_{mission.get('revision')}"
+        points = st.data_editor(start_df, num_rows="dynamic", key=points_key)
+        weight = st.slider(tr("probability.ui.blend"), 0.0, 1.0,
+                           float(map_settings["consensus_weight"]),
+                           key=f"poa_blend_{mission.get('revision')}")
+        st.caption(tr("probability.ui.region_poa", values=", ".join(
+            f"{k} {v:.3f}" for k, v in first.region_poa.items())))
+        if st.button(tr("probability.ui.consensus_save"), key="poa_consensus_save"):
+            with error_boundary():
+                typed = [{c: float(v) for c, v in row.items()}
+                         for row in points.fillna(0.0).to_dict("records")]
+                mattson(typed, cols_[:-1])  # each planner's 100 points, or the reason
+                mission, map_settings = _save_settings(mission, map_settings, {
+                    "consensus_points": typed, "consensus_weight": float(weight)})
+                st.rerun()
 _pods_forgotten = "poa_pods" not in st.session_state  # before the uploader is drawn
 pod_ups = []
 stored_pods: StoredPods | None = None  # a logbook mission's POD maps, kept with the mission
@@ -707,12 +788,14 @@ with error_boundary():
 state = None
 logged = None
 with error_boundary():
-    ordered = sorted(pod_ups or [], key=lambda u: u.name)  # flying order = file-name order
+    ordered = list(pod_ups or [])  # applied in the order uploaded (issue 10: not by file name)
     pods = ([read_pod_bytes(u.getvalue(), u.name, grid) for u in ordered] if stored_pods is None
-            else stored_pods.pods)  # a logbook mission's stored maps, in file-name order
-    logged = replay_logged(base_map, logged_sorties, asset_width=_asset_width, extra_pods=pods,
-                           pod_of=_cached_pod(grid, main.elevation, entry.id))
-    state = logged.state
+            else stored_pods.pods)  # a logbook mission's stored maps, in stored order
+    assembled = mission_map(map_inputs, map_settings, logged_sorties, pods,
+                            terrain_paths=tuple(entry.paths), initial=first,
+                            asset_width=_asset_width,
+                            pod_of=_cached_pod(grid, main.elevation, entry.id))
+    logged, state = assembled.replay, assembled.state
     if ordered:  # applied: a visit to another page that drops them is then told
         kept(_scope)["pods_applied"] = [u.name for u in ordered]
 if state is None or logged is None:
@@ -747,15 +830,7 @@ if state.pos:
     st.caption(tr("probability.ui.sorties_done", n=len(state.pos), pos=f"{state.total_pos:.3f}"))
 if main.synthetic:
     st.warning(tr("common.synthetic_badge"), icon=":material/warning:")
-segments = []
-with error_boundary():
-    if seg_mode == "mission":  # the mission's own segments, drawn or imported (live)
-        segments = [Region(n, g) for n, g in grid_geometries(mission_features, "segment",
-                                                             grid.crs)]
-    elif seg_mode == "terrain":
-        segments = terrain_segments(grid, main.elevation, float(seg_km) * 1000.0)
-    else:
-        segments = grid_segments(grid, float(seg_km) * 1000.0)
+segments = list(assembled.segments)  # by the stored segment rule (core)
 seg_table = None
 with error_boundary():
     seg_table = segment_table(segments, state.current, state.initial, state.cumulative_pod)
