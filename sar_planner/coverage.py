@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 from affine import Affine
+from pyproj import CRS
 from rasterio import features
 
 from sar_planner.errors import PlanningError
@@ -196,7 +197,7 @@ def pod_from_coverage(coverage: np.ndarray) -> np.ndarray:
     return -np.expm1(-c)
 
 
-def plan_runs(plan: SortiePlan, crs: object) -> list[np.ndarray]:
+def plan_runs(plan: SortiePlan, crs: CRS | str | int) -> list[np.ndarray]:
     """The plan's searching runs as (M, 3) x, y (metres in ``crs``), altitude arrays."""
     runs: list[np.ndarray] = []
     for sortie in plan.sorties:

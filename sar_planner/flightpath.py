@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numba
 import numpy as np
@@ -44,7 +45,7 @@ from sar_planner.assets.atmosphere import MIN_USABLE_ENDURANCE_S
 from sar_planner.errors import PlanningError
 from sar_planner.geo import from_local
 from sar_planner.patterns import Track
-from sar_planner.plan import Notice, Sortie, SortiePlan, Waypoint
+from sar_planner.plan import Notice, Sortie, SortiePlan, Waypoint, WaypointRole
 from sar_planner.return_height import return_height
 from sar_planner.sweep import SweepWidth
 from sar_planner.terrain import Terrain
@@ -489,8 +490,8 @@ class _Legs:
         """(flight time, start altitude, end altitude) of a transit a -> b: the rate-limited
         profile, not simplified (for the cheap search of the cut points)."""
         if np.hypot(*(b - a)) < _MIN_TRANSIT_M:
-            z = max(v for v in (za, zb, self.home_ground) if v is not None)
-            return 0.0, z, z
+            top = max(v for v in (za, zb, self.home_ground) if v is not None)
+            return 0.0, top, top
         pts, _, _ = _densify(np.vstack([a, b]), self.terrain.grid.cell_size)
         target = self.sampler.sample(self.radius_m, pts[:, 0], pts[:, 1]) + self.agl_m
         if za is not None:
@@ -723,7 +724,7 @@ def _one_sortie(index: int, xyz: np.ndarray, kinds: np.ndarray, spd: np.ndarray,
     n = len(xyz)
     wps = []
     for j in range(n):
-        role = str(kinds[j]) if kinds[j] in _ROLES else "transit"
+        role = cast(WaypointRole, str(kinds[j]) if kinds[j] in _ROLES else "transit")
         wps.append(Waypoint(lat=float(lat[j]), lon=float(lon[j]), alt_amsl_m=float(xyz[j, 2]),
                             agl_m=float(xyz[j, 2] - ground[j]), speed_m_s=float(spd[j]),
                             role=role))

@@ -1,9 +1,12 @@
 """Plan files read back as the plan flown: the plan page's GeoJSON export and QGroundControl ``.plan``.
 
 :func:`read_flown_plan` turns the file a crew flew with into a
-:class:`~sar_planner.flown_plan.FlownPlan` (degrees WGS84, metres AMSL). A ``.plan`` file carries
-no waypoint roles: its searching legs are taken as the legs between two NAV_WAYPOINT items whose
-midpoint lies inside the geofence polygon (the segment), or all of them when there is no polygon.
+:class:`~sar_planner.flown_plan.FlownPlan` (degrees WGS84, metres AMSL). A ``.plan`` written by
+this planner names each leg's role (and the sweep width), so only its searching legs count; a
+``.plan`` from elsewhere carries no roles: its searching legs are taken as the legs between two
+NAV_WAYPOINT items whose midpoint lies inside the geofence polygon (the segment), or all of them
+when there is no polygon. A DJI WPML route ``.kmz`` counts the legs at its slowest speed
+(:mod:`sar_planner.formats.plan_readback`, which also says why a ``.waypoints`` is not read).
 Prefer the GeoJSON export, which names every leg's role and carries the sweep width.
 Errors are :class:`~sar_planner.errors.LogbookError` with ``logbook.flown.err_plan_*`` keys (the
 logbook page shows them).
@@ -22,11 +25,12 @@ from shapely.geometry import Polygon
 
 from sar_planner.errors import LogbookError
 from sar_planner.flown_plan import FlownPlan, Run
+from sar_planner.formats.plan_readback import qgc_plan_with_roles, read_wpml_plan
 
 __all__ = ["PLAN_EXTENSIONS", "read_flown_plan", "geojson_plan"]
 
 #: File extensions :func:`read_flown_plan` understands.
-PLAN_EXTENSIONS = (".geojson", ".json", ".plan")
+PLAN_EXTENSIONS = (".geojson", ".json", ".plan", ".kmz")
 #: Largest plan file read, bytes (16 MiB).
 _MAX_PLAN_BYTES = 16 * 1024 * 1024
 #: MAVLink MAV_CMD_NAV_WAYPOINT (MAVLink common message set, MAV_CMD enum value 16).
@@ -53,8 +57,9 @@ def geojson_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
     for f in feats:
         if not isinstance(f, dict):
             continue
-        props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
-        geom = f.get("geometry") if isinstance(f.get("geometry"), dict) else {}
+        props: Mapping[str, Any] = (f["properties"] if isinstance(f.get("properties"), dict)
+                                    else {})
+        geom: Mapping[str, Any] = f["geometry"] if isinstance(f.get("geometry"), dict) else {}
         coords = geom.get("coordinates")
         kind = props.get("kind")
         if kind == "waypoint" and geom.get("type") == "Point" and isinstance(coords, list) \
@@ -90,7 +95,8 @@ def geojson_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
         if current:
             runs.append(tuple(current))
         numbers += [sortie] * (len(runs) - len(numbers))
-    meta = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+    meta: Mapping[str, Any] = (doc["properties"] if isinstance(doc.get("properties"), dict)
+                               else {})
     only = sorted(set(numbers))
     return FlownPlan(name=str(doc.get("name") or Path(filename).stem), runs=tuple(runs), area=area,
                      run_sorties=tuple(numbers), sortie=only[0] if len(only) == 1 else None,
@@ -130,10 +136,14 @@ def _read_qgc_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
                 area = tuple((float(a), float(b)) for a, b in pairs)  # type: ignore[arg-type]
                 area = area + (area[0],)
                 break
+    # this planner's own .plan names every leg's role: only its searching legs count
+    with_roles = qgc_plan_with_roles(filename, doc, area)
+    if with_roles is not None:
+        return with_roles
     inside = Polygon(area) if area else None
     runs: list[Run] = []
     current: list[tuple[float, float, float]] = []
-    for a, b in zip(pts, pts[1:]):
+    for a, b in zip(pts, pts[1:], strict=False):  # consecutive pairs
         mid = shapely.Point((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0)
         if inside is None or inside.covers(mid):
             if not current:
@@ -153,8 +163,8 @@ def read_flown_plan(filename: str, data: bytes) -> FlownPlan:
     Parameters
     ----------
     filename:
-        The uploaded file's name: ``.geojson``/``.json`` (the plan page's GeoJSON export) or
-        ``.plan`` (QGroundControl).
+        The uploaded file's name: ``.geojson``/``.json`` (the plan page's GeoJSON export),
+        ``.plan`` (QGroundControl) or ``.kmz`` (DJI WPML route).
     data:
         The file's bytes (at most 16 MiB).
 
@@ -176,6 +186,11 @@ def read_flown_plan(filename: str, data: bytes) -> FlownPlan:
                            known=", ".join(PLAN_EXTENSIONS))
     if not data or len(data) > _MAX_PLAN_BYTES:
         raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    if ext == ".kmz":   # a DJI Pilot 2 route: roles from its speeds (formats.plan_readback)
+        plan = read_wpml_plan(filename, data)
+        if not plan.runs:
+            raise LogbookError("logbook.flown.err_plan_no_search", file=filename)
+        return plan
     try:
         doc = json.loads(bytes(data).decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
