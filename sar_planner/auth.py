@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import threading
 from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session
 from sar_planner.errors import AuthError
 from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
-from sar_planner.logbook.models import ROLES, CrewMember, User
+from sar_planner.logbook.models import ROLES, CrewMember, SignInLockout, User
 # the roles' permissions and who acts live below the logbook (it checks them); re-exported
 from sar_planner.permissions import (PAGE_PERMISSIONS, PERMISSIONS, Actor, allowed,
                                      can_see_page, require, visible_pages)
@@ -75,28 +74,58 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a password: equalises the time of unknown-user sign-ins")
 
 
-#: After this many wrong passwords in a row for one user name, sign-in waits (this process).
+#: After this many wrong passwords in a row for one user name, sign-in waits. Counted in the
+#: database (``sign_in_lockout``), so the wait holds across a restart and on every station.
 MAX_FAILED_SIGN_INS = 5
 #: How long that wait is, seconds.
 SIGN_IN_LOCKOUT_S = 60
-_failures: dict[str, tuple[int, dt.datetime]] = {}
-_failures_lock = threading.Lock()
+#: The user name as typed is kept (for the count and the audit) up to this many characters.
+_TYPED_NAME_CHARS = 80
 
 
-def _check_not_locked(username: str, now: dt.datetime) -> None:
-    with _failures_lock:
-        count, last = _failures.get(username, (0, now))
-        if count >= MAX_FAILED_SIGN_INS:
-            wait = SIGN_IN_LOCKOUT_S - (now - last).total_seconds()
-            if wait > 0:
-                raise AuthError("auth.err_locked_out", seconds=int(wait) + 1)
-            _failures.pop(username, None)
+def _lockout_wait(db: Database, username: str, now: dt.datetime) -> float:
+    """Seconds this user name must still wait (0 when it may try)."""
+    with db.read() as session:
+        row = session.get(SignInLockout, username[:_TYPED_NAME_CHARS])
+        if row is None or row.failures < MAX_FAILED_SIGN_INS:
+            return 0.0
+        return max(0.0, SIGN_IN_LOCKOUT_S - (now - row.last_failure_at).total_seconds())
 
 
-def _note_failure(username: str, now: dt.datetime) -> None:
-    with _failures_lock:
-        count, _ = _failures.get(username, (0, now))
-        _failures[username] = (count + 1, now)
+def _note_sign_in(db: Database, username: str, user_id: int | None, now: dt.datetime,
+                  failure: str | None) -> None:
+    """Count (or clear) wrong passwords for ``username`` and audit the attempt, in one write.
+
+    ``failure`` is None for a good sign-in, else why it failed (``unknown_user``, ``wrong_password``,
+    ``disabled``, ``locked_out``); the audit never holds the password. The fifth failure in a row
+    also writes a ``lock_out`` audit row.
+    """
+    key = username[:_TYPED_NAME_CHARS]
+
+    def work(session: Session) -> None:
+        db.serialise(session, f"sign_in:{key}")
+        row = session.get(SignInLockout, key)
+        if failure is None:
+            if row is not None and row.failures:
+                row.failures = 0
+            record_audit(session, key, "sign_in", "user", user_id, {"username": key})
+            return
+        details: dict[str, object] = {"username": key, "reason": failure}
+        if failure != "locked_out":
+            if row is None:
+                row = SignInLockout(username=key, failures=0, last_failure_at=now)
+                session.add(row)
+            elif row.failures >= MAX_FAILED_SIGN_INS:  # an earlier lock-out has run out: count afresh
+                row.failures = 0
+            row.failures += 1
+            row.last_failure_at = now
+            details["failures_in_a_row"] = row.failures
+        record_audit(session, key, "sign_in_failed", "user", user_id, details)
+        if row is not None and failure != "locked_out" and row.failures == MAX_FAILED_SIGN_INS:
+            record_audit(session, key, "lock_out", "user", user_id,
+                         {"username": key, "seconds": SIGN_IN_LOCKOUT_S, "failures_in_a_row": row.failures})
+
+    db.write(work)
 
 
 @dataclass(frozen=True)
@@ -272,21 +301,26 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
     """
     now = now or dt.datetime.now(dt.UTC)
     username = username.strip().lower()
-    _check_not_locked(username, now)
+    wait = _lockout_wait(db, username, now)
+    if wait > 0:
+        _note_sign_in(db, username, None, now, "locked_out")
+        raise AuthError("auth.err_locked_out", seconds=int(wait) + 1)
     with db.read() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             verify_password(_dummy_hash(), password)
-            _note_failure(username, now)
-            raise AuthError("auth.err_sign_in")
-        ok = verify_password(user.password_hash, password)
-        if not ok or not user.active:
-            _note_failure(username, now)
-            raise AuthError("auth.err_sign_in")
-        with _failures_lock:
-            _failures.pop(username, None)
-        signed = SignedIn(Actor(user.id, user.username, user.role), user.display_name, now)
-        stale = _hasher.check_needs_rehash(user.password_hash)
+            failure: str | None = "unknown_user"
+            user_id = None
+        else:
+            ok = verify_password(user.password_hash, password)
+            failure = None if ok and user.active else ("wrong_password" if not ok else "disabled")
+            user_id = user.id
+            if failure is None:
+                signed = SignedIn(Actor(user.id, user.username, user.role), user.display_name, now)
+                stale = _hasher.check_needs_rehash(user.password_hash)
+    _note_sign_in(db, username, user_id, now, failure)
+    if failure is not None:
+        raise AuthError("auth.err_sign_in")
     if stale:
         new_hash = hash_password(password)
 

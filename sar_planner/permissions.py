@@ -3,7 +3,10 @@
 Roles (see :data:`PERMISSIONS`): ``crew`` plan searches, log and submit their own sorties;
 ``commander`` everything crew may do, plus review (approve, return, amend) and all missions;
 ``analyst`` read the log, statistics and exports; ``admin`` accounts, aircraft roster, settings
-and backups. Pages and commands check them through :func:`require` on every run; the logbook
+and backups, and approving sorties (so a sortie a commander flew can be approved when no other
+commander is on duty: nobody approves his own flight,
+:func:`sar_planner.logbook.records.approve_sortie`). Pages and commands check them through
+:func:`require` on every run; the logbook
 checks them before it writes. Accounts, passwords and sign-in are :mod:`sar_planner.auth`, which
 re-exports these names.
 
@@ -33,7 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset({"page.home", "page.statistics", "log.read", "log.export"}),
     "admin": frozenset({"page.home", "page.terrain", "page.settings", "accounts.manage",
                         "aircraft.manage", "settings.manage", "db.backup", "log.import", "log.read",
-                        "log.export"}),
+                        "log.export", "page.review", "sortie.review"}),
 }
 
 #: The permission each page needs (page key -> permission).

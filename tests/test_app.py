@@ -330,8 +330,9 @@ def test_admin_imports_the_history_and_backs_up(accounts, data_dir):
 def test_home_page_shows_the_units_running_totals(accounts):
     # the unit has flown 350 sorties (612.5 h) before the tool: the overview starts from there
     from sar_planner.logbook.counter import set_opening_balance
+    from sar_planner.permissions import Actor
 
-    set_opening_balance(accounts, "admin", 350, 612.5)
+    set_opening_balance(accounts, Actor.command_line(), 350, 612.5)
     at = _run(None, "en", "wang")
     values = {m.label: m.value for m in at.metric}
     assert values["Total sorties"] == "350"

@@ -115,7 +115,7 @@ def test_review_audit_log_and_versions_in_chinese(data_dir):
     add_aircraft(db, admin, "B-7185", "AC311A", "helicopter")
     add_crew_member(db, admin, "星卫东")
     # 1,200 sorties flown before the tool: the first one logged here is number 1,201 (row id 1)
-    set_opening_balance(db, "admin", 1200, 3000.0)
+    set_opening_balance(db, admin, 1200, 3000.0)
     wang = sign_in(db, "wang", PASSWORD).actor
     t0 = dt.datetime(2025, 7, 1, 8, 0, tzinfo=LOCAL_TZ)
     rec = log_sortie(db, wang, SortieInput("training", "B-7185", t0, t0 + dt.timedelta(hours=1),

@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
 
     db = get_database()  # opening it applies the migrations
     if args.db_command == "backup":
-        out = backup_database(db, args.out)
+        from sar_planner.permissions import Actor
+
+        out = backup_database(db, args.out, Actor.command_line().username)
         print_json({"backend": db.backend, "out": str(out), "bytes": out.stat().st_size})
     else:
         print_json({"backend": db.backend, "url": db.engine.url.render_as_string(hide_password=True),

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         print_json({"imported": n, "last_number": totals.last_number, "hours": totals.hours})
         return 0
     if args.log_command == "opening-balance":
-        set_opening_balance(db, actor.username, args.sorties, args.hours)
+        set_opening_balance(db, actor, args.sorties, args.hours)
         totals = running_totals(db)
         print_json({"last_number": totals.last_number, "opening_sorties": totals.opening_sorties,
                     "opening_hours": totals.opening_hours})
@@ -84,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
 
         records = filter_sorties(db, flt)
         n = write_export(records, args.fmt, args.out, opening=opening_row(totals, flt))
+        from sar_planner.logbook.audit import audit_event
+
+        audit_event(db, actor.username, "export", "sortie",
+                    {"format": args.fmt, "file": str(args.out.resolve()), "rows": n,
+                     "from": str(args.start) if args.start else None, "to": str(args.end) if args.end else None})
         print_json({"format": args.fmt, "out": str(args.out.resolve()), "rows": n})
         return 0
     s = aggregate(db, flt, detail=args.detail)  # GROUP BY in the database: fast on a long log

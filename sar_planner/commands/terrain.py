@@ -49,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
 
         entry = import_files([Path(p) for p in args.paths], settings, name=args.name,
                              progress=progress)
+        from sar_planner.logbook.audit import audit_event
+        from sar_planner.logbook.db import get_database
+        from sar_planner.permissions import Actor
+
+        audit_event(get_database(), Actor.command_line().username, "import_terrain", "terrain",
+                    {"name": entry.name_en, "id": entry.id, "files": [Path(p).name for p in args.paths]})
         print_json(entry.to_json())
         return 0
     if action == "list":

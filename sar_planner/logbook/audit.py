@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sar_planner.logbook.db import Database
 from sar_planner.logbook.models import AuditEntry
 
-__all__ = ["AuditRecord", "record_audit", "audit_log", "jsonable"]
+__all__ = ["AuditRecord", "record_audit", "audit_event", "audit_log", "jsonable"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,13 @@ def record_audit(session: Session, actor: str, action: str, entity: str, entity_
     """Add an audit row in the caller's transaction (it commits or rolls back with the change)."""
     session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor=actor[:40], action=action,
                            entity=entity, entity_id=entity_id, details=jsonable(details)))
+
+
+def audit_event(db: Database, actor: str, action: str, entity: str, details: dict[str, Any],
+                entity_id: int | None = None) -> None:
+    """Audit something done outside a logbook change (an export, a backup, a terrain import) in a
+    transaction of its own, once it has succeeded."""
+    db.write(lambda session: record_audit(session, actor, action, entity, entity_id, details))
 
 
 def audit_log(db: Database, entity: str | None = None, entity_id: int | None = None,

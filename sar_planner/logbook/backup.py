@@ -14,15 +14,17 @@ import subprocess
 from pathlib import Path
 
 from sar_planner.errors import LogbookError
+from sar_planner.logbook.audit import audit_event
 from sar_planner.logbook.db import Database
 
 __all__ = ["backup_database"]
 
 
-def backup_database(db: Database, out: Path) -> Path:
+def backup_database(db: Database, out: Path, actor: str = "unknown") -> Path:
     """Write a backup of ``db`` to ``out`` (a new file; an existing file is refused).
 
-    Returns the path written.
+    Returns the path written. A successful backup is audited (``backup``, by ``actor``: the user
+    name or ``cli:<os user>``), with its file and size.
 
     Raises
     ------
@@ -53,6 +55,7 @@ def backup_database(db: Database, out: Path) -> Path:
         except (sqlite3.Error, OSError) as exc:
             tmp.unlink(missing_ok=True)
             raise LogbookError("logbook.err_backup_failed", file=str(out), reason=str(exc)) from exc
+        _audit_backup(db, actor, out)
         return out
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
@@ -70,4 +73,10 @@ def backup_database(db: Database, out: Path) -> Path:
         reason = (result.stderr.strip().splitlines() or ["pg_dump failed"])[-1]
         raise LogbookError("logbook.err_backup_failed", file=str(out), reason=reason)
     tmp.replace(out)
+    _audit_backup(db, actor, out)
     return out
+
+
+def _audit_backup(db: Database, actor: str, out: Path) -> None:
+    audit_event(db, actor, "backup", "database", {"file": str(out), "bytes": out.stat().st_size,
+                                                  "backend": db.backend})

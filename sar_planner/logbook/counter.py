@@ -15,6 +15,7 @@ rounded parts, so the reconciliation line adds up exactly as printed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from sar_planner.logbook.audit import record_audit
 from sar_planner.logbook.db import Database
 from sar_planner.logbook.models import Mission, Sortie, SortieCounter
 from sar_planner.logbook.sqltime import flight_seconds
+from sar_planner.permissions import Actor, require
 
 __all__ = ["Totals", "FLOWN_STATUSES", "APART_STATUSES", "lock_counter", "take_number",
            "set_opening_balance", "running_totals"]
@@ -98,20 +100,38 @@ def _log_is_empty(session: Session, counter: SortieCounter) -> bool:
     return counter.last_number == 0 and not session.scalar(select(func.count()).select_from(Sortie))
 
 
-def set_opening_balance(db: Database, actor_name: str, sorties: int, hours: float) -> None:
+#: Largest opening balance accepted: more sorties or hours than any unit has flown before a tool.
+MAX_OPENING_SORTIES = 1_000_000
+MAX_OPENING_HOURS = 1_000_000.0
+
+
+def set_opening_balance(db: Database, actor: Actor, sorties: int, hours: float) -> None:
     """Start the count at ``sorties`` flown and ``hours`` flown before the tool.
 
     Only on an empty log (no sortie logged, no history imported): the next sortie is number
-    ``sorties + 1``.
+    ``sorties + 1``. Only an administrator (``log.import``) may set it; checked here, not only by
+    the page.
 
     Raises
     ------
+    AuthError
+        ``auth.err_forbidden`` when ``actor`` may not import the unit's history.
     LogbookError
         ``logbook.err_balance_not_empty`` if anything is logged already,
-        ``logbook.err_balance_value`` for a negative count or hours.
+        ``logbook.err_balance_value`` for a negative, non-finite or implausibly large count or
+        hours (at most :data:`MAX_OPENING_SORTIES` sorties and :data:`MAX_OPENING_HOURS` hours).
     """
-    if sorties < 0 or not hours >= 0:
-        raise LogbookError("logbook.err_balance_value", sorties=sorties, hours=hours)
+    require(actor, "log.import")
+    actor_name = actor.username
+    try:
+        ok = (0 <= sorties <= MAX_OPENING_SORTIES and sorties == int(sorties)
+              and math.isfinite(hours) and 0 <= hours <= MAX_OPENING_HOURS)
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise LogbookError("logbook.err_balance_value", sorties=sorties, hours=hours,
+                           max_sorties=MAX_OPENING_SORTIES, max_hours=f"{MAX_OPENING_HOURS:.0f}")
+    sorties = int(sorties)
 
     def work(session: Session) -> None:
         counter = lock_counter(session)

@@ -570,6 +570,8 @@ def _transition(db: Database, actor: Actor, sortie_id: int, from_states: tuple[s
         row = _load(session, sortie_id)
         if action == "submit" and row.created_by != actor.user_id:
             require(actor, "sortie.log_for_others")
+        if action == "approve":
+            _check_not_own_flight(session, actor, row)
         values: dict[str, Any] = {"status": to_state}
         if action in ("approve", "return"):
             values.update(reviewed_by=actor.user_id, reviewed_at=now, return_reason=reason)
@@ -590,6 +592,16 @@ def _transition(db: Database, actor: Actor, sortie_id: int, from_states: tuple[s
     return db.write(work)
 
 
+def _check_not_own_flight(session: Session, actor: Actor, row: Sortie) -> None:
+    """A commander does not approve a sortie he flew: another commander or the administrator does."""
+    if actor.user_id is None:
+        return
+    flew = session.scalar(select(SortieCrew.id).join(CrewMember, CrewMember.id == SortieCrew.crew_member_id)
+                          .where(SortieCrew.sortie_id == row.id, CrewMember.user_id == actor.user_id))
+    if flew is not None:
+        raise LogbookError("logbook.err_approve_own", number=row.number)
+
+
 def submit_sortie(db: Database, actor: Actor, sortie_id: int) -> SortieRecord:
     """Send a draft (or a returned sortie, once corrected) to the commanders for review."""
     require(actor, "sortie.log")
@@ -597,7 +609,15 @@ def submit_sortie(db: Database, actor: Actor, sortie_id: int) -> SortieRecord:
 
 
 def approve_sortie(db: Database, actor: Actor, sortie_id: int) -> SortieRecord:
-    """Approve a submitted sortie; its values become revision 1 in the kept history."""
+    """Approve a submitted sortie; its values become revision 1 in the kept history.
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_approve_own`` when ``actor`` is on the sortie's crew (another commander or
+        the administrator approves it), ``logbook.err_already_reviewed`` when it is no longer
+        submitted.
+    """
     require(actor, "sortie.review")
     return _transition(db, actor, sortie_id, ("submitted",), "approved", "approve")
 
@@ -691,5 +711,3 @@ def sortie_history(db: Database, sortie_id: int) -> list[RevisionRecord]:
             select(SortieRevision, User.username).outerjoin(User, SortieRevision.author_id == User.id)
             .where(SortieRevision.sortie_id == sortie_id).order_by(SortieRevision.revision)).all()
         return [RevisionRecord(r.revision, r.data, r.reason, u, r.created_at) for r, u in rows]
-
-

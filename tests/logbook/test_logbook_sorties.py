@@ -32,7 +32,7 @@ from tests.logbook._helpers import PASSWORD, local, sortie
 
 
 def test_numbers_follow_the_opening_balance(db, unit):
-    set_opening_balance(db, "admin", 350, 512.5)
+    set_opening_balance(db, unit.admin, 350, 512.5)
     a = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), hours=1.5), submit=True)
     b = log_sortie(db, unit.commander, sortie(local(2025, 7, 1, 10, 0), hours=0.5,
                                               crew=(("孙立民", "pilot"),)), submit=True)
@@ -49,7 +49,7 @@ def test_running_count_is_balance_plus_historical_approved_and_waiting(db, unit)
     353 with draft 352 in it). By hand: balance 350 sorties / 612.5 h; approved 351 (1.5 h) and
     waiting 353 (2.25 h); draft 352 (0.5 h) and returned 354 (0.75 h) apart.
     Total 350 + 0 + 1 + 1 = 352 sorties, 612.5 + 1.5 + 2.25 = 616.25 h."""
-    set_opening_balance(db, "admin", 350, 612.5)
+    set_opening_balance(db, unit.admin, 350, 612.5)
     approved = log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), hours=1.5), submit=True)
     approve_sortie(db, unit.commander, approved.id)
     log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 10, 0), hours=0.5))  # draft 352
@@ -67,7 +67,7 @@ def test_running_count_is_balance_plus_historical_approved_and_waiting(db, unit)
 def test_opening_balance_only_on_an_empty_log(db, unit):
     log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0)))
     with pytest.raises(LogbookError) as err:
-        set_opening_balance(db, "admin", 350, 500)
+        set_opening_balance(db, unit.admin, 350, 500)
     assert err.value.code == "logbook.err_balance_not_empty"
 
 
@@ -229,7 +229,7 @@ def test_two_commanders_approving_at_once(db, unit):
 
 def test_eight_crews_logging_at_once_get_a_gap_free_count(db, unit):
     """8 threads x 50 sorties after a balance of 350 -> exactly 351..750, none lost, none twice."""
-    set_opening_balance(db, "admin", 350, 500.0)
+    set_opening_balance(db, unit.admin, 350, 500.0)
     pilots = []
     for i in range(8):
         reg = f"QHJ-T{i}"
@@ -335,7 +335,7 @@ def test_stations_in_separate_processes_share_one_gap_free_count(db_url, db, uni
 
     from tests.logbook._helpers import log_many_in_own_process
 
-    set_opening_balance(db, "admin", 350, 500.0)
+    set_opening_balance(db, unit.admin, 350, 500.0)
     jobs = []
     for i in range(4):
         add_aircraft(db, unit.admin, f"QHJ-P{i}", "DJI Matrice 30T", "drone")

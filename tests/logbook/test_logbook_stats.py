@@ -157,7 +157,7 @@ def test_whole_log_export_carries_the_opening_balance_so_columns_sum_to_the_coun
     from sar_planner.logbook.counter import running_totals, set_opening_balance
     from sar_planner.logbook.stats import OPENING_STATUS, opening_row
 
-    set_opening_balance(db, "admin", 350, 612.5)
+    set_opening_balance(db, unit.admin, 350, 612.5)
     log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 8, 0), hours=1.5), submit=True)
     log_sortie(db, unit.crew, sortie(local(2025, 7, 1, 10, 0), hours=0.5))
     totals = running_totals(db)

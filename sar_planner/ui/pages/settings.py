@@ -143,7 +143,7 @@ with error_boundary():
             h = st.number_input(tr("logbook.ui.opening_hours"), min_value=0.0, step=0.1, key="ob_h")
             go = st.form_submit_button(tr("logbook.ui.set_balance"))
         if go:
-            _run(lambda: set_opening_balance(db, actor.username, int(n), float(h)), tr("logbook.ui.done"))
+            _run(lambda: set_opening_balance(db, actor, int(n), float(h)), tr("logbook.ui.done"))
         with c2.form("import_history"):
             up = st.file_uploader(tr("logbook.ui.history_csv"), type=["csv"], key="ih_file")
             go2 = st.form_submit_button(tr("logbook.ui.import"))
@@ -164,7 +164,8 @@ with error_boundary():
     if st.button(tr("logbook.ui.backup_now"), key="backup"):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         suffix = ".db" if db.backend == "sqlite" else ".dump"
-        out = backup_database(db, settings.data_dir / "backups" / f"sar_planner-{stamp}{suffix}")
+        out = backup_database(db, settings.data_dir / "backups" / f"sar_planner-{stamp}{suffix}",
+                              actor.username)
         st.success(tr("logbook.ui.backup_done", file=str(out)))
 
 # --- asset catalogue --------------------------------------------------------------------------

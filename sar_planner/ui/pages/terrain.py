@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from sar_planner.geo import parse_latlon, to_local, to_wgs84
+from sar_planner.logbook.audit import audit_event
 from sar_planner.terrain.library import import_uploads, list_library
 from sar_planner.terrain.overview import EntrySummary, overview, point_report, summarize
 from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.map_layers import base_layer_panel, base_layers_for
 from sar_planner.ui.map_view import add_points, base_map, show_map
-from sar_planner.ui.session import require_page
+from sar_planner.ui.session import database, require_page
 
 
 def _stamp(paths: tuple[str, ...]) -> tuple[float, ...]:
@@ -37,7 +38,7 @@ def _overview(paths: tuple[str, ...], stamp: tuple[float, ...]):
     return overview(paths, _summary(paths, stamp))
 
 
-require_page("terrain")
+signed = require_page("terrain")
 st.title(tr("tpage.title"))
 st.info(tr("tpage.real_data_note"), icon=":material/info:")
 settings = app_settings()
@@ -62,6 +63,8 @@ with st.expander(tr("tpage.import_header"), expanded=False):
                                                        text=tr("tpage.import_progress", message=m)))
                 bar.progress(1.0)
                 st.session_state["terrain_entry"] = entry.id  # kept across pages
+                audit_event(database(), signed.actor.username, "import_terrain", "terrain",
+                            {"name": entry.name_en, "id": entry.id, "files": [up.name for up in uploads]})
                 st.session_state["terrain_choose"] = entry.id  # the selector below shows it
                 st.success(tr("tpage.import_done", name=entry.name_zh if lang() == "zh"
                               else entry.name_en, files=len(entry.paths)))
