@@ -12,7 +12,10 @@ simplified away to within W / 20, as the logbook's flown-track check does), then
 detection law, Koopman 1946), then the Bayes update of the map
 (:func:`sar_planner.probability.bayes.replay`). W is the sweep width of the plan flown, or, when
 the plan does not give one, the sweep-width override of the plan's aircraft in the asset
-catalogue; a sortie without either is listed as not applied (the width is never guessed).
+catalogue; a sortie logged without a plan takes the catalogue type of the aircraft it was logged
+with (the roster's link) at the median height above ground its track flew
+(:func:`type_sweep_width`); a sortie with none of these is listed as not applied (the width is
+never guessed).
 
 Terrain masking: given the terrain under the map (``elevation`` on the map's grid) and a track
 with heights (``[lon, lat, alt]``, metres above mean sea level, as every track reader in
@@ -66,6 +69,7 @@ from sar_planner.terrain import Terrain
 _PLAN_KIND = "sar_planner.flown_plan"
 
 __all__ = ["FlownSortie", "SortiePod", "SortieUpdate", "LoggedReplay", "sweep_width_for",
+           "TypeWidth", "type_sweep_width", "track_agl_m", "TYPE_WIDTH_LIGHTS",
            "sortie_pod", "replay_logged", "BELOW_GROUND_MARGIN_M", "BELOW_GROUND_SHARE"]
 
 
@@ -85,12 +89,16 @@ class FlownSortie:
         ``[lon, lat]`` or ``[lon, lat, alt]`` (WGS84 degrees, metres above mean sea level).
     plan:
         The plan flown as stored (:meth:`sar_planner.logbook.flown.FlownPlan.to_json`), or None.
+    asset_id:
+        The catalogue type of the aircraft flown (the roster's link, migration 0008), or None.
+        Used when the plan gives no width: see :func:`type_sweep_width`.
     """
 
     number: int
     takeoff_at: dt.datetime
     track: Mapping[str, Any]
     plan: Mapping[str, Any] | None = None
+    asset_id: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,7 +112,9 @@ class SortieUpdate:
     sweep_width_m:
         W used, metres, or None when the sortie was not applied.
     width_source:
-        ``"plan"`` (the plan flown's W), ``"asset"`` (the aircraft's catalogue override) or None.
+        ``"plan"`` (the plan flown's W), ``"asset"`` (the aircraft's catalogue override),
+        ``"type"`` (no plan: the logged aircraft's catalogue type at the height flown,
+        :func:`type_sweep_width`) or None.
     pod:
         POD per cell on the grid (None when not applied).
     pod_mean:
@@ -178,6 +188,8 @@ class SortiePod:
     pod: np.ndarray | None
     masking: str | None = None
     masking_params: Mapping[str, Any] | None = None
+    #: Catalogue key of why no width is known (a sortie without a plan: :class:`TypeWidth`).
+    why: str | None = None
 
     def __iter__(self):  # noqa: D105 - the legacy (W, source, POD) triple
         return iter((self.sweep_width_m, self.width_source, self.pod))
@@ -227,6 +239,94 @@ def sweep_width_for(plan: Mapping[str, Any] | None,
         if got is not None and got > 0:
             return float(got), "asset"
     return None, None
+
+
+#: The lights a track without a plan is judged under: its day or night is not logged, so the
+#: smaller of the two catalogue widths is taken (never more searched than the type can give).
+TYPE_WIDTH_LIGHTS: tuple[str, ...] = ("day", "night")
+#: The height above ground a track is taken to have flown: the median over its fixes (metres),
+#: not below this (a drone at the ground searches nothing; the camera model needs a height).
+MIN_TYPE_AGL_M = 5.0
+
+
+@dataclass(frozen=True)
+class TypeWidth:
+    """The sweep width of a sortie flown without a plan, from its aircraft's catalogue type.
+
+    Attributes
+    ----------
+    sweep_width_m:
+        W in metres, or None when it cannot be known (then ``why`` says why).
+    agl_m:
+        The height above ground it is for (median over the track's fixes), metres; None for the
+        unit's own height-free figure or when unknown.
+    method:
+        ``"unit"`` (the catalogue's trial figure, any height), ``"camera"`` or ``"visual-table"``.
+    why:
+        Catalogue key of why no width is known (``trackcounts.no_type``,
+        ``trackcounts.unknown_type``, ``trackcounts.no_heights``, ``trackcounts.too_high``), or None.
+    """
+
+    sweep_width_m: float | None
+    agl_m: float | None
+    method: str | None
+    why: str | None = None
+
+
+def track_agl_m(track: Mapping[str, Any], grid: Grid, elevation: np.ndarray | None
+                ) -> float | None:
+    """The median height above ground of a track's fixes (metres), from the fixes' heights above
+    sea level and the terrain on ``grid``; None when the track has no usable heights (none,
+    below the ground, or far above it: :func:`sar_planner.coverage.sensor_heights`'s verdict)
+    or no terrain is given."""
+    from sar_planner.coverage import sensor_heights
+
+    if elevation is None:
+        return None
+    elev = np.asarray(elevation, dtype=np.float64)
+    if elev.shape != tuple(grid.shape) or not np.isfinite(elev).any():
+        return None
+    terrain = Terrain(grid, elev, (), 0, False)
+    xy, alt, _ = _track_xyz(track, grid)
+    got = sensor_heights(xy[:, 0], xy[:, 1], alt, terrain)
+    if got.status not in ("heights", "partial") or got.z is None:
+        return None
+    from sar_planner.terrain import sample_bilinear
+
+    inside = grid.contains(xy[:, 0], xy[:, 1])  # the fixes over the map's terrain
+    if not inside.any():
+        return None
+    ground = sample_bilinear(terrain, xy[inside, 0], xy[inside, 1])
+    agl = np.asarray(got.z, dtype=np.float64)[inside] - ground
+    agl = agl[np.isfinite(agl)]
+    if agl.size == 0:
+        return None
+    return max(MIN_TYPE_AGL_M, float(np.median(agl)))
+
+
+def type_sweep_width(asset_id: str | None, agl_m: float | None) -> TypeWidth:
+    """W of a catalogue type flown at ``agl_m`` metres above ground: the unit's own figure if the
+    catalogue has one (any height), else the smaller of the day and night widths of
+    :func:`sar_planner.sweep.effective_sweep_width` at that height (camera model or crew visual
+    table). None, with the reason, for no type, a type the catalogue lacks, or no height."""
+    from sar_planner.assets import get_asset
+    from sar_planner.sweep import effective_sweep_width
+
+    if not asset_id:
+        return TypeWidth(None, None, None, "trackcounts.no_type")
+    try:
+        asset = get_asset(asset_id)
+    except SarPlannerError:
+        return TypeWidth(None, None, None, "trackcounts.unknown_type")
+    if asset.sweep_width_override_m is not None and asset.sweep_width_override_m > 0:
+        return TypeWidth(float(asset.sweep_width_override_m), None, "unit")
+    if agl_m is None:
+        return TypeWidth(None, None, None, "trackcounts.no_heights")
+    widths = [effective_sweep_width(asset, agl_m, light) for light in TYPE_WIDTH_LIGHTS]  # type: ignore[arg-type]
+    best = min(widths, key=lambda w: w.width_m)
+    if best.width_m <= 0:
+        return TypeWidth(None, agl_m, best.method, "trackcounts.too_high")
+    return TypeWidth(float(best.width_m), agl_m, best.method)
 
 
 def _plan_facts(plan: Mapping[str, Any] | None
@@ -375,6 +475,12 @@ def sortie_pod(sortie: FlownSortie, grid: Grid,
         if np.isfinite(elev).any():
             terrain = Terrain(grid, elev, (), 0, False)
     width, source = sweep_width_for(sortie.plan, asset_width)
+    if width is None and _plan_facts(sortie.plan) is None:
+        # flown without a plan: the aircraft's catalogue type at the height it flew
+        typed = type_sweep_width(sortie.asset_id, track_agl_m(sortie.track, grid, elevation))
+        if typed.sweep_width_m is None:
+            return SortiePod(None, None, None, why=typed.why)
+        width, source = typed.sweep_width_m, "type"
     if width is None:
         return SortiePod(None, None, None)
     xy, alt, starts = _track_xyz(sortie.track, grid)
@@ -455,7 +561,7 @@ def replay_logged(initial: ProbabilityMap, sorties: Sequence[FlownSortie], *,
         width, source, pod = got
         if pod is None:
             updates.append(SortieUpdate(s.number, s.takeoff_at, None, None, None, None, None, None,
-                                        skipped="probability.logged.skipped_no_width",
+                                        skipped=got.why or "probability.logged.skipped_no_width",
                                         skipped_params={"number": s.number}))
             continue
         mask = _segment_mask(s.plan, grid)

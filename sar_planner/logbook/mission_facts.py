@@ -72,11 +72,14 @@ def flown_sorties(db: Database, mission_id: int, at: dt.datetime | None = None
                   ) -> list[FlownSortie]:
     """The sorties logged against a mission with a flown track, takeoff order, as plain data
     (with ``at``: those landed by then)."""
+    from sar_planner.logbook.records import aircraft_assets
+
+    types = aircraft_assets(db)  # registration -> catalogue type (a sortie without a plan)
     out = []
     for r in mission_sorties_flown(db, mission_id):
         if at is not None and _utc(r.landing_at) > at:
             continue
-        out.append(FlownSortie(r.number, r.takeoff_at, r.track, r.plan))
+        out.append(FlownSortie(r.number, r.takeoff_at, r.track, r.plan, types.get(r.aircraft)))
     return out
 
 

@@ -122,6 +122,9 @@ class Aircraft(Base):
     kind: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    #: Its type in the asset catalogue (catalogue id), or None until an administrator links it
+    #: (migration 0008): a flown track logged without a plan counts with that type's sweep width.
+    asset_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class CrewMember(Base):

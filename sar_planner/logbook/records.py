@@ -48,6 +48,8 @@ __all__ = [
     "MAX_FLIGHT_HOURS",
     "add_aircraft",
     "set_aircraft_active",
+    "set_aircraft_asset",
+    "aircraft_assets",
     "list_aircraft",
     "add_crew_member",
     "list_crew",
@@ -164,13 +166,30 @@ class RevisionRecord:
 
 # ----------------------------------------------------------------------------------- rosters
 
-def add_aircraft(db: Database, actor: Actor, registration: str, type_name: str, kind: str) -> int:
+def _check_asset_id(asset_id: str | None) -> str | None:
+    """A catalogue id as stored (None = not linked); an id the catalogue lacks is refused."""
+    if asset_id is None or not str(asset_id).strip():
+        return None
+    from sar_planner.assets import load_catalogue
+
+    asset_id = str(asset_id).strip()
+    catalogue = load_catalogue()
+    if asset_id not in catalogue:
+        raise LogbookError("logbook.err_aircraft_asset", asset=asset_id,
+                           known=", ".join(sorted(catalogue)))
+    return asset_id
+
+
+def add_aircraft(db: Database, actor: Actor, registration: str, type_name: str, kind: str,
+                 asset_id: str | None = None) -> int:
     """Put an aircraft on the roster; returns its id.
+
+    ``asset_id`` links it to its type in the asset catalogue (see :func:`set_aircraft_asset`).
 
     Raises
     ------
     LogbookError
-        For an empty or duplicate registration or an unknown kind.
+        For an empty or duplicate registration, an unknown kind or catalogue type.
     """
     require(actor, "aircraft.manage")
     registration = registration.strip().upper()
@@ -178,18 +197,54 @@ def add_aircraft(db: Database, actor: Actor, registration: str, type_name: str, 
         raise LogbookError("logbook.err_aircraft_fields")
     if kind not in AIRCRAFT_KINDS:
         raise LogbookError("logbook.err_aircraft_kind", kind=kind, kinds=", ".join(AIRCRAFT_KINDS))
+    asset_id = _check_asset_id(asset_id)
 
     def work(session: Session) -> int:
         if session.scalar(select(Aircraft.id).where(Aircraft.registration == registration)):
             raise LogbookError("logbook.err_aircraft_exists", registration=registration)
-        row = Aircraft(registration=registration, type_name=type_name.strip(), kind=kind, active=True)
+        row = Aircraft(registration=registration, type_name=type_name.strip(), kind=kind,
+                       active=True, asset_id=asset_id)
         session.add(row)
         session.flush()
         record_audit(session, actor.username, "create", "aircraft", row.id,
-                     {"registration": registration, "type_name": type_name, "kind": kind})
+                     {"registration": registration, "type_name": type_name, "kind": kind,
+                      "asset_id": asset_id})
         return row.id
 
     return db.write(work)
+
+
+def set_aircraft_asset(db: Database, actor: Actor, registration: str,
+                       asset_id: str | None) -> None:
+    """Link a roster aircraft to its catalogue type (None unlinks it); audited with before and
+    after. The link decides the sweep width of its sorties logged with a track but no plan, in
+    every map made after the change (sorties already logged included: the map is recomputed).
+
+    Raises
+    ------
+    LogbookError
+        ``logbook.err_unknown_aircraft``, ``logbook.err_aircraft_asset``.
+    """
+    require(actor, "aircraft.manage")
+    asset_id = _check_asset_id(asset_id)
+
+    def work(session: Session) -> None:
+        row = session.scalar(select(Aircraft).where(Aircraft.registration == registration))
+        if row is None:
+            raise LogbookError("logbook.err_unknown_aircraft", registration=registration)
+        if row.asset_id == asset_id:
+            return
+        record_audit(session, actor.username, "set_asset", "aircraft", row.id,
+                     {"registration": registration, "before": row.asset_id, "after": asset_id})
+        row.asset_id = asset_id
+
+    db.write(work)
+
+
+def aircraft_assets(db: Database) -> dict[str, str | None]:
+    """Registration -> catalogue type id (None when not linked), every aircraft ever on the roster."""
+    with db.read() as session:
+        return {a.registration: a.asset_id for a in session.scalars(select(Aircraft))}
 
 
 def set_aircraft_active(db: Database, actor: Actor, registration: str, active: bool) -> None:
@@ -208,13 +263,13 @@ def set_aircraft_active(db: Database, actor: Actor, registration: str, active: b
 
 
 def list_aircraft(db: Database, active_only: bool = False) -> list[dict[str, Any]]:
-    """The roster: registration, type, kind, active."""
+    """The roster: registration, type, kind, active, catalogue type id (``asset_id``, or None)."""
     stmt = select(Aircraft).order_by(Aircraft.registration)
     if active_only:
         stmt = stmt.where(Aircraft.active.is_(True))
     with db.read() as session:
         return [{"registration": a.registration, "type_name": a.type_name, "kind": a.kind,
-                 "active": a.active} for a in session.scalars(stmt)]
+                 "active": a.active, "asset_id": a.asset_id} for a in session.scalars(stmt)]
 
 
 def add_crew_member(db: Database, actor: Actor, name: str) -> int:
@@ -711,3 +766,5 @@ def sortie_history(db: Database, sortie_id: int) -> list[RevisionRecord]:
             select(SortieRevision, User.username).outerjoin(User, SortieRevision.author_id == User.id)
             .where(SortieRevision.sortie_id == sortie_id).order_by(SortieRevision.revision)).all()
         return [RevisionRecord(r.revision, r.data, r.reason, u, r.created_at) for r, u in rows]
+
+

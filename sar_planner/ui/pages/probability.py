@@ -34,15 +34,15 @@ from sar_planner.probability import (ROW_KEY, Region, default_grid, mapscore,
                                      mattson, poa_geotiff_bytes, read_pod_bytes,
                                      segment_table)
 from sar_planner.probability.features import AREA_EXTENSIONS
+from sar_planner.logbook.mission_facts import flown_sorties
 from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.probability.mission_features import (KINDS, Added, add_feature, add_features,
                                                       feature_collection,
                                                       features_from_file, features_of, grid_geometries,
                                                       measure, new_feature, remove_feature,
                                                       rename_feature, to_grid, unique_name)
-from sar_planner.logbook.mission_inputs import (mission_inputs, mission_sorties_flown,
-                                                save_mission_features, save_mission_inputs,
-                                                save_mission_settings)
+from sar_planner.logbook.mission_inputs import (mission_inputs, save_mission_features,
+                                                save_mission_inputs, save_mission_settings)
 from sar_planner.mission_map import mission_map
 from sar_planner.probability.map_settings import DEFAULTS as MAP_DEFAULTS
 from sar_planner.probability.map_settings import MODELS as MAP_MODELS
@@ -87,7 +87,8 @@ _KEPT = ("poa_terrain", "poa_model", "poa_compare", "poa_radius", "poa_cell", "p
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _sortie_pod(crs_wkt: str, transform: tuple, shape: tuple, number: int, takeoff: str,
-                track_json: str, plan_json: str, terrain_id: str, _elevation=None):
+                track_json: str, plan_json: str, terrain_id: str, _elevation=None,
+                asset_id: str | None = None):
     """:func:`sortie_pod` cached by the grid, the terrain and the sortie's stored facts (a rerun is
     instant); ``_elevation`` (the map's terrain on the grid, for terrain masking) is not hashed:
     ``terrain_id`` with the grid names it."""
@@ -98,7 +99,7 @@ def _sortie_pod(crs_wkt: str, transform: tuple, shape: tuple, number: int, takeo
 
     grid = Grid(CRS.from_wkt(crs_wkt), Affine(*transform), shape)
     sortie = FlownSortie(number, dt.datetime.fromisoformat(takeoff), json.loads(track_json),
-                         json.loads(plan_json))
+                         json.loads(plan_json), asset_id)
     return sortie_pod(sortie, grid, _asset_width, elevation=_elevation)
 
 
@@ -106,7 +107,8 @@ def _cached_pod(grid, elevation, terrain_id: str):
     def pod_of(s: FlownSortie):
         return _sortie_pod(grid.crs.to_wkt(), tuple(grid.transform)[:6], tuple(grid.shape),
                            s.number, s.takeoff_at.isoformat(), json.dumps(s.track, sort_keys=True),
-                           json.dumps(s.plan, sort_keys=True), terrain_id, elevation)
+                           json.dumps(s.plan, sort_keys=True), terrain_id, elevation,
+                           asset_id=s.asset_id)
     return pod_of
 
 
@@ -783,8 +785,8 @@ else:
 logged_sorties: list[FlownSortie] = []
 with error_boundary():
     if mission.get("mission_id") is not None:
-        logged_sorties = [FlownSortie(r.number, r.takeoff_at, r.track, r.plan)
-                          for r in mission_sorties_flown(database(), int(mission["mission_id"]))]
+        # with the catalogue type of each sortie's aircraft (a track logged without a plan)
+        logged_sorties = flown_sorties(database(), int(mission["mission_id"]))
 state = None
 logged = None
 with error_boundary():
