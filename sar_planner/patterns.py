@@ -500,7 +500,7 @@ def contour_search(elevation: np.ndarray, transform: Sequence[float], area: Base
                             interval=f"{interval_m:g}")
     pts: list[np.ndarray] = []
     kinds: list[str] = []
-    for i, p in enumerate(pieces):
+    for p in pieces:
         if pts:  # start each piece at the end nearest the last point
             if np.hypot(*(p[-1] - pts[-1])) < np.hypot(*(p[0] - pts[-1])):
                 p = p[::-1]

@@ -63,7 +63,7 @@ def return_height(terrain: Terrain, route_xy: np.ndarray, home_xy: tuple[float, 
     xy = np.asarray(route_xy, dtype=np.float64).reshape(-1, 2)
     hx, hy = float(home_xy[0]), float(home_xy[1])
     shapes = [mapping(LineString([(hx, hy), (float(x), float(y))])) for x, y in xy]
-    for (ax, ay), (bx, by) in zip(xy[:-1], xy[1:]):
+    for (ax, ay), (bx, by) in zip(xy[:-1], xy[1:], strict=True):
         shapes.append(mapping(LineString([(ax, ay), (bx, by)])))
         tri = Polygon([(hx, hy), (ax, ay), (bx, by)])
         if tri.area > 0:

@@ -47,7 +47,7 @@ def main() -> None:
     grid = Grid.from_bounds(CRS.from_epsg(32646), 500_000, 4_000_000, 506_000, 4_006_000, 60)
     x, y = lawnmower_fixes()
     lat, lon = from_local(x, y, grid.crs)
-    track = track_geojson([list(zip(lon.tolist(), lat.tolist()))])
+    track = track_geojson([list(zip(lon.tolist(), lat.tolist(), strict=True))])
     plan = FlownPlan("bench", (((94.9, 36.1, float("nan")), (94.91, 36.1, float("nan"))),),
                      sweep_width_m=100.0).to_json()
     sortie = FlownSortie(1, dt.datetime(2026, 7, 1, tzinfo=dt.UTC), track, plan)

@@ -3,7 +3,8 @@ the flat swath, on the same track and grid (sar_planner.probability.logged.sorti
 
 A 6 km x 6 km lawn-mower (60 legs, W = 100 m, a fix every 2 m thinned to 5,000 stored fixes,
 1.5 m of GPS noise) flown 80 m above the ground under it (terrain following), across synthetic
-ridges 300 m high and 1.2 km apart (slopes up to 38 degrees) on a 100 x 100 grid of 60 m (and a 400 x 400 grid of 15 m). Prints the times and
+ridges 300 m high and 1.2 km apart (slopes up to 38 degrees) on a 100 x 100 grid of 60 m (and a 400
+x 400 grid of 15 m). Prints the times and
 the masked run's time as a ratio to the flat swath's in the same run, and the share of swept
 cells that the ridges hide.
 

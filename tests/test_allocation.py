@@ -77,7 +77,7 @@ def test_ranking_puts_the_dense_near_segment_first_and_says_why():
     ranked = rank_candidates(poa, grid, segs, opts)
     assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     assert ranked[0].segment == "A"
-    assert all(a.pos_per_minute >= b.pos_per_minute for a, b in zip(ranked, ranked[1:]))
+    assert all(a.pos_per_minute >= b.pos_per_minute for a, b in zip(ranked, ranked[1:], strict=False))
     best = ranked[0]
     # POS = POA x (1 - exp(-W v t / A)) for the search time it gets
     c = 40.0 * 8.0 * best.search_s / 4e6 if best.asset_id == "m30t" else None

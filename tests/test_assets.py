@@ -125,7 +125,8 @@ def test_unknown_asset_lists_the_known_ones():
 
 def test_reserve_must_leave_flight_time(tmp_path):
     text = PACKAGED.read_text(encoding="utf-8").replace(
-        'reserve_s = { value = 420, by = "unit", ref = "initial unit rule: land with 7 minutes left" }\nmax_altitude_amsl_m = { value = 5000',
+        'reserve_s = { value = 420, by = "unit", ref = "initial unit rule: land with 7 minutes left" }'
+        '\nmax_altitude_amsl_m = { value = 5000',
         'reserve_s = { value = 9999, by = "unit", ref = "x" }\nmax_altitude_amsl_m = { value = 5000', 1)
     path = tmp_path / "assets.toml"
     path.write_text(text, encoding="utf-8")

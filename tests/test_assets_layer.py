@@ -63,7 +63,8 @@ def _old_whole_copy() -> str:
     subs = [
         ('endurance_s = { value = 2460, by = "maker", ref = "DJI M30 series specs: max flight time 41 min" }',
          'endurance_s = { value = 2000, by = "unit", ref = "unit trial 2025-09" }'),
-        ('endurance_s = { value = 2700, by = "maker", ref = "DJI Mavic 3 Enterprise specs: max flight time 45 min (unverified)" }',
+        ('endurance_s = { value = 2700, by = "maker", '
+         'ref = "DJI Mavic 3 Enterprise specs: max flight time 45 min (unverified)" }',
          'endurance_s = { value = 2880, by = "maker", ref = "DJI Mavic 3 Enterprise specs: 48 min" }'),
     ]
     for old, new in subs:

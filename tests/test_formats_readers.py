@@ -351,7 +351,7 @@ def test_zipped_shapefile_in_utm_is_reprojected_to_wgs84():
     expected = [to_ll.transform(x, y) for x, y in ring]
     got = list(areas[0].geometry.exterior.coords)
     assert len(got) == len(expected)
-    for (lon, lat), (elon, elat) in zip(sorted(got), sorted(expected)):
+    for (lon, lat), (elon, elat) in zip(sorted(got), sorted(expected), strict=True):
         assert abs(lon - elon) < 1e-9 and abs(lat - elat) < 1e-9
     assert 36.0 < got[0][1] < 36.2 and 94.7 < got[0][0] < 95.0
     # the same square without .prj cannot be placed: refused, not guessed

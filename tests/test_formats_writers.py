@@ -28,7 +28,7 @@ from pyproj import Geod
 
 from sar_planner.errors import FormatError
 from sar_planner.formats import WRITERS, write_plan
-from sar_planner.formats._common import airborne, geoid_n
+from sar_planner.formats._common import airborne
 from sar_planner.geo import format_ddm
 from sar_planner.i18n import t
 from sar_planner.plan import Notice, ReturnHeight, Sortie, SortiePlan, Waypoint
@@ -108,7 +108,7 @@ def test_qgc_plan_reads_back_with_amsl_frame_0(plan):
     assert len(fence) == 1 and fence[0]["inclusion"] is True
     ring = fence[0]["polygon"]
     assert len(ring) == len(plan.area_wgs84) - 1   # stored open
-    for (lat, lon), (alon, alat) in zip(ring, plan.area_wgs84):
+    for (lat, lon), (alon, alat) in zip(ring, plan.area_wgs84, strict=False):  # ring stored open
         assert horizontal_m(lat, lon, alat, alon) < 0.01
 
 
@@ -443,7 +443,7 @@ def _assert_same_sequence(got, want) -> None:
 
 
 def _assert_no_zero_leg(points) -> None:
-    for a, b in zip(points, points[1:]):
+    for a, b in zip(points, points[1:], strict=False):
         assert horizontal_m(a[0], a[1], b[0], b[1]) >= 0.5 or abs(a[2] - b[2]) >= 0.5, (a, b)
 
 
@@ -515,7 +515,7 @@ def _leg_speeds(items: list[tuple[int, float]], autopilot: str) -> list[float | 
     nav_idx = [i for i, (cmd, _) in enumerate(items) if cmd != 178]
     speed = None
     legs: list[float | None] = []
-    for a, b in zip(nav_idx, nav_idx[1:]):
+    for a, b in zip(nav_idx, nav_idx[1:], strict=False):
         dos_after_a = [items[j][1] for j in range(a + 1, b)]
         dos_after_b = [items[j][1] for j in range(b + 1, (nav_idx + [len(items)])
                                                   [nav_idx.index(b) + 1])]

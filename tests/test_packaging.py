@@ -25,7 +25,8 @@ from sar_planner.ui.shell import PAGES
 @pytest.fixture(scope="module")
 def wheel_files(tmp_path_factory) -> set[str]:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO_ROOT)], check=True, timeout=300,
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO_ROOT)],
+                   check=True, timeout=300,
                    capture_output=True)
     (whl,) = out.glob("sar_planner-*.whl")
     with zipfile.ZipFile(whl) as zf:

@@ -61,7 +61,7 @@ def _row_track(grid, row):
     west, south, east, north = grid.bounds
     y = north - (row + 0.5) * grid.cell_size
     lat, lon = from_local(np.array([west - 500.0, east + 500.0]), np.array([y, y]), grid.crs)
-    return {"type": "LineString", "coordinates": [[float(a), float(b)] for a, b in zip(lon, lat)]}
+    return {"type": "LineString", "coordinates": [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]}
 
 
 def _run(mission):

@@ -42,8 +42,8 @@ def test_the_stored_track_is_thinned_within_the_cap_in_order(lengths, max_points
     for line in lines:                                # each kept segment whole from end to end
         a, b = (round((line[i][0] - 90.0) / 1e-5) for i in (0, -1))
         assert (a, b) in ends
-    assert all(a < b for a, b in zip(ks, ks[1:]))     # flying order, no repeats
-    for k, c in zip(ks, coords):
+    assert all(a < b for a, b in zip(ks, ks[1:], strict=False))     # flying order, no repeats
+    for k, c in zip(ks, coords, strict=True):
         has = bool(every) and k % every == 0
         assert len(c) == (3 if has else 2)
         if has:

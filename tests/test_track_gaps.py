@@ -51,7 +51,7 @@ LEG_B = [(W0 + 1825.0 - 50.0 * k, S0 + 1525.0) for k in range(34)]
 def _lonlat(xy):
     x, y = np.array([p[0] for p in xy]), np.array([p[1] for p in xy])
     lat, lon = from_local(x, y, UTM46)
-    return [(round(float(a), 7), round(float(b), 7)) for a, b in zip(lon, lat)]
+    return [(round(float(a), 7), round(float(b), 7)) for a, b in zip(lon, lat, strict=True)]
 
 
 def _gpx(segments, heights=None) -> bytes:

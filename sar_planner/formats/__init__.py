@@ -198,7 +198,8 @@ def write_plan(plan: SortiePlan, ext_or_path: str | os.PathLike[str], **options:
         Passed to the writer (``sortie``, ``end_with``, DJI enums, ``lang`` ... see each module).
         ``asset=`` an :class:`sar_planner.assets.Asset` (the plan's own, checked by id) fills
         ``firmware_type`` (.plan and .waypoints, from its ``autopilot``), ``vehicle_type``
-        (.plan), the DJI drone and payload enums (.kmz) and the aircraft name (.html); options given explicitly win. ``lang`` is passed to the briefing only, so one
+        (.plan), the DJI drone and payload enums (.kmz) and the aircraft name (.html); options
+        given explicitly win. ``lang`` is passed to the briefing only, so one
         set of options serves every format; any other option a writer does not take is an error.
 
     Raises

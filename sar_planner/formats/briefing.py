@@ -4,7 +4,8 @@ Holds a map of the track drawn as inline SVG on the mission's metric grid (``pla
 distances on paper are true; a 1 km scale bar), the segment outline, the home point, per-sortie
 times and lengths, each sortie's return-to-home height with the ground it clears and where (the
 height the DJI route file carries; :mod:`sar_planner.return_height`), the waypoint table with
-sea-level heights, the radio frequencies and notes the crew typed, and any warnings. No script, no remote resource: it prints offline. Every text from
+sea-level heights, the radio frequencies and notes the crew typed, and any warnings. No script, no
+remote resource: it prints offline. Every text from
 the user is HTML-escaped.
 """
 
@@ -155,7 +156,8 @@ def write_briefing(plan: SortiePlan, *, sortie: int | None = None, lang: str = "
 <style>
 body {{ font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 12mm; font-size: 11pt; }}
 h1 {{ font-size: 16pt; margin: 0 0 4mm; }} h2 {{ font-size: 12pt; margin: 5mm 0 2mm; }}
-table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid #888; padding: 1mm 2mm; text-align: right; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border: 1px solid #888; padding: 1mm 2mm; text-align: right; }}
 th {{ background: #eee; }} td:first-child, th:first-child {{ text-align: left; }}
 .map {{ width: 100%; max-height: 150mm; }} .warn {{ color: #b00; font-weight: bold; }}
 dl {{ display: grid; grid-template-columns: max-content auto; gap: 1mm 6mm; }} dt {{ font-weight: bold; }}

@@ -45,7 +45,7 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
     check_exportable(plan)
     sorties = select_sorties(plan, sortie, one_flight=False, fmt=".geojson")
     all_pts = [plan.home, *(w for s in sorties for w in s.waypoints)]
-    heights = {id(w): round(w.alt_amsl_m + n, 3) for w, n in zip(all_pts, geoid_n(all_pts))}
+    heights = {id(w): round(w.alt_amsl_m + n, 3) for w, n in zip(all_pts, geoid_n(all_pts), strict=True)}
 
     def _h(w: Waypoint) -> float:
         return heights[id(w)]

@@ -104,7 +104,7 @@ class FlownTrack:
     def segments(self) -> tuple[tuple[TrackPoint, ...], ...]:
         """The points split at :attr:`segment_starts`."""
         bounds = [*self.segment_starts, len(self.points)]
-        return tuple(self.points[a:b] for a, b in zip(bounds, bounds[1:]) if b > a)
+        return tuple(self.points[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a)
 
     @property
     def length_m(self) -> float:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sar_planner.errors import LogbookError, redact_secrets
@@ -134,11 +134,15 @@ def _translate_errors(db: Database, retryable_passthrough: bool = False) -> Iter
     except DBAPIError as exc:
         if retryable_passthrough and _is_retryable(exc):
             raise _Retry from exc
+        if isinstance(exc, DataError):  # PostgreSQL: a NUL character, a value too long for its column
+            raise LogbookError("logbook.err_text_value",
+                               detail=redact_secrets(str(exc.orig).strip().splitlines()[0])[:200]) from None
         if isinstance(exc, OperationalError) or exc.connection_invalidated:
             if _is_retryable(exc):
                 raise LogbookError("logbook.err_busy") from exc
             raise LogbookError("logbook.err_unreachable", url=_safe_url(db.engine),
-                               detail=redact_secrets(str(exc.orig).strip().splitlines()[0]) if exc.orig else "") from exc
+                               detail=(redact_secrets(str(exc.orig).strip().splitlines()[0])
+                                       if exc.orig else "")) from exc
         raise
 
 
@@ -319,7 +323,7 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True,
                                                  "options": f"-c lock_timeout={wait_ms}"})
         else:
             raise LogbookError("logbook.err_bad_url", url=redact_secrets(url))
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+    except (ArgumentError, NoSuchModuleError, ValueError):
         raise LogbookError("logbook.err_bad_url", url=redact_secrets(url)) from None
     db = Database(engine)
     if migrate_schema:

@@ -13,7 +13,8 @@ existed) is still read, as a mission with no features; the version was raised so
 planner refuses a mission with features instead of saving over them without them. Version 3 added
 ``settings``, every map setting (:mod:`sar_planner.probability.map_settings`), and made ``model``
 always set; versions 1 and 2 are upgraded by migration 0005 and, read before it ran, upgraded on
-reading alike (the page's defaults of then written out). A save names the revision it was based on: when someone else saved in
+reading alike (the page's defaults of then written out). A save names the revision it was based on:
+when someone else saved in
 between, the save is refused (no silent overwrite). Every save writes an audit row with the
 values before and after, so no earlier value is ever lost.
 

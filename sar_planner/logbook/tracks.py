@@ -169,13 +169,13 @@ def dropout_starts(flown: FlownTrack, sweep_width_m: float | None = None) -> tup
     far = DROPOUT_MIN_DISTANCE_M
     if sweep_width_m is not None and math.isfinite(sweep_width_m) and sweep_width_m > 0:
         far = max(far, DROPOUT_SWEEP_WIDTHS * float(sweep_width_m))
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         if b <= a:
             continue
         starts.append(a)
         pts = flown.points[a:b]
         pauses = [(i, (q.time - p.time).total_seconds())
-                  for i, (p, q) in enumerate(zip(pts, pts[1:]), start=1)
+                  for i, (p, q) in enumerate(zip(pts, pts[1:], strict=False), start=1)
                   if p.time is not None and q.time is not None]
         if not pauses:
             continue

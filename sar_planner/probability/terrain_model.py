@@ -2,7 +2,8 @@
 
 Travel effort (:mod:`.costdistance`, flat-ground metres by Tobler's function, impassable slopes and
 drawn barriers; divided by the grid paths' mean excess over straight lines, 1.4 % with 16
-neighbours, so that flat open ground gives the ring model back) replaces straight-line distance as the radial coordinate: the published CDF F is
+neighbours, so that flat open ground gives the ring model back) replaces straight-line distance as
+the radial coordinate: the published CDF F is
 read as P(effort walked <= D). The mass F(D2) - F(D1) of each effort band (bands one cell wide)
 is shared equally by the grid cells whose effort lies in that band: equal probability per area
 along an effort contour, which on flat open ground is exactly the ring model.

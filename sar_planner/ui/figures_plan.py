@@ -60,7 +60,7 @@ def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str]
         fig.add_trace(go.Scatter(x=list(ax), y=list(ay), mode="lines", name=labels["area"],
                                  line={"color": "#d62728", "width": 2}, hoverinfo="skip"))
     agl_all = []
-    for s, xyz in zip(result.plan.sorties, result.sorties_xyz, strict=True):
+    for s, _xyz in zip(result.plan.sorties, result.sorties_xyz, strict=True):
         agl_all.extend(w.agl_m for w in s.waypoints)
     cmax = max(agl_all) if agl_all else 1.0
     for s, xyz in zip(result.plan.sorties, result.sorties_xyz, strict=True):

@@ -190,7 +190,8 @@ def segment_ring_wgs84(geometry: BaseGeometry, crs) -> tuple[tuple[float, float]
 
 
 def stored_from_session(mission: Mapping[str, Any]) -> dict[str, Any]:
-    """The Mission page's session dict as the inputs :func:`~sar_planner.logbook.mission_inputs.save_mission_inputs` stores.
+    """The Mission page's session dict as the inputs
+    :func:`~sar_planner.logbook.mission_inputs.save_mission_inputs` stores.
 
     The time last seen is the form's date and time in station time (Asia/Shanghai), made an
     aware instant; the map features (``features``, WGS84 GeoJSON dicts) are carried through

@@ -43,7 +43,8 @@ def _open_sorties(page):
 
 
 def test_a_pod_map_uploaded_in_the_browser_stays_with_the_mission(page_en, app_server,
-                                                                   crew_account, tmp_path):
+                                                                   crew_account,  # noqa: F811 - the fixture imported above
+                                                                   tmp_path):
     page = page_en
     _mission_on_probability_page(page, app_server, crew_account, INCIDENT)
     _build(page)

@@ -65,7 +65,7 @@ def planned(tmp_path_factory):
 
 def _zero_legs(points: list[tuple[float, float, float]]) -> list[int]:
     out = []
-    for i, (a, b) in enumerate(zip(points, points[1:])):
+    for i, (a, b) in enumerate(zip(points, points[1:], strict=False)):
         d = abs(GEOD.inv(a[1], a[0], b[1], b[0])[2])
         if d < 0.5 and abs(a[2] - b[2]) < 0.5:
             out.append(i)
@@ -75,7 +75,7 @@ def _zero_legs(points: list[tuple[float, float, float]]) -> list[int]:
 def test_the_planner_does_emit_a_repeated_point_here(planned):
     plan, _ = planned
     w = plan.sorties[0].waypoints
-    assert any(same_point(a, b) for a, b in zip(w, w[1:]))
+    assert any(same_point(a, b) for a, b in zip(w, w[1:], strict=False))
 
 
 @pytest.mark.parametrize("firmware", [None, 3, 12])

@@ -63,7 +63,8 @@ def test_formulas_arriving_by_history_import_are_neutralised_too(db):
 
     data = ("sortie_no,date,takeoff,flight_hours,aircraft,aircraft_type,aircraft_kind,task_type,pilot,crew,"
             "mission,outcome,takeoff_site,remarks\n"
-            f'1,2019-03-08,09:35,0.5,B-7185,AC311A,helicopter,training,孙立民,,,,"{DDE}","\t{LINK.replace(chr(34), 2 * chr(34))}"\n'
+            f'1,2019-03-08,09:35,0.5,B-7185,AC311A,helicopter,training,孙立民,,,,"{DDE}",'
+            f'"\t{LINK.replace(chr(34), 2 * chr(34))}"\n'
             ).encode("utf-8")
     assert import_history(db, Actor(None, "cli:test", "admin"), data, "h.csv") == 1
     rec = list_sorties(db)[0]

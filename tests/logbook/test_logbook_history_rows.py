@@ -46,7 +46,7 @@ def test_a_failure_after_the_rows_went_in_leaves_nothing(db, unit, monkeypatch):
         raise RuntimeError("disk full")  # as if the audit write failed at the very end
 
     monkeypatch.setattr(history, "record_audit", fail)
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match="disk full"):
         history.import_history(db, unit.admin, SAMPLE, "sample.csv")
     totals = running_totals(db)
     assert (totals.last_number, totals.sorties) == (0, 0)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sar_planner.formats.cells import frame_to_csv
 from sar_planner.logbook.cases import closed_cases
 from sar_planner.logbook.exports import export_bytes
 from sar_planner.logbook.filenames import export_file_name
