@@ -32,11 +32,10 @@ from sar_planner.subjects import TERRAIN_CLASSES, categories, quartiles_for
 
 __all__ = ["register", "run"]
 
-#: Default grid: reach 1.25 x the 95 % distance, at least this many metres per cell, and at most
-#: about this many cells across.
-_RADIUS_FACTOR = 1.25
+#: The default grid is the Probability page's (issue 10):
+#: :func:`sar_planner.probability.mission.default_grid` with the terrain file's reach around the IPP
+#: (half-width ceil(1.25 x d95) km, cell max(30, ceil(2 x half-width in km)) m, ~1,000 across).
 _MIN_RESOLUTION_M = 30.0
-_MAX_CELLS_ACROSS = 2000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,9 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="rings", choices=("rings", "terrain"),
                    help="rings: straight-line distance; terrain: walking effort over the DEM")
     p.add_argument("--radius-km", type=float, default=None,
-                   help="half-width of the map (default 1.25 x the 95 %% distance)")
+                   help="half-width of the map (default: as the Probability page, 1.25 x the 95 %% distance within the terrain)")
     p.add_argument("--resolution", type=float, default=None,
-                   help="cell size in metres (default: 30 m, coarser for very large maps)")
+                   help="cell size in metres (default: as the Probability page, about 1,000 cells across)")
     p.add_argument("--uncertainty-m", type=float, default=0.0,
                    help="IPP uncertainty radius in metres (95 %% circle; default 0)")
     p.add_argument("--hours", type=float, default=None, help="hours since last seen (with --speed-kmh)")
@@ -106,12 +105,17 @@ def _run_poa(args: argparse.Namespace) -> int:
 
     lat, lon = _latlon(args.ipp)
     q = quartiles_for(args.subject, args.terrain_class)
-    radius_m = (args.radius_km * 1000.0 if args.radius_km is not None
-                else math.ceil(_RADIUS_FACTOR * q.d95 / 1000.0) * 1000.0)
+    from sar_planner.probability.mission import default_grid
+    from sar_planner.terrain.choice import terrain_extent, terrain_reach_km
+
+    default_half, default_cell = default_grid(
+        q.d95, terrain_reach_km(terrain_extent((str(args.terrain),)), lat, lon))
+    radius_m = args.radius_km * 1000.0 if args.radius_km is not None else default_half
     if not (math.isfinite(radius_m) and radius_m > 0):
         raise ProbabilityError("probability.err_radius", value=args.radius_km)
-    res = args.resolution if args.resolution is not None else max(
-        _MIN_RESOLUTION_M, math.ceil(2 * radius_m / _MAX_CELLS_ACROSS))
+    res = args.resolution if args.resolution is not None else (
+        default_cell if args.radius_km is None
+        else max(_MIN_RESOLUTION_M, math.ceil(2 * radius_m / 1000.0)))
     if not (math.isfinite(res) and res > 0):
         raise ProbabilityError("probability.err_resolution", value=args.resolution)
     mm = map_on_terrain([args.terrain], lat, lon, radius_m, res, args.grid,
