@@ -7,11 +7,11 @@ The plan is the plan page's GeoJSON export (or a QGroundControl ``.plan``, which
 ``--sweep-width``); the track any file :func:`sar_planner.formats.read_track` reads. With
 ``--terrain`` (a terrain library id, see ``sar-planner terrain list``) steep slopes turned away from
 the aircraft are masked as the coverage module masks them. Prints
-:meth:`sar_planner.logbook.flown.FlownReport.summary`: planned and achieved POD (0..1), areas
+:meth:`sar_planner.flown_coverage.FlownReport.summary`: planned and achieved POD (0..1), areas
 (m²), lengths and cross-track offsets (m), the sweep width and grid cell (m) and the CRS.
 
 A plan of several sorties is compared with one: ``--sortie N``, else the sortie whose searching
-legs the track follows best (:func:`sar_planner.logbook.flown.choose_sortie`); the JSON says
+legs the track follows best (:func:`sar_planner.flown_coverage.choose_sortie`); the JSON says
 which (``sortie``, ``sortie_picked``: ``"auto"`` or ``"given"``, ``sorties``: how many the plan
 holds, ``sortie_shares``: for the automatic pick, each sortie's share of fixes within W).
 """
@@ -21,13 +21,6 @@ from __future__ import annotations
 import argparse
 
 from sar_planner.cli import print_json
-from sar_planner.formats import read_track
-from sar_planner.formats._safe import read_local_file as _read
-from sar_planner.logbook.flown import (choose_sortie, compare_flown, flown_terrain,
-                                       read_flown_plan)
-from sar_planner.logbook.tracks import split_dropouts
-from sar_planner.settings import get_settings
-from sar_planner.terrain.library import get_entry
 
 __all__ = ["register", "run"]
 
@@ -46,6 +39,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top, so that every ``sar-planner`` command starts without the
+    # planning and raster stack (issue 12)
+    from sar_planner.formats import read_track
+    from sar_planner.formats._safe import read_local_file as _read
+    from sar_planner.flown_coverage import choose_sortie, compare_flown, flown_terrain
+    from sar_planner.formats.plan_files import read_flown_plan
+    from sar_planner.logbook.tracks import split_dropouts
+    from sar_planner.settings import get_settings
+    from sar_planner.terrain.library import get_entry
+
     plan = read_flown_plan(*_read(args.plan))
     # GPS dropouts split the track as the logbook page and the stored track split it, so the
     # ground across a gap is not counted as searched here either
