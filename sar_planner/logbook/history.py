@@ -32,6 +32,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,25 @@ def _decode(data: bytes) -> str:
     raise LogbookError("logbook.err_import_encoding")
 
 
+#: Longest text the logbook keeps per column (characters; the database columns' sizes).
+TEXT_LIMITS: dict[str, int] = {"aircraft": 40, "aircraft_type": 80, "pilot": 80, "mission": 40,
+                               "takeoff_site": 120, "outcome": 20, "task_type": 12, "aircraft_kind": 20}
+
+
+def _csv_rows(reader: csv.DictReader, file: str) -> Iterator[dict[str, Any]]:
+    """The reader's rows; a line csv cannot read (a cell over its field limit of 131,072
+    characters, a stray quote) is a clear error naming the line, not a crash."""
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise LogbookError("logbook.err_import_csv", file=file, line=reader.line_num + 1,
+                               reason=str(exc)) from None
+        yield raw
+
+
 def parse_history(data: bytes, file: str = "history.csv",
                   now: dt.datetime | None = None) -> list[HistoryRow]:
     """Check every row of a historical sortie list; return the rows or raise with every problem.
@@ -146,7 +166,7 @@ def parse_history(data: bytes, file: str = "history.csv",
     problems: list[RowProblem] = []
     rows: list[HistoryRow] = []
     expected = 1
-    for raw in reader:
+    for raw in _csv_rows(reader, file):
         line = reader.line_num
         if None in raw:  # more cells than header columns
             problems.append(RowProblem(line, "logbook.row_extra_cells", {}))
@@ -159,6 +179,15 @@ def parse_history(data: bytes, file: str = "history.csv",
         def bad(code: str, **params: Any) -> None:
             problems.append(RowProblem(line, code, params))  # noqa: B023 - used at once
 
+        for column, value in cell.items():  # PostgreSQL refuses NUL and over-long text outright
+            if "\x00" in value:
+                bad("logbook.row_nul", column=column)
+            elif len(value) > TEXT_LIMITS.get(column, len(value)):
+                bad("logbook.row_too_long", column=column, length=len(value), maximum=TEXT_LIMITS[column])
+        for person in cell.get("crew", "").split(";"):
+            if len(person.strip()) > TEXT_LIMITS["pilot"]:
+                bad("logbook.row_too_long", column="crew", length=len(person.strip()),
+                    maximum=TEXT_LIMITS["pilot"])
         number = None
         try:
             number = int(cell["sortie_no"])

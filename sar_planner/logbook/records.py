@@ -403,6 +403,13 @@ def check_sortie_input(data: SortieInput) -> None:
         raise LogbookError("logbook.err_needs_mission", task=data.task_type)
     if not data.aircraft.strip():
         raise LogbookError("logbook.err_unknown_aircraft", registration="")
+    # the same on both backends: PostgreSQL refuses NUL and over-long text, SQLite would keep it
+    for text, limit in ((data.takeoff_site, 120), (data.landing_site, 120), (data.remarks, None),
+                        (data.aircraft, 40), (data.incident_number or "", 40),
+                        *((name, 80) for name, _ in data.crew)):
+        if "\x00" in text or (limit is not None and len(text.strip()) > limit):
+            raise LogbookError("logbook.err_text_value",
+                               detail=f"{len(text.strip())} > {limit}" if limit and "\x00" not in text else "NUL")
     names = [n.strip() for n, _ in data.crew]
     if len(set(names)) != len(names):
         raise LogbookError("logbook.err_crew_twice")

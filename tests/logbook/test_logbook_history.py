@@ -81,7 +81,7 @@ def test_overlaps_within_the_file_are_reported(db, unit):
 
 
 def test_import_only_into_an_empty_log(db, unit):
-    set_opening_balance(db, "admin", 10, 5)
+    set_opening_balance(db, unit.admin, 10, 5)
     with pytest.raises(LogbookError) as err:
         import_history(db, unit.admin, SAMPLE)
     assert err.value.code == "logbook.err_import_not_empty"
