@@ -34,7 +34,7 @@ from typing import Any
 from sar_planner.errors import SarPlannerError, TerrainError
 from sar_planner.settings import Settings
 from sar_planner.terrain._open import display_name
-from sar_planner.terrain.sources import expand_sources, inspect
+from sar_planner.terrain.sources import RasterInfo, expand_sources, inspect
 
 __all__ = ["TerrainEntry", "list_library", "get_entry", "import_files", "import_uploads",
            "ProgressCallback"]
@@ -232,6 +232,30 @@ def _default_name(path: Path) -> str:
     return name
 
 
+#: Elevations an imported file may hold, metres above sea level: the lowest dry land (Dead Sea
+#: shore, about -430 m) and the highest summit (Everest, 8,849 m; survey of 2020) with a margin.
+PLAUSIBLE_ELEVATION_M = (-500.0, 9_000.0)
+
+
+def check_elevations(info: RasterInfo) -> None:
+    """Refuse a raster whose cells hold no elevation at all (all NaN or nodata) or values no
+    terrain has (a fill value such as 1e38 not declared as nodata, feet read as metres...).
+
+    Raises
+    ------
+    TerrainError
+        ``terrain.err_no_elevations`` or ``terrain.err_implausible_elevations``.
+    """
+    name = display_name(info.path)
+    if info.min_elevation_m is None or info.max_elevation_m is None:
+        raise TerrainError("terrain.err_no_elevations", file=name)
+    lo, hi = PLAUSIBLE_ELEVATION_M
+    if info.min_elevation_m < lo or info.max_elevation_m > hi:
+        raise TerrainError("terrain.err_implausible_elevations", file=name,
+                           low=f"{info.min_elevation_m:.6g}", high=f"{info.max_elevation_m:.6g}",
+                           lo=f"{lo:.0f}", hi=f"{hi:.0f}")
+
+
 def import_files(paths: Sequence[Path | str], settings: Settings, name: str | None = None,
                  progress: ProgressCallback | None = None) -> TerrainEntry:
     """Add elevation files to the library, all or nothing.
@@ -275,7 +299,9 @@ def import_files(paths: Sequence[Path | str], settings: Settings, name: str | No
     for i, f in enumerate(files):
         report(0.5 * i / len(files), f.name)
         for dataset in expand_sources([f]):
-            synthetic = inspect(dataset).synthetic or synthetic
+            info = inspect(dataset)
+            check_elevations(info)
+            synthetic = info.synthetic or synthetic
     report(0.5, "checked")
 
     label = (name or "").strip() or _default_name(files[0])
