@@ -3,6 +3,7 @@
 # Debian, Python 3.11, root. Installs: Debian's chromium + fonts-noto-cjk (browser tests, Chinese text),
 # gdal-bin (gdaldem reference for slope/hillshade), postgresql (logbook tests on a real server);
 # then the package with its test extras. Starts PostgreSQL for the run and stops it afterwards.
+# Runs ruff and mypy before pytest; either failing fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,12 @@ SQL
 fi
 cleanup() { if [ -n "$pg_started" ]; then pg_ctlcluster $pg_started stop || true; fi; }
 trap cleanup EXIT
+
+# Lint and types first (configured in pyproject.toml): a finding fails the run before any test.
+echo "== ruff check"
+python3 -m ruff check
+echo "== mypy"
+python3 -m mypy
 
 echo "== running the tests"
 set +e

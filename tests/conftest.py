@@ -1,14 +1,28 @@
-"""Shared fixtures: every test gets its own empty data folder, so nothing touches a real log."""
+"""Shared fixtures: every test gets its own empty data folder, so nothing touches a real log.
+
+Under CI (``CI=true``, as ``.ci/run`` sets it) property tests run derandomized: hypothesis draws
+the same examples on every run, so a CI failure is never a roll of the dice and always reproduces
+(locally they keep exploring new examples). Tests that read the real data in ``../shared`` (a file
+that may not be committed) skip without it on a developer's machine but fail under CI
+(:func:`tests.shared_data.shared_file`), so the real-terrain checks never go silently missing.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TERRAIN = REPO.parent / "shared" / "terrain"
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 #: argon2id settings for accounts made by tests only (issue 12): one pass over 8 KiB instead of the

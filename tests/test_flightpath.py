@@ -25,6 +25,7 @@ from sar_planner.patterns import expanding_square, parallel_track
 from sar_planner.planner import PlanRequest, plan_search
 from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain import load_terrain
+from tests.shared_data import shared_file
 
 REPO = Path(__file__).resolve().parent.parent
 SRTM = REPO.parent / "shared" / "terrain" / "bigtujunga_srtm30m_utm11n.tif"
@@ -214,8 +215,8 @@ def _real_mountains(path: Path, lat: float, lon: float, half: float):
     return plan_search(req, sources=[str(path)])
 
 
-@pytest.mark.skipif(not SRTM.exists(), reason="real 30 m SRTM not present in ../shared/terrain")
 def test_clearance_over_real_30m_srtm_mountains_sampled_independently():
+    shared_file(SRTM)
     # San Gabriel Mountains (Big Tujunga), real SRTM 1 arc-second on UTM 11N, steep relief
     res = _real_mountains(SRTM, 34.30, -118.20, 600.0)
     relief = np.ptp(res.path.ground)

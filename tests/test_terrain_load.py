@@ -33,6 +33,7 @@ from sar_planner.terrain import (
     sample_bilinear,
     slope_at,
 )
+from tests.shared_data import shared_file
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "terrain"
 # the real grids are bundled in terrain/ (same bytes as ../shared/terrain, PROVENANCE.md)
@@ -315,8 +316,8 @@ def test_terrain_flags_synthetic_sources(tmp_path):
     assert load_terrain([path], grid_around(36.40, 94.90, 500, 30)).synthetic
 
 
-@pytest.mark.skipif(not TUJUNGA.exists(), reason="30 m SRTM sample not present in ../shared/terrain")
 def test_real_30m_srtm_in_its_own_utm_zone():
+    shared_file(TUJUNGA)
     info = inspect(TUJUNGA)
     lat = (info.bounds_wgs84[1] + info.bounds_wgs84[3]) / 2
     lon = (info.bounds_wgs84[0] + info.bounds_wgs84[2]) / 2
