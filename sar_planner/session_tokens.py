@@ -38,7 +38,7 @@ from sar_planner.logbook.db import Database
 from sar_planner.logbook.models import SignInSession, User
 
 __all__ = ["COOKIE_NAME", "KEY_FILE", "Resumed", "server_key", "start_session", "resume_session",
-           "touch_session", "end_session", "end_user_sessions"]
+           "token_session_id", "touch_session", "end_session", "end_user_sessions"]
 
 #: The browser cookie that carries the token.
 COOKIE_NAME = "sar_planner_session"
@@ -98,6 +98,14 @@ def start_session(db: Database, signed: SignedIn, key: bytes, now: dt.datetime |
 
     sid = db.write(work)
     return _serializer(key).dumps({"sid": sid, "n": nonce})
+
+
+def token_session_id(token: str, key: bytes) -> int | None:
+    """The session row a token names (signature checked, age not), or None for a bad token."""
+    try:
+        return int(_serializer(key).loads(token)["sid"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
 
 
 def resume_session(db: Database, token: str, key: bytes, minutes: int,

@@ -11,7 +11,7 @@ import streamlit as st
 from sar_planner.auth import can_see_page
 from sar_planner.errors import SarPlannerError
 from sar_planner.ui.common import language_switch, tr
-from sar_planner.ui.session import current_user, sign_in_page, sign_out_control
+from sar_planner.ui.session import current_user, remember_mission, sign_in_page, sign_out_control
 
 __all__ = ["PAGES", "PageSpec", "run_app"]
 
@@ -75,4 +75,7 @@ def run_app() -> None:
         page = st.Page(spec.path, title=tr(f"nav.{spec.key}"), icon=spec.icon,
                        url_path=spec.key, default=spec.key == "home")
         sections.setdefault(tr(f"nav.{spec.section}"), []).append(page)
-    st.navigation(sections).run()
+    try:
+        st.navigation(sections).run()
+    finally:  # also when the page stops or reruns: a reload then finds the mission in hand
+        remember_mission()

@@ -15,7 +15,9 @@ from tests.signin import TEST_PASSWORD
 def test_reload_of_a_page_address_signed_out_signs_in_to_that_page(page_en, app_server):
     page = page_en
     sign_in_browser(page, app_server, "crew")  # creates the account; this tab is then signed in
-    other = page.context.new_page()  # a new tab has a new Streamlit session: signed out
+    # another browser (no session cookie: a new tab of this one would stay signed in, issue 16)
+    fresh = page.context.browser.new_context(locale="en-US")
+    other = fresh.new_page()
     other.goto(f"{app_server.url}/logbook")
     wait_for_app(other)
     other.get_by_role("textbox", name="User name").wait_for()
@@ -27,4 +29,4 @@ def test_reload_of_a_page_address_signed_out_signs_in_to_that_page(page_en, app_
     # signed in, on the page whose address was opened
     other.get_by_role("heading", name="Logbook", exact=True).wait_for(timeout=60_000)
     assert other.locator("[data-testid='stSidebarNavLink']").count() == 6  # crew's pages
-    other.close()
+    fresh.close()
