@@ -31,7 +31,7 @@ def test_catalogue_has_the_unit_fleet_with_sources_on_every_figure():
 
 
 def test_dji_and_mavlink_enums_match_flight_formats_md():
-    # ../shared/domain/flight-formats.md (DJI Cloud API 'DJI WPML' enums; MAV_TYPE)
+    # docs/references/flight-formats.md (DJI Cloud API 'DJI WPML' enums; MAV_TYPE)
     m350, m30t, m3t = get_asset("m350-h20t"), get_asset("m30t"), get_asset("mavic3t")
     assert (m350.dji_drone_enum, m350.dji_payload_enum) == (89, 43)
     assert get_asset("m350-h30t").dji_payload_enum == 83

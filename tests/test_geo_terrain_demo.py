@@ -2,7 +2,7 @@
 
 The demo is checked against the REAL coarse grid it was made from
 (terrain/qaidam_mapzen_5arcmin_pvlib.tif, see terrain/PROVENANCE.md) and against the elevation
-range given for the Kunlun foothills in /work/shared/domain/scenarios.md (basin floor about
+range given for the Kunlun foothills in docs/references/scenarios.md (basin floor about
 2,700-3,100 m, mountain front 4,500-6,000 m).
 """
 

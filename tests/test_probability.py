@@ -1,6 +1,6 @@
 """Probability of area: ring model, terrain model, Bayes update, MapScore, consensus, segments.
 
-Hand-checkable figures come from ../shared/domain/search-theory.md (Koester 2008 quartiles,
+Hand-checkable figures come from docs/references/search-theory.md (Koester 2008 quartiles,
 the Bayes and cumulative-POD checks, MapScore's definition) unless a comment names another source.
 """
 

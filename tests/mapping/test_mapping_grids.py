@@ -19,7 +19,7 @@ DEMO = (654_700.0, 3_984_700.0, 678_700.0, 4_008_700.0)
 
 
 def test_gk3_zone_of_golmud_is_zone_32_epsg_4520() -> None:
-    # shared/domain/offline-maps.md: Golmud at 94.9E is zone 32, CM 96E, EPSG:4520;
+    # docs/references/offline-maps.md: Golmud at 94.9E is zone 32, CM 96E, EPSG:4520;
     # EPSG:4513 is zone 25 (75E) and EPSG:4533 zone 45 (135E)
     assert gk3_zone_crs(94.9).to_epsg() == 4520
     assert gk3_zone_crs(75.0).to_epsg() == 4513
