@@ -189,7 +189,7 @@ def test_the_panel_offers_the_sortie_and_says_which_was_picked(data_dir):
         at = _open("en")
         at.file_uploader(key="lb_fl_plan").set_value(
             ("plan.geojson", write_plan(three_sorties(), ".geojson"), "application/json"))
-        at.file_uploader(key="lb_fl_track").set_value(
+        at.file_uploader(key="lb_track_file").set_value(
             ("flight.gpx", _gpx(flies_sortie(2)), "application/gpx+xml"))
         at.selectbox(key="lb_fl_terrain").set_value("")
         at.run()

@@ -99,7 +99,7 @@ def _metric(at: AppTest, label: str) -> float:
 def _compare(at: AppTest, plan_name: str, plan_bytes: bytes, track: bytes,
              terrain: str = "kunlun-demo-30m") -> AppTest:
     at.file_uploader(key="lb_fl_plan").set_value((plan_name, plan_bytes, "application/json"))
-    at.file_uploader(key="lb_fl_track").set_value(("flight.gpx", track, "application/gpx+xml"))
+    at.file_uploader(key="lb_track_file").set_value(("flight.gpx", track, "application/gpx+xml"))
     at.selectbox(key="lb_fl_terrain").set_value(terrain)
     return at.button(key="lb_fl_compare").click().run()
 

@@ -49,10 +49,10 @@ def unit_totals_panel(next_number: bool = False) -> None:
         st.caption(tr("unitstats.reconcile", **totals.reconciliation()))
 
 
-def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float) -> None:
+def _compare(prefix: str, paths: tuple[str, ...] | None, sweep_m: float, track_key: str) -> None:
     """Read both uploads, compare them on the chosen terrain, put the results on the form."""
     ss = st.session_state
-    plan_up, track_up = ss.get(f"{prefix}_fl_plan"), ss.get(f"{prefix}_fl_track")
+    plan_up, track_up = ss.get(f"{prefix}_fl_plan"), ss.get(track_key)
     if plan_up is None or track_up is None:
         raise LogbookError("logbook.flown.err_missing_files")
     plan = read_flown_plan(plan_up.name, plan_up.getvalue())
@@ -151,11 +151,16 @@ def _show(result: dict[str, Any], prefix: str) -> None:
     st.success(tr("logbook.flown.on_form", plan=result["plan"], track=result["track"]))
 
 
-def flown_panel(prefix: str) -> None:
+def flown_panel(prefix: str, track_key: str | None = None) -> None:
     """Attach the plan flown (the plan page's GeoJSON export or a QGroundControl .plan) and the
     flown track, compare them on a terrain from the library, draw the flown track over the
     planned one with both PODs, and put achieved POD, area covered, plan and track on the sortie
-    form whose widget keys start with ``prefix``. Call it before the form is drawn."""
+    form whose widget keys start with ``prefix``. Call it before the form is drawn.
+
+    ``track_key`` is the widget key of the flown-track uploader (default ``<prefix>_fl_track``):
+    the sortie's one track upload, which the form also saves (a page renews the key after a
+    save, so the saved track is never read into the next sortie)."""
+    track_key = track_key or f"{prefix}_fl_track"
     ss = st.session_state
     st.subheader(tr("logbook.flown.header"))
     st.caption(tr("logbook.flown.intro"))
@@ -167,7 +172,7 @@ def flown_panel(prefix: str) -> None:
                          type=sorted({e.lstrip(".") for e in PLAN_EXTENSIONS}),
                          key=f"{prefix}_fl_plan")
         c2.file_uploader(tr("logbook.flown.track_file"),
-                         type=[e.lstrip(".") for e in TRACK_EXTENSIONS], key=f"{prefix}_fl_track")
+                         type=[e.lstrip(".") for e in TRACK_EXTENSIONS], key=track_key)
         c1, c2 = st.columns(2)
         options = [*entries, _NO_TERRAIN]
         if ss.get(f"{prefix}_fl_terrain") not in options:
@@ -192,7 +197,7 @@ def flown_panel(prefix: str) -> None:
         if st.button(tr("logbook.flown.compare"), key=f"{prefix}_fl_compare"):
             ss.pop(f"{prefix}_flown", None)
             paths = entries[chosen].paths if chosen in entries else None
-            _compare(prefix, paths, float(sweep or 0.0))
+            _compare(prefix, paths, float(sweep or 0.0), track_key)
     result = ss.get(f"{prefix}_flown")
     if result:
         with error_boundary():

@@ -4,13 +4,15 @@ retry), your sorties and their review state, submit for review, correct a return
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import streamlit as st
 
 from sar_planner.auth import allowed
 from sar_planner.errors import SarPlannerError
-from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
+from sar_planner.formats.tracks import read_track
 from sar_planner.logbook.records import (
+    aircraft_assets,
     get_sortie,
     list_aircraft,
     list_crew,
@@ -23,7 +25,9 @@ from sar_planner.logbook.records import (
 )
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.logbook.tracks import flown_track_geojson, track_height_count, track_lines
-from sar_planner.ui.common import error_boundary, lang, show_error, tr
+from sar_planner.logbook.track_counts import sortie_map_preview
+from sar_planner.terrain.library import list_library
+from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_forms import (blank_form_values, form_input, load_into_form,
                                           sortie_form_fields)
 from sar_planner.ui.logbook_panels import flown_panel, forget_flown, unit_totals_panel
@@ -65,7 +69,9 @@ if st.session_state.pop("lb_clear", False):
 
 
 def _upload_key() -> str:
-    """The track uploader's key: a new one after each save."""
+    """The key of the sortie's one flown-track uploader (in the flown-track panel, outside the
+    form, so the form can say what the track will add to the map before saving): a new one
+    after each save."""
     n = st.session_state.get("lb_upload_n", 0)
     return "lb_track_file" if n == 0 else f"lb_track_file_{n}"
 
@@ -78,13 +84,16 @@ def _form_values() -> dict[str, object]:
 # Streamlit forgets the widgets a run does not draw
 keep_values((f"{PREFIX}_fl_terrain", f"{PREFIX}_fl_sweep"), "logbook")
 # the plan flown and the flown track, compared; fills POD, area, plan and track on the form below
-flown_panel(PREFIX)
+flown_panel(PREFIX, track_key=_upload_key())
 
 
 def _attach_track() -> None:
     """Read an uploaded flown track (GPX, KML/KMZ, DJI CSV, .tlog) into the form's track, with
     each fix's height above sea level where the file has one."""
     upload = st.session_state.get(_upload_key())
+    compared = st.session_state.get(f"{PREFIX}_flown")
+    if compared and upload is not None and compared.get("track") == upload.name:
+        return  # compared with the plan: the track is on the form already, split at its gaps
     if upload is not None:
         flown = read_track(upload.name, upload.getvalue())
         st.session_state[f"{PREFIX}_track"] = flown_track_geojson(flown)
@@ -107,6 +116,38 @@ def _save(submit: bool) -> None:
     forget_flown(PREFIX)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _preview(incident: str | None, registration: str | None, asset_id: str | None,
+             track_json: str, plan_json: str, entry_ids: tuple[str, ...]):
+    """:func:`sortie_map_preview`, cached by what it depends on (the aircraft's type included,
+    so linking it in Settings shows at once)."""
+    del asset_id, entry_ids  # in the cache key only
+    entries = list_library(app_settings())
+    return sortie_map_preview(db, incident_number=incident, registration=registration,
+                              track=json.loads(track_json), plan=json.loads(plan_json),
+                              terrain_entries=entries)
+
+
+def _map_preview() -> None:
+    """What the sortie will add to its mission's map, or why nothing, as the form stands."""
+    ss = st.session_state
+    track = ss.get(f"{PREFIX}_track")
+    upload = ss.get(_upload_key())
+    try:
+        if upload is not None and not (ss.get(f"{PREFIX}_flown") or {}).get("track") == upload.name:
+            track = flown_track_geojson(read_track(upload.name, upload.getvalue()))
+        registration = ss.get(f"{PREFIX}_aircraft") or None
+        got = _preview(ss.get(f"{PREFIX}_mission") or None, registration,
+                       aircraft_assets(db).get(registration or ""),
+                       json.dumps(track, sort_keys=True), json.dumps(ss.get(f"{PREFIX}_plan"),
+                                                                     sort_keys=True),
+                       tuple(e.id for e in list_library(app_settings())))
+    except SarPlannerError as exc:  # an unreadable track: said, and the save says it again
+        show_error(exc)
+        return
+    (st.info if got.counts else st.warning)(tr(got.key, **dict(got.params)), icon=":material/map:")
+
+
 with error_boundary():
     aircraft = [a["registration"] for a in list_aircraft(db, active_only=True)]
     crew = [c["name"] for c in list_crew(db, active_only=True)]
@@ -121,8 +162,8 @@ with error_boundary():
     with st.form("log_sortie"):
         sortie_form_fields(PREFIX, aircraft=aircraft, crew=crew, missions=missions,
                            default_pilot=signed.display_name)
-        st.file_uploader(tr("logbook.ui.track_file"), type=[e.lstrip(".") for e in TRACK_EXTENSIONS],
-                         key=_upload_key())
+        # the track comes from the one uploader above (flown track); say what it adds to the map
+        _map_preview()
         kept = st.session_state.get(f"{PREFIX}_track")
         if kept:
             points, with_height = track_height_count(kept)
@@ -131,7 +172,8 @@ with error_boundary():
                 st.caption(tr("trackgaps.track_pieces", pieces=len(track_lines(kept))))
             st.caption(tr("tracks3d.track_heights", points=points, with_height=with_height)
                        if with_height else tr("tracks3d.track_no_heights"))
-        b1, b2 = st.columns(2)
+        b0, b1, b2 = st.columns(3)
+        b0.form_submit_button(tr("trackcounts.check"), help=tr("trackcounts.check_help"))
         save_draft = b1.form_submit_button(tr("logbook.ui.save_draft"))
         save_submit = b2.form_submit_button(tr("logbook.ui.save_submit"), type="primary")
     if "lb_blank" in st.session_state and st.session_state["lb_blank"] is None:

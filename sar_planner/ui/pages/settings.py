@@ -37,6 +37,7 @@ from sar_planner.logbook.records import (
     list_aircraft,
     list_crew,
     set_aircraft_active,
+    set_aircraft_asset,
 )
 from sar_planner.logbook.times import format_local
 from sar_planner.ui.logbook_forms import labeller
@@ -100,19 +101,38 @@ with error_boundary():
 with error_boundary():
     st.subheader(tr("logbook.ui.aircraft_roster"))
     fleet = list_aircraft(db)
+    # the catalogue types an aircraft can be linked to (its flown tracks count with their width)
+    types = {aid: a.name(lang()) for aid, a in load_catalogue().items()}
+    type_labels = {"": tr("trackcounts.asset_none"), **types}
     st.dataframe(pd.DataFrame([{tr("logbook.ui.aircraft"): a["registration"], tr("logbook.ui.type"): a["type_name"],
                                 tr("logbook.ui.kind"): tr(f"logbook.ui.kind_{a['kind']}"),
+                                tr("trackcounts.asset"): types.get(a["asset_id"] or "", a["asset_id"] or "—"),
                                 tr("logbook.ui.active"): "✔" if a["active"] else "✘"} for a in fleet]),
                  hide_index=True, key="set_fleet")
+    untyped = [a["registration"] for a in fleet if a["active"] and not a["asset_id"]]
+    if untyped:  # asked once for each aircraft added before the link existed
+        st.warning(f"**{tr('trackcounts.ask_header')}**: {', '.join(untyped)}. "
+                   f"{tr('trackcounts.ask_help')}", icon=":material/flight:")
+        c1, c2, c3 = st.columns([1, 2, 1])
+        link_reg = c1.selectbox(tr("logbook.ui.aircraft"), untyped, key="ac_link_reg")
+        link_type = c2.selectbox(tr("trackcounts.asset"), list(types), key="ac_link_type",
+                                 format_func=lambda i, _l=type_labels: _l.get(i, i))
+        if c3.button(tr("trackcounts.link"), key="ac_link"):
+            _run(lambda: set_aircraft_asset(db, actor, link_reg, link_type),
+                 tr("trackcounts.linked", aircraft=link_reg, asset=types.get(link_type, link_type)))
     with st.form("new_aircraft", clear_on_submit=True):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
         reg = c1.text_input(tr("logbook.ui.registration"), key="ac_reg")
         type_name = c2.text_input(tr("logbook.ui.type"), key="ac_type")
         kind = c3.selectbox(tr("logbook.ui.kind"), list(AIRCRAFT_KINDS), key="ac_kind",
                             format_func=labeller("logbook.ui.kind_"))
+        asset_id = c4.selectbox(tr("trackcounts.asset"), list(type_labels), key="ac_asset",
+                                help=tr("trackcounts.asset_help"),
+                                format_func=lambda i, _l=type_labels: _l.get(i, i))
         go = st.form_submit_button(tr("logbook.ui.add_aircraft"))
     if go:
-        _run(lambda: add_aircraft(db, actor, reg, type_name, kind), tr("logbook.ui.done"))
+        _run(lambda: add_aircraft(db, actor, reg, type_name, kind, asset_id=asset_id or None),
+             tr("logbook.ui.done"))
     if fleet:
         c1, c2, c3 = st.columns(3)
         reg_pick = c1.selectbox(tr("logbook.ui.aircraft"), [a["registration"] for a in fleet], key="ac_pick")
