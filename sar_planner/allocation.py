@@ -40,6 +40,8 @@ __all__ = [
     "greedy_allocation",
     "marginal_gains",
     "rank_candidates",
+    "Unplannable",
+    "next_sortie_options",
 ]
 
 #: Extra search-time factor per pattern for turns and repositioning beyond the turn count model
@@ -314,3 +316,65 @@ def rank_candidates(poa: np.ndarray, grid: Grid, segments: Sequence[tuple[str, B
                 "end": f"{c.marginal_end * 100:.3f}", "other": f"{max(others) * 100:.3f}"}))
         ranked.append(Candidate(**{**c.__dict__, "rank": i, "reasons": tuple(reasons)}))
     return ranked
+
+
+@dataclass(frozen=True)
+class Unplannable:
+    """An aircraft that cannot be planned for the next sortie, and why (never dropped silently).
+
+    Attributes
+    ----------
+    asset_id:
+        Catalogue id.
+    key, params:
+        Catalogue key of the reason and its placeholders (the error that stopped it, or
+        ``planning.next_no_width`` when its sensor sees nothing at that height and light).
+    """
+
+    asset_id: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def next_sortie_options(assets: Sequence[Asset], agl_m: float, light: str, altitude_m: float,
+                        temperature_c: float, home_xy: tuple[float, float],
+                        daylight_s: float | None = None
+                        ) -> tuple[list[AssetOption], list[Unplannable]]:
+    """The aircraft that can fly the next sortie, as :class:`AssetOption` for
+    :func:`rank_candidates`, and those that cannot, each with its reason.
+
+    Parameters
+    ----------
+    assets:
+        The catalogue's aircraft.
+    agl_m, light:
+        Search height above ground (metres) and light (``day``/``night``...), for the sweep width
+        (:func:`sar_planner.sweep.effective_sweep_width`).
+    altitude_m, temperature_c:
+        Flight altitude above sea level (metres) and air temperature (deg C), for the usable
+        endurance (:func:`sar_planner.assets.performance_at`, density altitude).
+    home_xy:
+        Launch point, metres in the mission CRS.
+    daylight_s:
+        Daylight left (seconds); caps every sortie when given and > 0.
+    """
+    from sar_planner.assets import performance_at
+    from sar_planner.sweep import effective_sweep_width
+
+    options: list[AssetOption] = []
+    refused: list[Unplannable] = []
+    for a in assets:
+        try:
+            sw = effective_sweep_width(a, agl_m, light)  # type: ignore[arg-type]
+            usable_s = performance_at(a, altitude_m, temperature_c).usable_s
+        except PlanningError as exc:
+            refused.append(Unplannable(a.id, exc.code, dict(exc.params)))
+            continue
+        if daylight_s is not None and daylight_s > 0:
+            usable_s = min(usable_s, daylight_s)
+        if not sw.width_m > 0:
+            refused.append(Unplannable(a.id, "planning.next_no_width",
+                                       {"agl": f"{agl_m:.0f}"}))
+            continue
+        options.append(AssetOption(a, sw.width_m, usable_s, home_xy))
+    return options, refused

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sar_planner.allocation import AssetOption, rank_candidates
-from sar_planner.assets import load_catalogue, performance_at
+from sar_planner.allocation import next_sortie_options, rank_candidates
+from sar_planner.assets import load_catalogue
 from sar_planner.coverage import plan_coverage, pod_from_coverage, sortie_pos
 from sar_planner.errors import PlanningError
 from sar_planner.geo import parse_latlon
@@ -24,7 +24,6 @@ from sar_planner.i18n import t
 from sar_planner.patterns import PATTERNS
 from sar_planner.planner import (PlanRequest, plan_search, read_line, read_segment,
                                  writer_options)
-from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain.library import list_library
 from sar_planner.ui.common import app_settings, error_boundary, lang, tr
 from sar_planner.ui.figures_plan import draw_area_figure, profile_figure, track_figure
@@ -357,17 +356,13 @@ def _pos_and_next(result, req: PlanRequest, plan, terrain) -> None:
                 segs = [(sg.name, sg.geometry) for sg in grid_segments(pm.grid, seg_km * 1000.0)]
             home_xy = (float(result.sorties_xyz[0][0, 0]), float(result.sorties_xyz[0][0, 1]))
             alt = float(np.nanmean(terrain.elevation)) + req.agl_m
-            options = []
-            for a in assets.values():
-                try:
-                    sw = effective_sweep_width(a, req.agl_m, req.light)
-                    usable_s = performance_at(a, alt, req.temperature_c).usable_s
-                    if daylight > 0:  # what is left of the day caps every sortie
-                        usable_s = min(usable_s, daylight * 60.0)
-                except PlanningError:
-                    continue
-                if sw.width_m > 0:
-                    options.append(AssetOption(a, sw.width_m, usable_s, home_xy))
+            # the options are built in the core; an aircraft it cannot plan is named with why
+            options, refused = next_sortie_options(list(assets.values()), req.agl_m, req.light,
+                                                   alt, req.temperature_c, home_xy,
+                                                   daylight_s=daylight * 60.0)
+            for u in refused:
+                st.warning(tr("planning.ui.next_unplannable", asset=assets[u.asset_id].name(lang()),
+                              why=tr(u.key, **dict(u.params))), icon=":material/flight:")
             ranked = rank_candidates(pm.poa, pm.grid, segs, options)[:10]
             st.dataframe(pd.DataFrame([{
                 tr("planning.ui.col_rank"): c.rank, tr("planning.ui.col_segment"): c.segment,
