@@ -250,7 +250,10 @@ def test_the_stored_plan_round_trips_through_json(plan):
 
 def test_a_qgc_plan_is_read_with_its_geofence_as_the_segment():
     plan = make_plan()
-    fp = read_flown_plan("sortie.plan", write_plan(plan, ".plan"))
+    # as QGroundControl saves it: without this planner's roles block (sar_planner key)
+    doc = json.loads(write_plan(plan, ".plan"))
+    del doc["sar_planner"]
+    fp = read_flown_plan("sortie.plan", json.dumps(doc).encode())
     assert fp.source == "qgc-plan" and fp.sweep_width_m is None
     assert fp.area is not None
     with pytest.raises(LogbookError) as exc:
@@ -430,7 +433,9 @@ def test_the_cli_refuses_a_plan_without_sweep_width_in_words(tmp_path, capsys):
     from sar_planner.cli import main
 
     plan = make_plan()
-    (tmp_path / "sortie.plan").write_bytes(write_plan(plan, ".plan"))
+    doc = json.loads(write_plan(plan, ".plan"))
+    del doc["sar_planner"]     # a .plan as QGroundControl saves it: no sweep width in it
+    (tmp_path / "sortie.plan").write_text(json.dumps(doc))
     (tmp_path / "f.gpx").write_bytes(
         b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
         + b"<trk><trkseg>" + b"".join(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from sar_planner.errors import FormatError
@@ -61,7 +61,8 @@ class MissionItem:
 
     ``params`` are param1..param7; for navigation items param5..7 are latitude, longitude
     (degrees WGS84) and altitude (metres AMSL in frame 0). ``None`` stands for NaN (unset yaw).
-    ``waypoint`` is the plan waypoint the item flies to, if any.
+    ``waypoint`` is the plan waypoint the item flies to, if any (the NAV_TAKEOFF's when the
+    take-off ends on the first waypoint).
     """
 
     command: int
@@ -236,8 +237,11 @@ def mission_items(plan: SortiePlan, sortie: Sortie, *, end_with: str = "land",
     takeoff_alt = max(pts[0].alt_amsl_m, launch.alt_amsl_m + TAKEOFF_MIN_AGL_M)
     items = [MissionItem(MAV_CMD_NAV_TAKEOFF, MAV_FRAME_GLOBAL,
                          (0.0, 0.0, 0.0, yaw, launch.lat, launch.lon, takeoff_alt))]
-    # the take-off already ends where the first waypoint is: no zero-length leg to it
+    # the take-off already ends where the first waypoint is: no zero-length leg to it, and the
+    # take-off item stands for that waypoint (its role is the role of the leg that follows)
     skip_first = same_point(Waypoint(launch.lat, launch.lon, takeoff_alt, 0.0, 0.0), pts[0])
+    if skip_first:
+        items[0] = replace(items[0], waypoint=pts[0])
     # speed of the leg leaving each airborne waypoint, only where it changes
     changes: dict[int, float] = {}
     speed: float | None = None

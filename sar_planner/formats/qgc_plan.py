@@ -6,7 +6,10 @@ SimpleMissionItem.cc; QGroundControlQmlGlobal.h for the altitude modes): every p
 written in MAV_FRAME_GLOBAL (frame 0) with the altitude above mean sea level that the planner
 computed for that waypoint, so the aircraft follows the terrain exactly as planned without a
 terrain database of its own. ``AltitudeMode`` 2 (``AltitudeModeAbsolute``) tells QGroundControl to show these
-altitudes as AMSL. The search segment becomes an inclusion geofence polygon.
+altitudes as AMSL. The search segment becomes an inclusion geofence polygon. A top-level
+``sar_planner`` block (QGroundControl's loader reads only the keys it knows) names the role of the
+leg leaving each position item and the plan's sweep width, so the file read back as the plan flown
+counts only the searching legs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 from typing import Any
 
 from sar_planner.formats._common import (
+    MAV_CMD_NAV_LAND,
     MAV_FRAME_GLOBAL,
     MissionItem,
     check_exportable,
@@ -24,7 +28,7 @@ from sar_planner.formats._common import (
 from sar_planner.errors import FormatError
 from sar_planner.plan import SortiePlan
 
-__all__ = ["write_qgc_plan", "FIRMWARE_TYPES", "VEHICLE_TYPES"]
+__all__ = ["write_qgc_plan", "FIRMWARE_TYPES", "VEHICLE_TYPES", "ROLES_KEY"]
 
 #: MAV_AUTOPILOT values QGroundControl accepts as ``firmwareType``.
 FIRMWARE_TYPES = {"generic": 0, "ardupilot": 3, "px4": 12}
@@ -34,6 +38,14 @@ VEHICLE_TYPES = {"fixed_wing": 1, "quadrotor": 2, "helicopter": 4, "hexarotor": 
                  "octorotor": 14, "vtol": 22}
 
 _ALTITUDE_MODE_ABSOLUTE = 2  # QGroundControlQmlGlobal::AltitudeModeAbsolute
+#: Top-level key of the block that carries this planner's leg roles and plan metadata.
+ROLES_KEY = "sar_planner"
+
+
+def _role(item: MissionItem) -> str:
+    if item.waypoint is not None:
+        return item.waypoint.role
+    return "land" if item.command == MAV_CMD_NAV_LAND else "takeoff"
 
 
 def _item_json(item: MissionItem, jump_id: int) -> dict[str, Any]:
@@ -116,5 +128,16 @@ def write_qgc_plan(plan: SortiePlan, *, sortie: int | None = None, firmware_type
         },
         "rallyPoints": {"points": [], "version": 2},
         "version": 1,
+        # QGroundControl reads only the keys it knows; this block lets the file come back to the
+        # logbook as the plan flown with its legs' roles (sar_planner.formats.plan_readback)
+        ROLES_KEY: {
+            "version": 1, "name": plan.name, "sortie": chosen.index,
+            "asset_id": plan.asset_id, "pattern": plan.pattern, "crs": plan.crs,
+            "sweep_width_m": plan.sweep_width_m, "spacing_m": plan.spacing_m,
+            "agl_m": plan.agl_m,
+            # role of the leg that LEAVES each position item (doJumpId), as in sar_planner.plan
+            "leg_roles": [[n, _role(it)] for n, it in enumerate(items, start=1)
+                          if it.frame == MAV_FRAME_GLOBAL],
+        },
     }
     return json.dumps(doc, indent=4, allow_nan=False, ensure_ascii=False).encode("utf-8")
