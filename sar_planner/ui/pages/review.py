@@ -1,10 +1,13 @@
-"""Review page (commanders): approve submitted sorties or return them with a reason; amend an
-approved sortie with a reason (every version kept, history shown); close missions with their outcome."""
+"""Review page (commanders): each sortie waiting for review on the map (plan and flown track over
+the relief, planned and achieved POD and area, crew, aircraft, times) with approve / return beside
+it; amend an approved sortie with a reason (every version kept, history shown, current right after
+an amendment); close missions with their outcome."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -28,8 +31,64 @@ from sar_planner.ui.common import error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_forms import form_input, load_into_form, sortie_form_fields
 from sar_planner.ui.session import database, require_page
 from sar_planner.ui.sortie_table import catalogue_word, sorties_display
+from sar_planner.ui.common import app_settings
+from sar_planner.ui.review_map import comparison_figures, review_figure, review_geometry
 
 PREFIX = "rv"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _relief(paths: tuple[str, ...], grid_key: str, _grid):
+    """The relief under a sortie (cached by the terrain's files and the map's grid, ``grid_key``)."""
+    from sar_planner.terrain.load import load_terrain
+
+    return load_terrain(list(paths), _grid, allow_partial=True, allow_voids=True)
+
+
+def _sortie_map(record) -> None:
+    """The sortie's plan and flown track on the shared map, over the first terrain holding it."""
+    from sar_planner.terrain.choice import first_holding
+    from sar_planner.terrain.library import list_library
+    from sar_planner.ui.map_layers import base_layers_for
+    from sar_planner.ui.map_view import MapOptions, base_map, show_map
+
+    geom = review_geometry(record)
+    if geom is None:
+        st.info(tr("unitstats.review_no_geometry"), icon=":material/map:")
+        return
+    grid = geom.grid()
+    entries = list_library(app_settings())
+    entry_id = first_holding(entries, *geom.centre)
+    terrain = None
+    if entry_id is not None:
+        entry = next(e for e in entries if e.id == entry_id)
+        try:
+            terrain = _relief(tuple(str(p) for p in entry.paths),
+                              f"{grid.crs.to_string()}|{tuple(grid.transform)}|{grid.shape}", grid)
+        except SarPlannerError:
+            terrain = None
+    if terrain is None:
+        st.caption(tr("unitstats.review_no_terrain"))
+        elev = np.zeros(grid.shape)
+        fig = base_map(grid, elev, np.full(grid.shape, 200.0), elev, lang=lang(),
+                       options=MapOptions(height_px=560))
+    else:
+        fig = base_map(grid, np.asarray(terrain.elevation), np.asarray(terrain.hillshade),
+                       np.asarray(terrain.slope_deg), lang=lang(),
+                       base=base_layers_for(grid, app_settings()), options=MapOptions(height_px=560))
+    labels = {"area": tr("logbook.flown.region"), "planned": tr("logbook.flown.planned"),
+              "flown": tr("unitstats.review_flown", number=record.number)}
+    show_map(review_figure(fig, geom, labels), key=f"rv_map_{record.number}")
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _km2(value) -> str:
+    return "–" if value is None else f"{value / 1e6:.2f} km²"
+
+
 signed = require_page("review")
 actor = signed.actor
 db = database()
@@ -45,8 +104,28 @@ with error_boundary():
         st.dataframe(sorties_display(waiting, lang()), hide_index=True, key="rv_waiting")
         by_number = {r.number: r for r in waiting}
         num = st.selectbox(tr("logbook.ui.pick_sortie"), list(by_number), key="rv_pick")
-        reason = st.text_input(tr("logbook.ui.return_reason"), key="rv_reason")
-        c1, c2 = st.columns(2)
+        rec = by_number[num]
+        map_col, side = st.columns([2, 1])
+        with map_col:
+            _sortie_map(rec)
+        fig = comparison_figures(rec)
+        m1, m2 = side.columns(2)
+        m1.metric(tr("logbook.flown.planned_pod"), _pct(fig["planned_pod"]))
+        m2.metric(tr("logbook.flown.achieved_pod"), _pct(fig["achieved_pod"]))
+        m1.metric(tr("logbook.flown.area_covered"), _km2(fig["area_covered_m2"]))
+        m2.metric(tr("unitstats.review_region"), _km2(fig["region_area_m2"]))
+        side.markdown("\n".join([
+            f"- **{tr('logbook.ui.aircraft')}:** {rec.aircraft} ({rec.aircraft_type})",
+            f"- **{tr('logbook.ui.crew')}:** " + ", ".join(
+                f"{n} ({catalogue_word('unitstats.role_', role, lang())})" for n, role in rec.crew),
+            f"- **{tr('unitstats.review_times')}:** {format_local(rec.takeoff_at)} – "
+            f"{format_local(rec.landing_at)[-5:]} ({rec.flight_hours:.1f} h)",
+            f"- **{tr('logbook.ui.task_type')}:** {tr(f'logbook.ui.task_{rec.task_type}')}"
+            + (f" · {rec.incident_number}" if rec.incident_number else "")]))
+        if rec.remarks:
+            side.caption(rec.remarks)
+        reason = side.text_input(tr("logbook.ui.return_reason"), key="rv_reason")
+        c1, c2 = side.columns(2)
         if c1.button(tr("logbook.ui.approve"), key="rv_approve", type="primary"):
             try:
                 approve_sortie(db, actor, by_number[num].id)
@@ -68,6 +147,8 @@ with error_boundary():
 with error_boundary():
     approved = {r.number: r for r in list_sorties(db, statuses=("approved", "historical"))}
     st.subheader(tr("logbook.ui.amend_header"))
+    if "rv_amended" in st.session_state:
+        st.success(st.session_state.pop("rv_amended"))
     if approved:
         numbers = sorted(approved, reverse=True)
         num = st.selectbox(tr("logbook.ui.pick_sortie"), numbers, key="rv_amend_pick")
@@ -95,7 +176,10 @@ with error_boundary():
             if go:
                 try:
                     rec = amend_sortie(db, actor, approved[num].id, form_input(PREFIX), amend_reason)
-                    st.success(tr("logbook.ui.amended", number=rec.number, revision=rec.revision))
+                    # run again so the kept-versions table above shows the new revision at once
+                    st.session_state["rv_amended"] = tr("logbook.ui.amended", number=rec.number,
+                                                        revision=rec.revision)
+                    st.rerun()
                 except SarPlannerError as exc:
                     show_error(exc)
     else:
