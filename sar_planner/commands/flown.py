@@ -1,12 +1,13 @@
 """``sar-planner flown``: measure a flown track against the plan flown (JSON out).
 
-    sar-planner flown --plan PLAN.geojson --track FLIGHT.gpx [--terrain ID] [--sweep-width M]
+    sar-planner flown --plan PLAN.geojson --track FLIGHT.gpx [--terrain ID|FILE] [--sweep-width M]
                       [--sortie N]
 
 The plan is the plan page's GeoJSON export (or a QGroundControl ``.plan``, which needs
 ``--sweep-width``); the track any file :func:`sar_planner.formats.read_track` reads. With
-``--terrain`` (a terrain library id, see ``sar-planner terrain list``) steep slopes turned away from
-the aircraft are masked as the coverage module masks them. Prints
+``--terrain`` (a terrain library id, see ``sar-planner terrain list``, or elevation files, as
+``plan --terrain`` takes them) steep slopes turned away from the aircraft are masked as the
+coverage module masks them. Prints
 :meth:`sar_planner.flown_coverage.FlownReport.summary`: planned and achieved POD (0..1), areas
 (m²), lengths and cross-track offsets (m), the sweep width and grid cell (m) and the CRS.
 
@@ -27,9 +28,12 @@ __all__ = ["register", "run"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("flown", help="measure a flown track against the plan flown (JSON)")
-    p.add_argument("--plan", required=True, help="the plan flown: .geojson (plan page) or .plan")
+    p.add_argument("--plan", required=True,
+                   help="the plan flown: .geojson (plan page), .plan or a DJI route .kmz")
     p.add_argument("--track", required=True, help="the flown track: .gpx, .kml, .kmz, .csv, .tlog")
-    p.add_argument("--terrain", default=None, help="terrain library id for slope masking")
+    p.add_argument("--terrain", action="append", default=None,
+                   help="terrain for slope masking: a library id (sar-planner terrain list) or "
+                        "elevation file(s); repeat for several")
     p.add_argument("--sweep-width", type=float, default=None,
                    help="sweep width in metres (default: the plan's own)")
     p.add_argument("--sortie", type=int, default=None,
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from sar_planner.formats.plan_files import read_flown_plan
     from sar_planner.logbook.tracks import split_dropouts
     from sar_planner.settings import get_settings
-    from sar_planner.terrain.library import get_entry
+    from sar_planner.terrain.library import terrain_sources
 
     plan = read_flown_plan(*_read(args.plan))
     # GPS dropouts split the track as the logbook page and the stored track split it, so the
@@ -57,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     plan, choice = choose_sortie(plan, track, args.sortie, args.sweep_width)
     terrain = None
     if args.terrain:
-        entry = get_entry(get_settings(), args.terrain)
-        terrain = flown_terrain(entry.paths, plan, track, args.sweep_width)
+        sources = terrain_sources(args.terrain, get_settings())   # ids or files, as plan
+        terrain = flown_terrain(tuple(sources), plan, track, args.sweep_width)
     report = compare_flown(plan, track, sweep_width_m=args.sweep_width, terrain=terrain)
     print_json({"plan": plan.name, "track": track.name, "sortie": choice.sortie,
                 "sortie_picked": choice.picked, "sorties": choice.count,

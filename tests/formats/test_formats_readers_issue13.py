@@ -126,3 +126,21 @@ def test_terrain_takes_a_path_or_a_library_id(tmp_path: Path, capsys):
                  str(tmp_path / "sq.plan")])
     err_text = capsys.readouterr().err
     assert code == 2 and "no-such-terrain" in err_text and len(err_text.strip().splitlines()) == 1
+
+
+def test_flown_terrain_takes_a_file_as_well_as_a_library_id(tmp_path: Path, capsys):
+    from tests.formats_plans import DEMO_DEM
+    from tests.plans3d import terrain_followed
+    from tests.test_page_logbook_flown import flown_gpx
+
+    plan = terrain_followed(make_plan())
+    (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))
+    (tmp_path / "flight.gpx").write_bytes(flown_gpx(plan, dy=100.0))
+    outs = []
+    for terrain in ("kunlun-demo-30m", str(DEMO_DEM)):    # the id and the file it stands for
+        code = main(["flown", "--plan", str(tmp_path / "plan.geojson"), "--track",
+                     str(tmp_path / "flight.gpx"), "--terrain", terrain])
+        got = capsys.readouterr()
+        assert code == 0, got.err
+        outs.append(json.loads(got.out))
+    assert outs[0]["terrain_masked"] is True and outs[0] == outs[1]
