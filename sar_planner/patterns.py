@@ -50,6 +50,11 @@ __all__ = [
 from sar_planner.pattern_names import AREA_PATTERNS, DATUM_PATTERNS, PATTERNS  # noqa: E402
 
 _MAX_LEGS = 5000
+#: Most corner points a search area may have (all its rings): a hand-drawn segment has tens, a
+#: GIS boundary a few thousand; 200,000 would tie up the page for minutes (issue 14).
+MAX_AREA_VERTICES = 50_000
+#: Most contour levels one contour search may fly (relief / interval).
+MAX_CONTOUR_LEVELS = 500
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,6 +135,9 @@ def check_area(area: BaseGeometry) -> Polygon | MultiPolygon:
     if not isinstance(area, Polygon | MultiPolygon) or area.is_empty:
         raise PlanningError("planning.err_area_type",
                             kind=getattr(area, "geom_type", type(area).__name__))
+    vertices = shapely.get_num_coordinates(area)
+    if vertices > MAX_AREA_VERTICES:  # before any costly check (validity is O(n log n) and more)
+        raise PlanningError("planning.err_area_vertices", vertices=vertices, limit=MAX_AREA_VERTICES)
     # the hull, not the signed area: a bow-tie's halves cancel but it is not "zero area"
     if not math.isfinite(area.area) or area.convex_hull.area <= 1.0:
         raise PlanningError("planning.err_area_zero", area=f"{area.area:.1f}")
@@ -138,6 +146,11 @@ def check_area(area: BaseGeometry) -> Polygon | MultiPolygon:
     if area.area <= 1.0:
         raise PlanningError("planning.err_area_zero", area=f"{area.area:.1f}")
     return area
+
+
+def _metres(value: float) -> str:
+    """A distance for a message: whole metres, or three significant digits below 10 m."""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.3g}"
 
 
 def _check_spacing(spacing_m: float) -> float:
@@ -170,7 +183,7 @@ def _rows(area: BaseGeometry, heading_deg: float, spacing: float
     vmin, vmax = float(v.min()), float(v.max())
     width = vmax - vmin
     if spacing > width + 1e-9:
-        raise PlanningError("planning.err_spacing_too_large", spacing=f"{spacing:.0f}",
+        raise PlanningError("planning.err_spacing_too_large", spacing=_metres(spacing),
                             width=f"{width:.0f}")
     n = max(1, math.ceil(width / spacing - 1e-9))
     if n > _MAX_LEGS:
@@ -204,6 +217,9 @@ def fewest_turns_heading(area: BaseGeometry, spacing_m: float, step_deg: float =
     """
     area = check_area(area)
     spacing = _check_spacing(spacing_m)
+    fewest = math.ceil(min_width(area) / spacing - 1e-9)  # legs at the best heading, at least
+    if fewest > _MAX_LEGS:  # refused at once, before trying headings (a 0.01 m spacing)
+        raise PlanningError("planning.err_too_many_legs", legs=fewest, limit=_MAX_LEGS)
     best: tuple[int, float, float] | None = None
 
     def score(h: float) -> tuple[int, float, float] | None:
@@ -233,7 +249,7 @@ def fewest_turns_heading(area: BaseGeometry, spacing_m: float, step_deg: float =
     if scored:
         best = min(scored)
     if best is None:
-        raise PlanningError("planning.err_spacing_too_large", spacing=f"{spacing:.0f}",
+        raise PlanningError("planning.err_spacing_too_large", spacing=_metres(spacing),
                             width=f"{min_width(area):.0f}")
     return best[2]
 
@@ -477,6 +493,11 @@ def contour_search(elevation: np.ndarray, transform: Sequence[float], area: Base
     if not np.all(np.isfinite(window)):
         raise PlanningError("planning.err_area_outside_terrain")
     lo, hi = float(window.min()), float(window.max())
+    if (hi - lo) / interval_m > MAX_CONTOUR_LEVELS:  # refused before any contour is traced
+        raise PlanningError("planning.err_contour_levels", interval=f"{interval_m:g}", low=f"{lo:.0f}",
+                            high=f"{hi:.0f}", levels=math.floor((hi - lo) / interval_m),
+                            limit=MAX_CONTOUR_LEVELS,
+                            minimum=f"{math.ceil((hi - lo) / MAX_CONTOUR_LEVELS * 10) / 10:g}")
     levels = np.arange(math.ceil(lo / interval_m) * interval_m, hi, interval_m)[::-1]
     if len(levels) == 0:
         raise PlanningError("planning.err_contour_flat", low=f"{lo:.0f}", high=f"{hi:.0f}",

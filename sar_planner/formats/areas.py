@@ -33,6 +33,7 @@ from sar_planner.formats._safe import (
     parse_xml,
     read_zip,
 )
+from sar_planner.patterns import MAX_AREA_VERTICES
 
 __all__ = ["NamedArea", "read_area", "AREA_EXTENSIONS"]
 
@@ -72,6 +73,10 @@ def _check_degrees(filename: str, geom: BaseGeometry) -> None:
 
 def _finish(filename: str, items: list[tuple[str | None, BaseGeometry]]) -> list[NamedArea]:
     out: list[NamedArea] = []
+    vertices = sum(shapely.get_num_coordinates(g) for _, g in items if g is not None)
+    if vertices > MAX_AREA_VERTICES:  # refused before validity checks and repairs, which take minutes
+        raise FormatError("formats.err_area_vertices", file=filename, vertices=vertices,
+                          limit=MAX_AREA_VERTICES)
     for n, (name, geom) in enumerate(items, start=1):
         if geom is None or geom.is_empty:
             continue

@@ -92,8 +92,9 @@ def initial_map(inputs: MissionInputs, grid: Grid, elevation: np.ndarray | None 
                 ) -> tuple[ProbabilityMap, TerrainLayers | None]:
     """The mission's map before any search (and the terrain layers for the terrain model)."""
     dist = inputs.distribution()
+    # a negative or NaN radius reaches IppUncertainty, which refuses it (it was silently ignored)
     unc = IppUncertainty(inputs.uncertainty_m, inputs.uncertainty_kind) \
-        if inputs.uncertainty_m > 0 else None
+        if inputs.uncertainty_m != 0 else None
     if inputs.model == "rings":
         return ring_map(grid, inputs.ipp_x, inputs.ipp_y, dist, unc), None
     if inputs.model == "terrain":
