@@ -26,7 +26,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 from pyproj import CRS, Geod, Transformer
@@ -177,7 +177,9 @@ _INVERSE_TOL_DEG = 1e-10  # about 0.01 mm: far below the 1 cm the inverse promis
 _INVERSE_MAX_ITER = 30
 
 
-def _out(value: np.ndarray) -> float | np.ndarray:
+def _out(value: np.ndarray) -> Any:
+    """A float for a 0-d result, else the array: the callers' ``_ArrayT`` signatures say which
+    (scalar in, scalar out), which a return type here cannot express."""
     return float(value) if np.ndim(value) == 0 else value
 
 

@@ -28,6 +28,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
@@ -142,7 +143,7 @@ def resume_session(db: Database, token: str, key: bytes, minutes: int,
 
 
 def touch_session(db: Database, session_id: int, now: dt.datetime | None = None, *,
-                  mission_incident: str | None | type[...] = ...) -> None:
+                  mission_incident: str | None | EllipsisType = ...) -> None:
     """Move the session's last-seen time to ``now`` (and its mission in hand, when given)."""
     now = now or dt.datetime.now(dt.UTC)
     values: dict[str, object] = {"last_seen_at": now}

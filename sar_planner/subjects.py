@@ -17,7 +17,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from sar_planner.errors import ProbabilityError
 
@@ -112,8 +112,8 @@ def _load() -> tuple[dict[str, SubjectCategory], str]:
     published: dict[str, dict[str, tuple[float, float, float, float]]] = {}
     for key, entry in raw["category"].items():
         if entry.get("group") == "published":
-            published[key] = {k: tuple(float(x) for x in v) for k, v in entry.items()
-                              if k != "group"}
+            published[key] = {k: cast(tuple[float, float, float, float], tuple(float(x) for x in v))
+                              for k, v in entry.items() if k != "group"}
     out: dict[str, SubjectCategory] = {}
     for key, entry in raw["category"].items():
         stands_for = entry.get("stands_for")

@@ -2,10 +2,12 @@
 
 Layers, lowest first (docs/design.md, "Layers"; issue 11):
 
-0. base: errors, i18n, settings, geo, grid, terrain, permissions, and the file readers that build
-   plain records from bytes (formats._safe, formats.areas, formats.tracks);
+0. base: errors, i18n, settings, geo, grid, terrain, permissions, the plan records (plan.py imports
+   nothing), and the file readers that build plain records from bytes (formats._safe, formats.areas,
+   formats.tracks);
 1. probability (and the lost-person subject categories it reads);
-2. planning: patterns, flight path, sweep, the plan and the plan record read back from files;
+2. planning: patterns, flight path, sweep, the plan flown read back from files, the writers' shared
+   helpers (formats._common: records and terrain only);
 3. coverage and visibility, the flown comparison and the Bayes replay;
 4. formats (the plan writers) and the mission's maps;
 5. logbook and accounts;
@@ -41,6 +43,7 @@ LAYERS: dict[str, str] = {
     "sar_planner.geo": "base",
     "sar_planner.grid": "base",
     "sar_planner.permissions": "base",
+    "sar_planner.plan": "base",
     "sar_planner.terrain": "base",
     "sar_planner.formats._safe": "base",
     "sar_planner.formats.areas": "base",
@@ -50,9 +53,10 @@ LAYERS: dict[str, str] = {
     "sar_planner.probability": "probability",
     "sar_planner.pattern_names": "planning",
     "sar_planner.patterns": "planning",
-    "sar_planner.plan": "planning",
     "sar_planner.flown_plan": "planning",
     "sar_planner.formats.plan_files": "planning",
+    "sar_planner.formats.plan_readback": "planning",
+    "sar_planner.formats._common": "planning",
     "sar_planner.assets": "planning",
     "sar_planner.sweep": "planning",
     "sar_planner.flightpath": "planning",
@@ -66,6 +70,7 @@ LAYERS: dict[str, str] = {
     "sar_planner.formats": "formats",
     "sar_planner.mapping": "formats",
     "sar_planner.mission_map": "logbook",
+    "sar_planner.session_tokens": "logbook",
     "sar_planner.logbook": "logbook",
     "sar_planner.auth": "logbook",
     "sar_planner.commands": "top",

@@ -43,7 +43,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from xml.etree.ElementTree import Element
 
 import numpy as np
@@ -246,7 +246,7 @@ def _read_gpx(filename: str, data: bytes) -> FlownTrack:
         # some apps save a flight as timed waypoints: use those that carry a time, in order
         timed = [q for q in (pt(p, n) for n, p in enumerate(children(root, "wpt"), start=1))
                  if q.time is not None]
-        segments = [sorted(timed, key=lambda q: q.time)]
+        segments = [sorted(timed, key=lambda q: cast(datetime, q.time))]
     track = _finish(filename, "gpx", segments)
     if bad_times:
         track = replace(track, notices=(Notice("formats.note_gpx_bad_times",
@@ -328,7 +328,7 @@ def _kml_timed_points(filename: str, root: Element) -> list[TrackPoint]:
                             f"point {len(pts) + 1}")
         if found:
             pts.append(found[0]._replace(time=t))
-    return sorted(pts, key=lambda p: p.time)
+    return sorted(pts, key=lambda p: cast(datetime, p.time))
 
 
 def _read_kml(filename: str, data: bytes, fmt: str) -> FlownTrack:
@@ -552,8 +552,9 @@ def _read_tlog(filename: str, data: bytes) -> FlownTrack:
         return _finish(filename, "tlog", [[]])
     system = max(by_system, key=lambda k: len(by_system[k]))
     track = _finish(filename, "tlog", [by_system[system]])
-    tally = pre_origin.get(system) if pos else None
-    if tally:
+    pre = pre_origin.get(system) if pos else None
+    if pre:
+        tally = pre
         track = replace(track, notices=(Notice("formats.note_tlog_pre_origin",
                                                {"count": tally[0], "gps": tally[1],
                                                 "dropped": tally[2]}),))

@@ -76,7 +76,7 @@ def tracks_geojson(records: Sequence[SortieRecord]) -> dict:
     features = []
     for r in records:
         lines = track_lines(r.track)
-        if not lines:
+        if not lines or r.track is None:
             continue
         multi = r.track.get("type") == "MultiLineString"
         props = {"number": r.number, "status": r.status, "task_type": r.task_type,

@@ -35,9 +35,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from sar_planner.permissions import Actor, require
@@ -327,7 +327,7 @@ def import_history(db: Database, actor: Actor, data: bytes, file: str = "history
         # 4-6 minutes that way. (Not the ORM's bulk insert either: it splits the rows into a
         # statement per run of equal None-ness, e.g. with and without a mission.) Still inside
         # this one transaction: all or none.
-        session.execute(insert(Sortie.__table__), [
+        session.execute(insert(cast(Table, Sortie.__table__)), [
             {"number": row.number, "status": "historical", "task_type": row.task_type,
              "aircraft_id": aircraft[row.aircraft].id,
              "mission_id": missions[row.mission].id if row.mission else None,
@@ -337,7 +337,7 @@ def import_history(db: Database, actor: Actor, data: bytes, file: str = "history
              "created_at": now} for row in rows])
         # the log was empty (checked above under the counter's lock): every sortie is this file's
         ids = {n: i for n, i in session.execute(select(Sortie.number, Sortie.id))}
-        session.execute(insert(SortieCrew.__table__), [
+        session.execute(insert(cast(Table, SortieCrew.__table__)), [
             {"sortie_id": ids[row.number], "crew_member_id": people[person].id,
              "role": "pilot" if pos == 0 else "observer", "position": pos}
             for row in rows for pos, person in enumerate((row.pilot, *row.crew))])

@@ -96,6 +96,8 @@ def mission_facts(db: Database, incident_number: str, at: dt.datetime | None = N
     mid = mission_id_for(db, incident_number)
     with db.read() as session:
         row = session.scalar(select(Mission).where(Mission.id == mid))
+        if row is None:  # removed between the two reads (missions are never deleted)
+            raise LogbookError("logbook.err_unknown_mission", incident=incident_number)
         status, opened, incident = row.status, _utc(row.opened_at), row.incident_number
     if at is not None:
         if at.tzinfo is None or at.utcoffset() is None:

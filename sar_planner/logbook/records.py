@@ -16,9 +16,9 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from sar_planner.permissions import Actor, allowed, require
@@ -471,7 +471,7 @@ def _fmt_local(value: dt.datetime) -> str:
 def _check_overlaps(session: Session, data: SortieInput, aircraft: Aircraft,
                     members: Sequence[CrewMember], exclude_id: int | None) -> None:
     overlap = and_(Sortie.takeoff_at < data.landing_at, Sortie.landing_at > data.takeoff_at)
-    not_self = Sortie.id != exclude_id if exclude_id is not None else True
+    not_self = Sortie.id != exclude_id if exclude_id is not None else true()
     clash = session.scalar(select(Sortie).where(Sortie.aircraft_id == aircraft.id, overlap, not_self)
                            .order_by(Sortie.number).limit(1))
     if clash is not None:
@@ -640,7 +640,7 @@ def _transition(db: Database, actor: Actor, sortie_id: int, from_states: tuple[s
         result = session.execute(
             update(Sortie).where(Sortie.id == sortie_id, Sortie.status.in_(from_states))
             .values(**values).execution_options(synchronize_session=False))
-        if result.rowcount != 1:
+        if cast(CursorResult[Any], result).rowcount != 1:
             session.refresh(row)
             raise LogbookError("logbook.err_already_reviewed", number=row.number, status=row.status)
         session.refresh(row)

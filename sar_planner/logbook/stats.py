@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from sar_planner.logbook.counter import APART_STATUSES, FLOWN_STATUSES
 from sar_planner.logbook.db import Database
@@ -223,7 +223,7 @@ def _where(stmt: Select, f: SortieFilter, *, statuses: Sequence[str],
     # "not one of the others" rather than "one of these": SQLite then scans the table (or the
     # covering index) once instead of looking up every row through the status index
     others = [s for s in SORTIE_STATUSES if s not in wanted]
-    cond = [Sortie.status.not_in(others)] if others else []
+    cond: list[ColumnElement[bool]] = [Sortie.status.not_in(others)] if others else []
     if lo is not None:
         cond.append(Sortie.takeoff_at >= lo)
     if hi is not None:

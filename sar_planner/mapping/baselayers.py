@@ -99,12 +99,18 @@ def basemaps_dir(settings: Settings) -> Path:
     return settings.data_dir / "basemaps"
 
 
+def _four(values: list[float]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) degrees from the stored list."""
+    west, south, east, north = (float(v) for v in values)
+    return west, south, east, north
+
+
 def _entry(folder: Path) -> BaseLayerEntry | None:
     try:
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
         return BaseLayerEntry(id=str(meta["id"]), name=str(meta["name"]), kind=str(meta["kind"]),
                               fmt=str(meta["format"]), folder=folder,
-                              bounds_wgs84=tuple(float(v) for v in meta["bounds_wgs84"]),
+                              bounds_wgs84=_four(meta["bounds_wgs84"]),
                               imported_at=datetime.fromisoformat(meta["imported_at"]),
                               source_names=tuple(meta.get("source_names", ())))
     except (OSError, ValueError, KeyError, TypeError):

@@ -118,14 +118,14 @@ def graticule_lines(crs: CRS | str | int, bounds: tuple[float, float, float, flo
     first = math.ceil((lon0 - 1e-9) / step)
     for k in range(first, math.floor((lon1 + 1e-9) / step) + 1):
         lon = round(k * step, 9)
-        lat = np.linspace(lat_a, lat_b, samples)
-        x, y = to_map.transform(np.full_like(lat, lon), lat)
+        lats = np.linspace(lat_a, lat_b, samples)
+        x, y = to_map.transform(np.full_like(lats, lon), lats)
         lines.append(GridLine("lon", lon, np.column_stack([x, y])))
     first = math.ceil((lat0 - 1e-9) / step)
     for k in range(first, math.floor((lat1 + 1e-9) / step) + 1):
         lat = round(k * step, 9)
-        lon = np.linspace(lon_a, lon_b, samples)
-        x, y = to_map.transform(lon, np.full_like(lon, lat))
+        lons = np.linspace(lon_a, lon_b, samples)
+        x, y = to_map.transform(lons, np.full_like(lons, lat))
         lines.append(GridLine("lat", lat, np.column_stack([x, y])))
     return step, lines
 

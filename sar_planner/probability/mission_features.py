@@ -521,12 +521,12 @@ def remove_feature(items: Sequence[Mapping[str, Any]] | None, feature_id: str
 def rename_feature(items: Sequence[Mapping[str, Any]] | None, feature_id: str, name: str
                    ) -> list[dict[str, Any]]:
     """The features with one renamed (the name must stay unique within its kind)."""
-    items = [dict(i) for i in items or []]
-    hit = [i for i in items if i.get("id") == feature_id]
+    renamed = [dict(i) for i in items or []]
+    hit = [i for i in renamed if i.get("id") == feature_id]
     if not hit:
         raise ProbabilityError("probability.err_mf_unknown")
     hit[0]["name"] = name
-    return check_features(items)
+    return check_features(renamed)
 
 
 def feature_collection(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:

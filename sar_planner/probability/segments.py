@@ -77,14 +77,14 @@ def segment_table(segments: Sequence[Segment], current: ProbabilityMap,
     n = len(segments)
     idx = labels.ravel()
     ok = idx >= 0
-    poa = np.bincount(idx[ok], weights=current.poa.ravel()[ok], minlength=n)
+    poa: np.ndarray = np.bincount(idx[ok], weights=current.poa.ravel()[ok], minlength=n)
     if initial is not None and cumulative_pod is not None:
         cp = np.asarray(cumulative_pod, dtype=float)
         if cp.shape != grid.shape:
             raise ProbabilityError("probability.err_pod_grid", shape=str(cp.shape),
                                    grid=str(grid.shape))
-        p0 = np.bincount(idx[ok], weights=initial.poa.ravel()[ok], minlength=n)
-        found = np.bincount(idx[ok], weights=(initial.poa * cp).ravel()[ok], minlength=n)
+        p0: np.ndarray = np.bincount(idx[ok], weights=initial.poa.ravel()[ok], minlength=n)
+        found: np.ndarray = np.bincount(idx[ok], weights=(initial.poa * cp).ravel()[ok], minlength=n)
     else:
         p0 = poa
         found = np.zeros(n)

@@ -33,7 +33,8 @@ def _bilinear(array: np.ndarray, terrain: Terrain, x: np.ndarray, y: np.ndarray)
     return values.reshape(np.shape(x))
 
 
-def _as_xy(x: float | np.ndarray, y: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _as_xy(x: float | np.ndarray | list[float], y: float | np.ndarray | list[float]
+           ) -> tuple[np.ndarray, np.ndarray]:
     xa = np.asarray(x, dtype=np.float64)
     ya = np.asarray(y, dtype=np.float64)
     if xa.shape != ya.shape:

@@ -172,7 +172,7 @@ def inspect(path: str | os.PathLike[str]) -> RasterInfo:
         if (not all(math.isfinite(v) for v in wgs) or wgs[1] < -90.0001 or wgs[3] > 90.0001
                 or (crs.is_geographic and (bounds[0] < -180.01 or bounds[2] > 360.01))):
             raise TerrainError("terrain.err_bad_bounds", file=name)
-        bounds_wgs84 = tuple(float(v) for v in wgs)
+        bounds_wgs84 = (float(wgs[0]), float(wgs[1]), float(wgs[2]), float(wgs[3]))
         resolution_m = _resolution_m(crs, res, bounds_wgs84)
 
         factor = max(1, math.ceil(max(rows, cols) / STATS_MAX_SIDE))
