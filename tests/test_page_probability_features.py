@@ -112,10 +112,11 @@ def test_a_drawn_segment_is_saved_with_the_mission_listed_and_used_in_the_table(
     assert not at.error, [e.value for e in at.error]
     assert any("Search segment North fan added" in s.value for s in at.success)
     stored = mission_inputs(db, mid)
-    # version 2 is the terrain the map was built on, saved at the build; 3 adds the segment
-    assert stored["revision"] == 3 and [f["name"] for f in stored["features"]] == ["North fan"]
-    assert stored["terrain_id"] == "pamir-15arcsec"
-    assert at.session_state["mission"]["revision"] == 3  # the page holds the new version
+    # version 2 is the terrain the map was built on, 3 the map settings it was built with (both
+    # saved at the build, issue 10); 4 adds the segment
+    assert stored["revision"] == 4 and [f["name"] for f in stored["features"]] == ["North fan"]
+    assert stored["terrain_id"] == "pamir-15arcsec" and stored["settings"]["segment_rule"] == "mission"
+    assert at.session_state["mission"]["revision"] == 4  # the page holds the new version
     features = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
     assert list(features["Name"]) == ["North fan"] and list(features["Source"]) == ["drawn"]
     assert "1.000 km²" in features.iloc[0, 3]
@@ -145,7 +146,7 @@ def test_a_drawn_segment_is_saved_with_the_mission_listed_and_used_in_the_table(
         "Cross 1", "Cross 2", "East fan", "North fan"]
 
 
-def test_rename_and_remove_are_saved_and_a_stale_page_is_refused():
+def test_rename_and_remove_are_saved_and_another_crews_save_is_kept():
     db, commander, mid, mission = _logbook_mission()
     at = _built(mission)
     _draw(at, "barrier_area", _box_lonlat(IX - 2000, IY + 500, IX - 1000, IY + 1500), "Salt flat")
@@ -153,29 +154,27 @@ def test_rename_and_remove_are_saved_and_a_stale_page_is_refused():
     at.text_input(key="poa_feature_rename").set_value("Dry salt lake")
     _submit(at, "Rename")
     assert [f["name"] for f in mission_inputs(db, mid)["features"]] == ["Dry salt lake"]
-    # someone else saves in between: this page's save is refused, nothing saved is lost
+    # someone else saves in between: the page reads the stored facts on its next run (issue 10),
+    # so the removal is made on their version and nothing they saved is lost
     other = mission_inputs(db, mid)
     save_mission_features(db, commander, mid, other["features"] + [
         {"id": "their-track", "kind": "track", "name": "G315", "source": "drawn",
          "geometry": {"type": "LineString", "coordinates": _box_lonlat(IX, IY - 2000, IX + 2000,
                                                                        IY - 1000)[:2]}}],
         base_revision=other["revision"])
-    _submit(at, "Remove")
-    assert any("Someone else saved" in e.value for e in at.error)
-    assert [f["name"] for f in mission_inputs(db, mid)["features"]] == ["Dry salt lake", "G315"]
-    # the page still shows its features; reloading the mission (Mission page) gives both, and
-    # then the removal goes through
-    stored = mission_inputs(db, mid)
-    at.session_state["mission"] = session_from_stored(stored, INCIDENT, mid)
     at.run()
+    features = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
+    assert sorted(features["Name"]) == ["Dry salt lake", "G315"]  # their track is shown
     at.selectbox(key="poa_feature_pick").set_value(
-        next(f["id"] for f in stored["features"] if f["name"] == "Dry salt lake"))
+        next(f["id"] for f in mission_inputs(db, mid)["features"] if f["name"] == "Dry salt lake"))
     _submit(at, "Remove")
     assert not at.error, [e.value for e in at.error]
     assert [f["name"] for f in mission_inputs(db, mid)["features"]] == ["G315"]
 
 
-def test_a_barrier_changes_the_model_only_at_the_next_build():
+def test_a_saved_barrier_is_in_the_map_at_once():
+    """The map is made from the stored facts (issue 10): a barrier saved with the mission is in
+    the model for everyone at once, with no rebuild to forget."""
     _, _, _, mission = _logbook_mission()
     at = _built(mission, seg_mode="grid")
     at.selectbox(key="poa_model").set_value("terrain")
@@ -190,12 +189,7 @@ def test_a_barrier_changes_the_model_only_at_the_next_build():
         at.run()
         _submit(at, "Add")
         assert not at.error, [e.value for e in at.error]
-        if i == 0:  # shown, but not in the model until the crew rebuilds the map
-            assert any("Press Build the map" in w.value for w in at.warning)
-            assert float(at.metric[1].value) == row_before
-    assert any("Press Build the map" in w.value for w in at.warning)
-    _submit(at, "Build the map")
-    assert not any("Press Build the map" in w.value for w in at.warning)
+        assert not any("Press Build the map" in w.value for w in at.warning)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     reds = [t for t in fig["data"] if t.get("name") == "barrier"]
     assert len(reds) == 4 and all(t["line"]["color"] == "#d62728" for t in reds)

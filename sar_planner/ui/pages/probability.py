@@ -519,14 +519,16 @@ def _map_inputs(mission) -> dict:
     return dict({k: mission.get(k) for k in keys}, seen_at=seen)
 
 
-_SYNC_KEY = "poa_settings_synced"  # (incident, revision) the widgets were last set from
+_SYNC_KEY = "poa_settings_synced"  # (incident, settings) the widgets were last set from
 
 
 def _sync_widgets(mission, map_settings: dict, entry) -> None:
     """Set the settings widgets from the stored settings when the mission or its stored version
     changed (opened, reloaded, or changed by another crew), then rerun: the widgets show what
     the map is made from, never a copied literal (defaults: :data:`MAP_DEFAULTS`)."""
-    token = [mission.get("incident_number") or mission.get("ipp_text"), mission.get("revision")]
+    # the settings themselves (not the revision: saving a feature or the terrain changes no widget)
+    token = [mission.get("incident_number") or mission.get("ipp_text"),
+             json.dumps([mission.get("model"), map_settings], sort_keys=True)]
     if st.session_state.get(_SYNC_KEY) == token:
         return
     q = (Quartiles.from_km(mission["quartiles_km"]) if mission.get("quartiles_km")
@@ -548,7 +550,7 @@ def _sync_widgets(mission, map_settings: dict, entry) -> None:
     for k, v in values.items():
         st.session_state[k] = v
     st.session_state[_SYNC_KEY] = token
-    if not first_time and st.session_state.get("poa_request"):
+    if not first_time and st.session_state.get("poa_request") and mission.get("mission_id"):
         st.session_state["poa_settings_flash"] = True  # said once the page is drawn again
     st.rerun()
 
@@ -568,6 +570,8 @@ def _save_settings(mission, map_settings: dict, changes: dict) -> tuple[dict, di
         settings_now = check_map_settings(dict(map_settings, **changed))
         mission = dict(mission, settings=settings_now, model=model_now)
         st.session_state["mission"] = mission
+        st.session_state[_SYNC_KEY] = [mission.get("incident_number") or mission.get("ipp_text"),
+                                       json.dumps([model_now, settings_now], sort_keys=True)]
         return mission, settings_now
     stored = save_mission_settings(database(), signed.actor, int(mission["mission_id"]),
                                    changed, base_revision=mission.get("revision"))
@@ -576,7 +580,9 @@ def _save_settings(mission, map_settings: dict, changes: dict) -> tuple[dict, di
     st.session_state["mission_pick"] = {"incident_number": mission["incident_number"],
                                         "mission_id": int(mission["mission_id"]),
                                         "revision": stored["revision"]}
-    st.session_state[_SYNC_KEY] = [mission["incident_number"], stored["revision"]]
+    st.session_state[_SYNC_KEY] = [mission["incident_number"],
+                                   json.dumps([stored["model"], stored["settings"]],
+                                              sort_keys=True)]
     return mission, dict(stored["settings"])
 
 
