@@ -13,7 +13,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sar_planner.formats._common import check_exportable, geoid_n, select_sorties, waypoint_label
+from sar_planner.formats._common import (
+    check_exportable,
+    distinct_points,
+    geoid_n,
+    select_sorties,
+    waypoint_label,
+)
 from sar_planner.plan import SortiePlan, Waypoint
 
 __all__ = ["write_geojson"]
@@ -65,14 +71,17 @@ def write_geojson(plan: SortiePlan, *, sortie: int | None = None) -> bytes:
                   "properties": {"kind": "home", "alt_amsl_m": plan.home.alt_amsl_m,
                                  "alt_ellipsoid_m": _h(plan.home)}})
     for s in sorties:
+        # a point at the same place and height as the one before is written once (no
+        # zero-length leg); "seq" keeps the waypoint's number in the sortie
+        kept = distinct_points(s.waypoints)
         feats.append({
             "type": "Feature",
             "geometry": {"type": "LineString",
-                         "coordinates": [_pos_amsl(w) for w in s.waypoints]},
+                         "coordinates": [_pos_amsl(w) for _, w in kept]},
             "properties": {"kind": "track", "sortie": s.index, "length_m": s.length_m,
                            "duration_s": s.duration_s, "search_length_m": s.search_length_m},
         })
-        for i, w in enumerate(s.waypoints):
+        for i, w in kept:
             feats.append({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": _pos_amsl(w)},

@@ -210,3 +210,24 @@ def test_dji_route_refused_without_a_terrain_checked_return_height(planned):
         write_plan(bare, ".kmz", sortie=1, asset=asset)
     assert err.value.code == "formats.err_no_rth"
     assert "1" in err.value.message("en") and "返航高度" in err.value.message("zh")
+
+
+def test_geojson_and_kml_tracks_have_no_zero_legs(planned):
+    plan, _ = planned
+    doc = json.loads(write_plan(plan, ".geojson"))
+    tracks = [f for f in doc["features"] if f["properties"]["kind"] == "track"]
+    assert len(tracks) == len(plan.sorties)
+    for f in tracks:
+        pts = [(c[1], c[0], c[2]) for c in f["geometry"]["coordinates"]]
+        assert len(pts) > 3 and _zero_legs(pts) == []
+    # the repeated waypoint is written once; the others keep their numbers (seq)
+    s1 = [f["properties"]["seq"] for f in doc["features"]
+          if f["properties"]["kind"] == "waypoint" and f["properties"]["sortie"] == 1]
+    w = plan.sorties[0].waypoints
+    repeats = sum(same_point(a, b) for a, b in zip(w, w[1:]))
+    assert repeats >= 1 and len(s1) == len(w) - repeats and s1 == sorted(s1)
+    kml = etree.fromstring(write_plan(plan, ".kml"))
+    for line in kml.xpath("//k:LineString/k:coordinates/text()", namespaces=NS):
+        pts = [(lat, lon, alt) for lon, lat, alt in (map(float, t.split(",")) for t in
+                                                     line.split())]
+        assert _zero_legs(pts) == []
