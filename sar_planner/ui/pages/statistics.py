@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sar_planner.errors import SarPlannerError
+from sar_planner.logbook.audit import audit_event
 from sar_planner.logbook.cases import closed_cases
 from sar_planner.logbook.exports import export_bytes
 from sar_planner.logbook.filenames import export_file_name
@@ -27,7 +29,7 @@ from sar_planner.probability.casescore import (MODELS, PUBLISHED_MEAN_MAPSCORE, 
                                                cases_key, score_cases, summary_rows)
 from sar_planner.terrain import list_library
 from sar_planner.ui.logbook_forms import labeller
-from sar_planner.ui.common import app_settings, error_boundary, lang, tr
+from sar_planner.ui.common import app_settings, error_boundary, lang, show_error, tr
 from sar_planner.ui.logbook_figures import (PNG_CONFIG, hbar_figure, month_task_rows,
                                             stacked_month_figure, tracks_figure)
 from sar_planner.ui.logbook_panels import unit_totals_panel
@@ -65,6 +67,17 @@ def _groups_table(groups: dict, first: str) -> pd.DataFrame:
 
 signed = require_page("statistics")
 db = database()
+
+
+def _audit_export(fmt: str, rows: int) -> None:
+    """Audit a sortie export when it is downloaded (the click's callback), not when it is offered."""
+    try:
+        audit_event(db, signed.actor.username, "export", "sortie",
+                    {"format": fmt, "rows": rows, "where": "statistics page"})
+    except SarPlannerError as exc:  # the file still downloads; the failure is shown
+        show_error(exc)
+
+
 st.title(tr("nav.statistics"))
 st.subheader(tr("unitstats.unit_count"))
 unit_totals_panel()  # the same numbers and reconciliation line as the Overview
@@ -156,12 +169,15 @@ with error_boundary():
         st.caption(tr("unitstats.export_opening", sorties=opening[0], hours=opening[1]))
     c1, c2, c3 = st.columns(3)  # named by the station's date (Beijing time), not the UTC one
     c1.download_button(tr("logbook.ui.download_csv"), export_bytes(records, "csv", opening),
-                       export_file_name("sorties", "csv"), "text/csv", key="st_dl_csv")
+                       export_file_name("sorties", "csv"), "text/csv", key="st_dl_csv",
+                       on_click=_audit_export, args=("csv", len(records)))
     c2.download_button(tr("logbook.ui.download_xlsx"), export_bytes(records, "xlsx", opening),
                        export_file_name("sorties", "xlsx"),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="st_dl_xlsx")
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="st_dl_xlsx",
+                       on_click=_audit_export, args=("xlsx", len(records)))
     c3.download_button(tr("logbook.ui.download_geojson"), export_bytes(records, "geojson"),
-                       export_file_name("tracks", "geojson"), "application/geo+json", key="st_dl_geojson")
+                       export_file_name("tracks", "geojson"), "application/geo+json", key="st_dl_geojson",
+                       on_click=_audit_export, args=("geojson", len(records)))
 
     # --- MapScore of the probability models on the closed cases (work only on a click) --------
     st.subheader(tr("casescore.title"))
