@@ -12,8 +12,9 @@ What each file carries (degrees WGS84, heights metres above mean sea level or Na
   this planner flies every searching leg at the aircraft's search speed and every other leg
   (transits, turns) at its transit speed, which is faster for every aircraft in the catalogue.
   So when the route has two speeds or more, the legs at the slowest are the searching legs; with
-  one speed there is nothing to tell them apart and every leg counts. Heights: ``executeHeightMode`` ``WGS84`` is ellipsoidal, so the
-  EGM2008 geoid separation N is taken off (H = h - N); relative heights are not kept (NaN).
+  one speed there is nothing to tell them apart and every leg counts. Heights: an
+  ``executeHeightMode`` of ``WGS84`` is ellipsoidal, so the EGM2008 geoid separation N is taken
+  off (H = h - N); relative heights are not kept (NaN).
 
 A ``.waypoints`` file (QGC WPL 110) has no place for a role: every line must have exactly 12
 fields (QGroundControl calls any other line corrupt; pymavlink refuses it), and its speed changes
