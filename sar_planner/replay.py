@@ -8,7 +8,8 @@ segment so a second pass over the same ground within a segment is not credited t
 passes in two segments add, as in the logbook's flown-track check, :mod:`sar_planner.logbook.flown`;
 the ground between two segments is never credited: nobody knows where the aircraft went across a
 gap; GPS jitter is first
-simplified away to within W / 20, as the logbook's flown-track check does), then POD = 1 - exp(-C) (:func:`sar_planner.coverage.pod_from_coverage`, the exponential
+simplified away to within W / 20, as the logbook's flown-track check does), then POD = 1 - exp(-C)
+(:func:`sar_planner.coverage.pod_from_coverage`, the exponential
 detection law, Koopman 1946), then the Bayes update of the map
 (:func:`sar_planner.probability.bayes.replay`). W is the sweep width of the plan flown, or, when
 the plan does not give one, the sweep-width override of the plan's aircraft in the asset
@@ -377,7 +378,7 @@ def _track_xyz(track: Mapping[str, Any], grid: Grid
 
     raw = track.get("coordinates") if isinstance(track, Mapping) else None
     multi = isinstance(track, Mapping) and track.get("type") == "MultiLineString"
-    lines = list(raw) if multi and isinstance(raw, Sequence) else [raw]
+    lines: list[Any] = list(raw) if multi and isinstance(raw, Sequence) else [raw]
     if not lines:
         raise PlanningError("planning.err_track_points", count=0)
     for line in lines:
@@ -485,7 +486,8 @@ def sortie_pod(sortie: FlownSortie, grid: Grid,
         return SortiePod(None, None, None)
     xy, alt, starts = _track_xyz(sortie.track, grid)
     if terrain is None:
-        z, key, params = None, "replay.not_masked_no_terrain", {}
+        z, key = None, "replay.not_masked_no_terrain"
+        params: dict[str, Any] = {}
     else:
         # one verdict on the heights of the whole sortie, as the logbook's check gives it
         z, key, params = _heights(xy, alt, terrain)
@@ -495,14 +497,14 @@ def sortie_pod(sortie: FlownSortie, grid: Grid,
     # when simplified, and the straight line between their heights would cut through the ridge)
     bounds = [*starts, len(xy)]
     runs, sensors = [], []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         seg = xy[a:b]
         line = shapely.simplify(shapely.linestrings(seg), width / 20.0, preserve_topology=False)
         kept = shapely.get_coordinates(line)
         runs.append(kept if len(kept) >= 2 else seg[[0, -1]])
         if z is not None:
             sensors.append(np.column_stack([seg, z[a:b]]))
-    if z is None:
+    if z is None or terrain is None:
         cov = swath_coverage(grid, runs, width)
     else:
         cov = seen_coverage(grid, runs, width, terrain, sensor_runs=sensors)

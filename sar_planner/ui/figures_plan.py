@@ -59,7 +59,7 @@ def track_figure(terrain: Terrain, result: PlanResult, labels: Mapping[str, str]
         ax, ay = zip(*area_xy, strict=True)
         fig.add_trace(go.Scatter(x=list(ax), y=list(ay), mode="lines", name=labels["area"],
                                  line={"color": "#d62728", "width": 2}, hoverinfo="skip"))
-    agl_all = []
+    agl_all: list[float] = []
     for s, _xyz in zip(result.plan.sorties, result.sorties_xyz, strict=True):
         agl_all.extend(w.agl_m for w in s.waypoints)
     cmax = max(agl_all) if agl_all else 1.0
@@ -178,8 +178,8 @@ def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
     fig = terrain_figure(grid, elevation, hillshade, slope_deg, labels, markers=markers,
                          height_px=height_px, lang=lang, base=base, synthetic=synthetic)
     requests = []
-    for i, (name, ring) in enumerate(segments):
-        ring = np.asarray(ring, dtype=float)
+    for i, (name, outline) in enumerate(segments):
+        ring = np.asarray(outline, dtype=float)
         fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", name=name,
                                  line={"color": "rgba(60,60,60,0.6)", "width": 1},
                                  hoverinfo="name", showlegend=False))
@@ -194,8 +194,8 @@ def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
                                  textfont={"size": 11, "color": "#222222"},
                                  name="segment_names", showlegend=False))
     if area_xy is not None and len(area_xy) >= 3:
-        ring = np.asarray(area_xy, dtype=float)
-        fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", name=labels["area"],
+        area = np.asarray(area_xy, dtype=float)
+        fig.add_trace(go.Scatter(x=area[:, 0], y=area[:, 1], mode="lines", name=labels["area"],
                                  line={"color": "#d62728", "width": 3}, hoverinfo="name",
                                  fill="toself", fillcolor="rgba(214,39,40,0.12)"))
     fig.add_trace(selectable_lattice(grid))
