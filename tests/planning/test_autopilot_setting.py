@@ -97,3 +97,27 @@ def test_cli_autopilot_drives_both_files(tmp_path, capsys):
               "mavic3t", "--pattern", "expanding-square", "--autopilot", "inav", "--out",
               str(tmp_path / "x.plan")])
     assert ex.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_the_plan_page_says_which_autopilot_the_mavlink_files_are_for():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.signin import sign_in_apptest
+    from tests.test_page_plan import PLAN
+
+    at = AppTest.from_file(PLAN, default_timeout=180)
+    at.session_state["lang"] = "zh"
+    sign_in_apptest(at, "crew")
+    at.run()
+    at.selectbox(key="plan_terrain").set_value("pamir-15arcsec")
+    at.selectbox(key="plan_asset").set_value("h125")
+    at.selectbox(key="plan_pattern").set_value("sector")
+    at.text_input(key="plan_datum").set_value("39.0, 75.6")
+    at.number_input(key="plan_agl").set_value(150.0)
+    at.number_input(key="plan_radius").set_value(2000.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any("按 PX4 飞控写出" in c for c in captions), captions
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(".waypoints" in label for label in labels)

@@ -449,6 +449,10 @@ def _render(result, req: PlanRequest) -> None:
         plan_asset = assets.get(plan.asset_id)
         dji_ready = plan_asset is not None and plan_asset.dji_drone_enum is not None \
             and plan_asset.dji_payload_enum is not None
+        if plan_asset is not None and plan_asset.dji_drone_enum is None:
+            # both MAVLink files follow the aircraft's one autopilot setting (writer_options)
+            st.caption(tr("planning.ui.autopilot_files",
+                          autopilot=tr(f"planning.ui.autopilot_{plan_asset.autopilot}")))
         for ext, spec in WRITERS.items():
             if ext == ".kmz" and not dji_ready:  # DJI Pilot 2 refuses a route without its model
                 st.caption(tr("planning.ui.no_dji"))
