@@ -90,7 +90,7 @@ def test_statistics_counts_flown_sorties_and_shows_drafts_and_returned_apart(uni
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Sorties flown"], metrics["Hours flown"]) == ("2", "3.8")  # 3.75 h at one decimal
     apart = next(c.value for c in at.caption if c.value.startswith("Not counted as flown"))
-    assert "1 drafts (0.5 h)" in apart and "1 returned for correction (0.75 h)" in apart
+    assert "drafts 1 (0.5 h)" in apart and "returned for correction 1 (0.75 h)" in apart
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     titles = [c["layout"]["title"]["text"] for c in charts if "title" in c["layout"]]
     assert "Sorties per month by task" in titles and "Flight hours per aircraft" in titles
