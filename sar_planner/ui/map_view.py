@@ -55,7 +55,7 @@ from sar_planner.mapping.contours import contour_lines
 from sar_planner.mapping.gazetteer import places_in
 from sar_planner.mapping.grids import (gk3_zone_crs, graticule_lines, km_grid_lines,
                                        scale_bar_length)
-from sar_planner.mapping.labels import LabelRequest, place_labels
+from sar_planner.mapping.labels import LabelRequest, place_labels, text_width_px
 from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
 
 __all__ = ["MapOptions", "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
@@ -166,12 +166,13 @@ def _parts(geom: BaseGeometry) -> list[np.ndarray]:
 
 
 def _toggle_button(fig: go.Figure, index: int, label: str, visible: bool, x: float) -> None:
-    """An on/off button (plotly toggle: ``args2``) for layout image ``index``."""
+    """An on/off button (plotly toggle: ``args2``) for layout image ``index``, ``x`` pixels
+    right of the plot's left edge (one menu per button: a menu's toggle acts on one button)."""
     menus = list(fig.layout.updatemenus or [])
     menus.append({
         "type": "buttons", "direction": "right", "showactive": True,
-        "active": 0 if visible else -1, "x": x, "xanchor": "left", "y": 1.0,
-        "yanchor": "bottom", "pad": {"t": 2, "b": 2}, "bgcolor": "#f4f4f4",
+        "active": 0 if visible else -1, "x": 0.0, "xanchor": "left", "y": 1.0,
+        "yanchor": "bottom", "pad": {"t": 2, "b": 2, "l": x}, "bgcolor": "#f4f4f4",
         "font": {"size": 11},
         "buttons": [{"label": label, "method": "relayout",
                      "args": [{f"images[{index}].visible": not visible}],
@@ -244,7 +245,7 @@ def base_map(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
     x_button = 0.0
     for index, label, visible in buttons:  # side by side, each about as wide as its label
         _toggle_button(fig, index, label, visible, x_button)
-        x_button += (len(label) * 7 + 30) / max(1, opt.plot_width_px)
+        x_button += text_width_px(label, 11) + 24
 
     # hover read-out: an invisible heat map of coarse cells (elevation, slope, lat/lon)
     k = max(1, int(np.ceil(max(grid.shape) / hover_cells)))
