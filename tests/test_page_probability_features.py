@@ -183,7 +183,7 @@ def test_a_saved_barrier_is_in_the_map_at_once():
     in_before = float(at.metric[0].value)
     # a wall all round the IPP, 1 km out: four barrier lines, the first drawn on its own
     hole = _box_lonlat(IX - 1000, IY - 1000, IX + 1000, IY + 1000)
-    for i, (a, b) in enumerate(zip(hole[:-1], hole[1:], strict=True)):
+    for a, b in zip(hole[:-1], hole[1:], strict=True):
         at.radio(key="poa_draw_mode").set_value("barrier_line").run()
         at.session_state["poa_pending"] = {"mode": "barrier_line", "lonlat": [a, b]}
         at.run()

@@ -37,7 +37,7 @@ def _track_along_row(row: int, x0: float = W0 - 500.0, x1: float = W0 + 1500.0) 
     """A straight east-west track over the centre line of grid row ``row`` (0 = north)."""
     y = S0 + 1000.0 - (row + 0.5) * 100.0
     lat, lon = from_local(np.array([x0, x1]), np.array([y, y]), UTM46)
-    return {"type": "LineString", "coordinates": [[float(a), float(b)] for a, b in zip(lon, lat)]}
+    return {"type": "LineString", "coordinates": [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]}
 
 
 def _plan(width: float | None, asset: str = "", area=None) -> dict:
@@ -110,7 +110,7 @@ def test_mean_pod_over_the_plan_segment():
     x = np.array([W0, W0 + 500.0, W0 + 500.0, W0, W0])
     y = S0 + 1000.0 - np.array([200.0, 200.0, 500.0, 500.0, 200.0])
     lat, lon = from_local(x, y, UTM46)
-    area = tuple((float(a), float(b)) for a, b in zip(lon, lat))
+    area = tuple((float(a), float(b)) for a, b in zip(lon, lat, strict=True))
     out = replay_logged(initial, [FlownSortie(5, T0, _track_along_row(3), _plan(50.0, area=area))])
     (u,) = out.sorties
     # 15 cells in the segment, 5 of them (row 3) with POD 1 - exp(-0.5): mean = p / 3

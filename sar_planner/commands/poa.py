@@ -49,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="rings", choices=("rings", "terrain"),
                    help="rings: straight-line distance; terrain: walking effort over the DEM")
     p.add_argument("--radius-km", type=float, default=None,
-                   help="half-width of the map (default: as the Probability page, 1.25 x the 95 %% distance within the terrain)")
+                   help="half-width of the map (default: as the Probability page, "
+                        "1.25 x the 95 %% distance within the terrain)")
     p.add_argument("--resolution", type=float, default=None,
                    help="cell size in metres (default: as the Probability page, about 1,000 cells across)")
     p.add_argument("--uncertainty-m", type=float, default=0.0,

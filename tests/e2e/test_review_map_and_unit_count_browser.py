@@ -26,8 +26,8 @@ from sar_planner.auth import sign_in
 from sar_planner.flown_plan import PLAN_KIND
 from sar_planner.logbook.counter import set_opening_balance
 from sar_planner.logbook.db import open_database
-from sar_planner.logbook.records import (SortieInput, add_aircraft, add_crew_member, approve_sortie, get_sortie, log_sortie,
-                                         open_mission, return_sortie)
+from sar_planner.logbook.records import (SortieInput, add_aircraft, add_crew_member, approve_sortie, get_sortie,
+                                         log_sortie, open_mission, return_sortie)
 from sar_planner.logbook.times import LOCAL_TZ
 from tests.e2e.conftest import wait_for_app
 from tests.e2e.signin import sign_in_browser

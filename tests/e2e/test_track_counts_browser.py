@@ -58,11 +58,11 @@ def _lawnmower_gpx(entry_paths) -> tuple[bytes, dict]:
     pts = "".join(
         f'<trkpt lat="{a:.7f}" lon="{o:.7f}"><ele>{h:.1f}</ele>'
         f"<time>{(t0 + dt.timedelta(seconds=2 * i)).strftime('%Y-%m-%dT%H:%M:%SZ')}</time></trkpt>"
-        for i, (a, o, h) in enumerate(zip(lat_a, lon_a, alt)))
+        for i, (a, o, h) in enumerate(zip(lat_a, lon_a, alt, strict=True)))
     gpx = ('<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="test" '
            f'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{pts}</trkseg></trk></gpx>')
     track = {"type": "LineString",
-             "coordinates": [[float(o), float(a), float(h)] for a, o, h in zip(lat_a, lon_a, alt)]}
+             "coordinates": [[float(o), float(a), float(h)] for a, o, h in zip(lat_a, lon_a, alt, strict=True)]}
     return gpx.encode(), track
 
 

@@ -342,7 +342,7 @@ def test_stations_in_separate_processes_share_one_gap_free_count(db_url, db, uni
         add_crew_member(db, unit.admin, f"station pilot {i}")
         jobs.append((db_url, f"QHJ-P{i}", f"station pilot {i}", 25, 0))
     with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(log_many_in_own_process, *zip(*jobs)))
+        results = list(pool.map(log_many_in_own_process, *zip(*jobs, strict=True)))
     numbers = sorted(n for r in results for n in r)
     assert numbers == list(range(351, 451))
     assert [s.number for s in list_sorties(db)] == list(range(351, 451))

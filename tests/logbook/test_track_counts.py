@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from pyproj import CRS
 
-from sar_planner.errors import LogbookError
+from sar_planner.errors import AuthError, LogbookError
 from sar_planner.geo import from_local
 from sar_planner.grid import Grid
 from sar_planner.logbook.audit import audit_log
@@ -49,7 +49,7 @@ def _track_along_row(row: int, alt: float | None) -> dict:
     x = np.arange(W0 - 500.0, W0 + 1500.0 + 1.0, 50.0)  # a fix every 50 m, as a logger gives
     lat, lon = from_local(x, np.full_like(x, y), UTM46)
     return {"type": "LineString", "coordinates": [
-        [float(a), float(b)] + ([alt] if alt is not None else []) for a, b in zip(lon, lat)]}
+        [float(a), float(b)] + ([alt] if alt is not None else []) for a, b in zip(lon, lat, strict=True)]}
 
 
 def _initial() -> ProbabilityMap:
@@ -111,7 +111,7 @@ def test_aircraft_are_linked_to_a_catalogue_type_once_and_audited(db, unit):
         set_aircraft_asset(db, unit.admin, "QHJ-UAV-01", "m999")
     with pytest.raises(LogbookError, match="not a type in the asset catalogue"):
         add_aircraft(db, unit.admin, "QHJ-UAV-03", "?", "drone", asset_id="m999")
-    with pytest.raises(Exception):  # crew may not change the roster
+    with pytest.raises(AuthError):  # crew may not change the roster
         set_aircraft_asset(db, unit.crew, "QHJ-UAV-01", None)
 
 

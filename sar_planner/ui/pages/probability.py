@@ -646,7 +646,8 @@ with error_boundary():
 _sync_widgets(mission, map_settings, entry)
 with st.form("poa_settings"):
     c1, c2, c3, c4 = st.columns(4)
-    model = c1.selectbox(tr("probability.ui.model"), models, format_func=lambda m, _l=lang(): t(f"probability.ui.model_{m}", _l),
+    model = c1.selectbox(tr("probability.ui.model"), models,
+                         format_func=lambda m, _l=lang(): t(f"probability.ui.model_{m}", _l),
                          key="poa_model")
     compare = c2.checkbox(tr("probability.ui.compare"), value=False, key="poa_compare")
     # no wider than the chosen terrain reaches around the IPP (a map past the elevation data is
