@@ -3,11 +3,13 @@ retry), your sorties and their review state, submit for review, correct a return
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
 import streamlit as st
 
+from sar_planner.assets import get_asset
 from sar_planner.auth import allowed
 from sar_planner.errors import SarPlannerError
 from sar_planner.formats.tracks import read_track
@@ -145,7 +147,11 @@ def _map_preview() -> None:
     except SarPlannerError as exc:  # an unreadable track: said, and the save says it again
         show_error(exc)
         return
-    (st.info if got.counts else st.warning)(tr(got.key, **dict(got.params)), icon=":material/map:")
+    params = dict(got.params)
+    if params.get("asset"):  # the type's name in the page's language, not its catalogue id
+        with contextlib.suppress(SarPlannerError):
+            params["asset"] = get_asset(params["asset"]).name(lang())
+    (st.info if got.counts else st.warning)(tr(got.key, **params), icon=":material/map:")
 
 
 with error_boundary():

@@ -111,13 +111,13 @@ with error_boundary():
                  hide_index=True, key="set_fleet")
     untyped = [a["registration"] for a in fleet if a["active"] and not a["asset_id"]]
     if untyped:  # asked once for each aircraft added before the link existed
-        st.warning(f"**{tr('trackcounts.ask_header')}**: {', '.join(untyped)}. "
-                   f"{tr('trackcounts.ask_help')}", icon=":material/flight:")
+        st.warning(tr("trackcounts.ask", aircraft=tr("trackcounts.list_sep").join(untyped)),
+                   icon=":material/flight:")
         c1, c2, c3 = st.columns([1, 2, 1])
         link_reg = c1.selectbox(tr("logbook.ui.aircraft"), untyped, key="ac_link_reg")
-        link_type = c2.selectbox(tr("trackcounts.asset"), list(types), key="ac_link_type",
+        link_type = c2.selectbox(tr("trackcounts.asset"), list(type_labels), key="ac_link_type",
                                  format_func=lambda i, _l=type_labels: _l.get(i, i))
-        if c3.button(tr("trackcounts.link"), key="ac_link"):
+        if c3.button(tr("trackcounts.link"), key="ac_link", disabled=not link_type):
             _run(lambda: set_aircraft_asset(db, actor, link_reg, link_type),
                  tr("trackcounts.linked", aircraft=link_reg, asset=types.get(link_type, link_type)))
     with st.form("new_aircraft", clear_on_submit=True):
