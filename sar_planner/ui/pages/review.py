@@ -105,16 +105,15 @@ with error_boundary():
         by_number = {r.number: r for r in waiting}
         num = st.selectbox(tr("logbook.ui.pick_sortie"), list(by_number), key="rv_pick")
         rec = by_number[num]
-        map_col, side = st.columns([2, 1])
-        with map_col:
-            _sortie_map(rec)
+        _sortie_map(rec)  # the whole width: the map's legend takes a column of its own
         fig = comparison_figures(rec)
-        m1, m2 = side.columns(2)
+        m1, m2, m3, m4 = st.columns(4)
         m1.metric(tr("logbook.flown.planned_pod"), _pct(fig["planned_pod"]))
         m2.metric(tr("logbook.flown.achieved_pod"), _pct(fig["achieved_pod"]))
-        m1.metric(tr("logbook.flown.area_covered"), _km2(fig["area_covered_m2"]))
-        m2.metric(tr("unitstats.review_region"), _km2(fig["region_area_m2"]))
-        side.markdown("\n".join([
+        m3.metric(tr("logbook.flown.area_covered"), _km2(fig["area_covered_m2"]))
+        m4.metric(tr("unitstats.review_region"), _km2(fig["region_area_m2"]))
+        details, side = st.columns([3, 2])
+        details.markdown("\n".join([
             f"- **{tr('logbook.ui.aircraft')}:** {rec.aircraft} ({rec.aircraft_type})",
             f"- **{tr('logbook.ui.crew')}:** " + ", ".join(
                 f"{n} ({catalogue_word('unitstats.role_', role, lang())})" for n, role in rec.crew),
@@ -123,7 +122,7 @@ with error_boundary():
             f"- **{tr('logbook.ui.task_type')}:** {tr(f'logbook.ui.task_{rec.task_type}')}"
             + (f" · {rec.incident_number}" if rec.incident_number else "")]))
         if rec.remarks:
-            side.caption(rec.remarks)
+            details.caption(rec.remarks)
         reason = side.text_input(tr("logbook.ui.return_reason"), key="rv_reason")
         c1, c2 = side.columns(2)
         if c1.button(tr("logbook.ui.approve"), key="rv_approve", type="primary"):
