@@ -563,7 +563,7 @@ def test_every_terrain_segment_on_a_real_dem_is_one_outline():
     from sar_planner.probability import terrain_segments
     from sar_planner.terrain import grid_around, load_terrain
 
-    dem = Path(__file__).resolve().parent.parent / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
+    dem = Path(__file__).resolve().parents[2] / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
     g = grid_around(38.30, 75.05, 12_000.0, 100.0)
     z = load_terrain([dem], g).elevation
     segs = terrain_segments(g, z, 3000.0)

@@ -201,7 +201,7 @@ def test_doubling_the_start_points_changes_the_map_by_less_than_five_percent(rad
     from sar_planner.geo import to_local
     from sar_planner.terrain import grid_around, load_terrain
 
-    dem = (Path(__file__).resolve().parent.parent / "terrain"
+    dem = (Path(__file__).resolve().parents[2] / "terrain"
            / "pamir_kashgar_gebco2023_15arcsec.tif")
     g = grid_around(38.30, 75.05, 15_000.0, 100.0)
     z = np.asarray(load_terrain([str(dem)], g).elevation, dtype=np.float64)
