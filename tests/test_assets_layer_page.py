@@ -12,7 +12,7 @@ from sar_planner.assets import get_asset, load_catalogue, unit_catalogue_path, u
 from sar_planner.logbook.audit import audit_log
 from sar_planner.logbook.db import get_database
 from tests.signin import sign_in_apptest
-from tests.test_assets_layer import PACKAGED, _write_old_copy
+from tests.planning.test_assets_layer import PACKAGED, _write_old_copy
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")

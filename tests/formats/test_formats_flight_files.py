@@ -42,7 +42,7 @@ from sar_planner.formats import write_plan
 from sar_planner.formats._common import same_point
 from sar_planner.patterns import parallel_track
 from sar_planner.sweep import effective_sweep_width
-from tests.test_flightpath import X0, Y0, _ridge_terrain
+from tests.planning.test_flightpath import X0, Y0, _ridge_terrain
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
 GEOD = Geod(ellps="WGS84")

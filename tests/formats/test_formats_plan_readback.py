@@ -1,6 +1,6 @@
 """Plans back in as the plan flown, with their legs' roles (issue 13, item 7).
 
-The sortie is planned by the real planner over the 30 m ridge DEM of tests/test_flightpath.py
+The sortie is planned by the real planner over the 30 m ridge DEM of tests/planning/test_flightpath.py
 (M30T, 80 m above ground, launch at the pattern's corner), then exported and read back by
 sar_planner.formats.plan_files.read_flown_plan. The searching runs read back must be the plan's
 own (sar_planner.flown_plan.FlownPlan.from_sortie_plan, which takes the roles from the plan
@@ -24,7 +24,7 @@ from sar_planner.formats import write_plan
 from sar_planner.formats.plan_files import read_flown_plan
 from sar_planner.patterns import parallel_track
 from sar_planner.sweep import effective_sweep_width
-from tests.test_flightpath import X0, Y0, _ridge_terrain
+from tests.planning.test_flightpath import X0, Y0, _ridge_terrain
 
 GEOD = Geod(ellps="WGS84")
 

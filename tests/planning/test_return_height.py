@@ -25,7 +25,7 @@ from sar_planner.geo import to_local
 from sar_planner.patterns import parallel_track
 from sar_planner.return_height import return_height
 from sar_planner.sweep import effective_sweep_width
-from tests.test_flightpath import EPSG, X0, Y0, _ridge_terrain
+from tests.planning.test_flightpath import EPSG, X0, Y0, _ridge_terrain
 
 CREST = 3000.0 + 300.0 * math.exp(-(15.0 / 400.0) ** 2)   # 3299.58 m, by hand
 NS = {"k": "http://www.opengis.net/kml/2.2", "wpml": "http://www.dji.com/wpmz/1.0.2"}

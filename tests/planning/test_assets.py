@@ -14,7 +14,7 @@ from sar_planner.assets import (density_altitude, get_asset, isa_density_ratio, 
                                 performance_at)
 from sar_planner.errors import PlanningError
 
-PACKAGED = Path(__file__).resolve().parent.parent / "sar_planner" / "data" / "assets.toml"
+PACKAGED = Path(__file__).resolve().parents[2] / "sar_planner" / "data" / "assets.toml"
 
 
 def test_catalogue_has_the_unit_fleet_with_sources_on_every_figure():

@@ -27,7 +27,7 @@ from sar_planner.sweep import effective_sweep_width
 from sar_planner.terrain import load_terrain
 from tests.shared_data import shared_file
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SRTM = REPO.parent / "shared" / "terrain" / "bigtujunga_srtm30m_utm11n.tif"
 PAMIR = REPO / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
 EPSG = 32646

@@ -31,7 +31,7 @@ from sar_planner.assets import (
 )
 from sar_planner.errors import PlanningError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PACKAGED = REPO / "sar_planner" / "data" / "assets.toml"
 REF = "unit trial 2026-08, Zongjia"
 

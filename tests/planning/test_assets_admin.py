@@ -42,7 +42,7 @@ from sar_planner.logbook.db import get_database
 from sar_planner.sweep import effective_sweep_width
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 PACKAGED = REPO / "sar_planner" / "data" / "assets.toml"
 REF = "unit trial 2026-08, Zongjia"
