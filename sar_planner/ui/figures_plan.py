@@ -186,8 +186,10 @@ def draw_area_figure(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
         if len(ring) >= 4:
             at = Polygon(ring).representative_point()
             requests.append(LabelRequest(str(name), at.x, at.y, priority=-float(i)))
-    west, _, east, _ = grid.bounds
-    placed = place_labels(requests, (east - west) / 1200.0)  # names never drawn on each other
+    from sar_planner.ui.map_view import metres_per_px
+
+    # names never drawn on each other at the map's first view
+    placed = place_labels(requests, metres_per_px(grid.bounds, height_px))
     if placed:
         fig.add_trace(go.Scatter(x=[p.x for p in placed], y=[p.y for p in placed], mode="text",
                                  text=[p.text for p in placed], hoverinfo="skip",

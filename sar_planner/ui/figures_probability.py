@@ -96,7 +96,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
     Segment names never overlap (:func:`sar_planner.mapping.labels.place_labels`, in the order
     given: list the best segments first); a name with no room is read on hover over the outline.
     """
-    from sar_planner.ui.map_view import MapOptions, base_map
+    from sar_planner.ui.map_view import MapOptions, base_map, metres_per_px
 
     west, south, east, north = grid.bounds
     fig = base_map(grid, elevation, hillshade, slope_deg, lang=lang, base=base,
@@ -141,7 +141,7 @@ def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np
             at = geom.representative_point()
             # the caller lists the segments best first (the page: by rank): earlier wins
             requests.append(LabelRequest(str(name), at.x, at.y, priority=-float(i)))
-    placed = place_labels(requests, (east - west) / 1200.0, font_px=11)[:max_labels]
+    placed = place_labels(requests, metres_per_px(grid.bounds, height_px), font_px=11)[:max_labels]
     if placed:
         fig.add_trace(go.Scatter(x=[p.x for p in placed], y=[p.y for p in placed], mode="text",
                                  text=[p.text for p in placed],

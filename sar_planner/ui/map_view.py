@@ -58,7 +58,7 @@ from sar_planner.mapping.grids import (gk3_zone_crs, graticule_lines, km_grid_li
 from sar_planner.mapping.labels import LabelRequest, place_labels, text_width_px
 from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
 
-__all__ = ["MapOptions", "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
+__all__ = ["metres_per_px", "MapOptions", "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
            "add_lines", "add_points", "slope_rgba", "show_map", "rgba_data_uri"]
 
 
@@ -137,6 +137,21 @@ def rgba_data_uri(rgba: np.ndarray) -> str:
     buf = io.BytesIO()
     Image.fromarray(rgba, mode="RGBA").save(buf, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def metres_per_px(bounds: tuple[float, float, float, float], height_px: int = 680,
+                  plot_width_px: int = 1200) -> float:
+    """Map metres per screen pixel of the initial view of ``bounds`` (equal scale both ways).
+
+    The axes keep metres square and fill the plot (``constrain="range"``): the scale is set by
+    whichever side is tighter, the width over ``plot_width_px`` or the height over the plot's
+    height (``height_px`` less 86 px of margins).
+
+    >>> metres_per_px((0, 0, 24_000, 24_000), 680, 1200)  # doctest: +ELLIPSIS
+    40.4040...
+    """
+    west, south, east, north = bounds
+    return max((east - west) / max(1, plot_width_px), (north - south) / max(1, height_px - 86))
 
 
 def _joined(lines: Sequence[np.ndarray]) -> tuple[list[float | None], list[float | None]]:
@@ -221,7 +236,7 @@ def base_map(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
     opt = options or MapOptions()
     west, south, east, north = grid.bounds
     width_m, height_m = east - west, north - south
-    m_per_px = width_m / max(1, opt.plot_width_px)
+    m_per_px = metres_per_px(grid.bounds, opt.height_px, opt.plot_width_px)
     elevation = np.asarray(elevation, dtype=float)
     fig = go.Figure()
     relief = png_data_uri(shaded_relief_rgb(decimate(elevation, max_image_px),
@@ -434,7 +449,7 @@ def _add_vector(fig: go.Figure, layer: VectorLayer, m_per_px: float) -> None:
             text=pt + [p.text for p in placed],
             mode="markers+text", textposition="middle right",
             marker={"size": [7] * len(px) + [0] * len(placed), "color": layer.colour},
-            textfont={"size": 10, "color": layer.colour}, hovertext=pt + [p.text for p in placed],
+            textfont={"size": 11, "color": "#2a1a00"}, hovertext=pt + [p.text for p in placed],
             hoverinfo="text", name=layer.name, legendgroup=group, showlegend=not lines))
 
 
@@ -483,8 +498,9 @@ def add_segments(fig: go.Figure, segments: Sequence[tuple[str, BaseGeometry, flo
     the map but still read on hover over the outline. Names are placed for the figure's initial
     view at ``plot_width_px`` (trace ``segment_names``).
     """
-    xr = fig.layout.xaxis.range
-    width_m = float(xr[1] - xr[0]) if xr else 1.0
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    bounds = (xr[0], yr[0], xr[1], yr[1]) if xr and yr else (0.0, 0.0, 1.0, 1.0)
+    m_per_px = metres_per_px(bounds, int(fig.layout.height or 680), plot_width_px)
     outlines = [p for _, geom, _ in segments for p in _parts(geom)]
     name = t("mapping.ui.segments", lang)
     sx, sy = _joined(outlines)
@@ -493,7 +509,7 @@ def add_segments(fig: go.Figure, segments: Sequence[tuple[str, BaseGeometry, flo
     requests = [LabelRequest(str(n), geom.representative_point().x,
                              geom.representative_point().y, priority=float(pri))
                 for n, geom, pri in segments if not geom.is_empty]
-    placed = place_labels(requests, width_m / max(1, plot_width_px), font_px=font_px)
+    placed = place_labels(requests, m_per_px, font_px=font_px)
     fig.add_trace(go.Scatter(
         x=[p.x for p in placed], y=[p.y for p in placed], text=[p.text for p in placed],
         mode="text", textfont={"size": font_px, "color": "#111111"}, hoverinfo="skip",

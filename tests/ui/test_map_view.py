@@ -10,7 +10,7 @@ from shapely.geometry import box
 from sar_planner.grid import Grid
 from sar_planner.mapping.labels import text_width_px
 from sar_planner.ui.map_view import (MapOptions, RasterLayer, VectorLayer, add_lines, add_poa,
-                                     add_segments, base_map, slope_rgba)
+                                     add_segments, base_map, metres_per_px, slope_rgba)
 from shapely.geometry import LineString, Point
 
 # 60 x 60 km around Golmud (36.41N 94.90E is E 670,361 N 4,031,102 in UTM 46N), 500 m cells
@@ -96,7 +96,9 @@ def test_segment_names_do_not_overlap_and_high_poa_wins() -> None:
     add_segments(fig, segs)
     names = next(tr for tr in fig.data if tr.name == "segment_names")
     assert names.text[0] == "S19"  # the highest priority first, at its anchor
-    m_per_px = 60_000.0 / 1200
+    # 60 km square at 680 px: the height sets the scale, 60 km / (680 - 86) px = 101 m per px
+    m_per_px = metres_per_px(GRID.bounds, 680, 1200)
+    assert m_per_px == pytest.approx(60_000 / 594)
     w = (text_width_px("S00", 11) + 4) * m_per_px
     h = (1.3 * 11 + 4) * m_per_px
     pts = list(zip(names.x, names.y, strict=True))
@@ -124,6 +126,14 @@ def test_poa_base_layers_and_lines() -> None:
     labelled = [tr for tr in fig.data if tr.legendgroup == "base:Roads" and tr.text]
     assert {"G109", "Camp A"} <= set(labelled[0].text)
     assert any(tr.name == "Flown #7" for tr in fig.data)
+
+
+def test_map_view_doctests_pass() -> None:
+    import doctest
+
+    import sar_planner.ui.map_view as mv
+
+    assert doctest.testmod(mv).failed == 0
 
 
 def test_slope_classes() -> None:
