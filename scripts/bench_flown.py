@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sar_planner.formats.tracks import FlownTrack  # noqa: E402
 from sar_planner.flown_coverage import compare_flown  # noqa: E402
-from tests.test_flown import flown_lawnmower, lawnmower  # noqa: E402
+from tests.coverage_visibility.test_flown import flown_lawnmower, lawnmower  # noqa: E402
 
 BUDGET_S = 2.0
 

@@ -1,6 +1,6 @@
 """The plan's POD and the flown-vs-planned comparison see ridges: hand-checked line of sight.
 
-Same synthetic ground as tests/test_replay_masking.py: a 10 m grid in UTM zone 46N (EPSG:32646)
+Same synthetic ground as tests/coverage_visibility/test_replay_masking.py: a 10 m grid in UTM zone 46N (EPSG:32646)
 near Golmud, low ground at 3,000 m and a plateau at 3,100 m east of x = 500 m (a vertical wall).
 A searching leg north-south at x = 480 m with W = 100 m sweeps x 430..530 m, columns 43..52,
 fully: coverage C = 1 there (swath area / cell area), POD = 1 - exp(-1) (Koopman 1946;

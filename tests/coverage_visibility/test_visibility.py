@@ -185,7 +185,7 @@ def test_heights_in_feet_are_not_used_for_masking():
 
 
 def test_a_replayed_track_in_feet_is_the_flat_swath_and_says_why():
-    from tests.test_replay_masking import _sortie, _track, _wall, GRID as RGRID
+    from tests.coverage_visibility.test_replay_masking import _sortie, _track, _wall, GRID as RGRID
     from sar_planner.i18n import t
     from sar_planner.probability.logged import sortie_pod
 
@@ -201,7 +201,7 @@ def test_a_replayed_track_in_feet_is_the_flat_swath_and_says_why():
 
 
 def test_a_compared_flight_in_feet_says_its_heights_were_not_used():
-    from tests.test_plan_flown_line_of_sight import (_flown, _segment_plan, _step_terrain,
+    from tests.coverage_visibility.test_plan_flown_line_of_sight import (_flown, _segment_plan, _step_terrain,
                                                      ONE_PASS)
     from sar_planner.flown_coverage import compare_flown
 
@@ -214,7 +214,7 @@ def test_a_compared_flight_in_feet_says_its_heights_were_not_used():
 
 
 def test_a_damaged_stored_track_is_a_clear_error_not_a_crash():
-    from tests.test_replay_masking import _sortie, GRID as RGRID
+    from tests.coverage_visibility.test_replay_masking import _sortie, GRID as RGRID
     from sar_planner.errors import PlanningError
     from sar_planner.probability.logged import sortie_pod
 

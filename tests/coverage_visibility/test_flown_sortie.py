@@ -3,7 +3,7 @@ choose_sortie / FlownPlan.for_sortie, the ``flown`` CLI's ``--sortie``, the logb
 the plan page's waypoint CSV is refused as a flown track.
 
 Hand figures (Koopman's exponential law POD = 1 - exp(-C), IAMSAR Manual Vol. II;
-search-theory.md): the 1,500 m x 1,200 m segment of tests/test_flown.py is searched by twelve
+search-theory.md): the 1,500 m x 1,200 m segment of tests/coverage_visibility/test_flown.py is searched by twelve
 west-east legs 100 m apart with W = 100 m, split into three sorties of four legs (sortie 1 the
 southern 400 m strip, 2 the middle, 3 the northern). Each sortie's own strip is swept exactly
 once, C = 1, POD = 1 - 1/e = 0.632. A log that flies sortie 2's four legs exactly therefore
@@ -28,14 +28,14 @@ from sar_planner.flown_coverage import choose_sortie, compare_flown
 from sar_planner.flown_plan import FlownPlan
 from sar_planner.formats.plan_files import read_flown_plan
 from sar_planner.plan import Sortie, SortiePlan
-from tests.test_flown import UTM46, WIDTH, X0, Y0, W, _ll, _wp, lawnmower
+from tests.coverage_visibility.test_flown import UTM46, WIDTH, X0, Y0, W, _ll, _wp, lawnmower
 
 ONE_PASS = 1.0 - math.exp(-1.0)   # 0.632120...
 _TO_XY = Transformer.from_crs("EPSG:4326", UTM46, always_xy=True)
 
 
 def three_sorties() -> SortiePlan:
-    """The lawn-mower of tests/test_flown.py split into three sorties of four legs each."""
+    """The lawn-mower of tests/coverage_visibility/test_flown.py split into three sorties of four legs each."""
     sorties = []
     for s in range(3):
         wps = [_wp(X0 - 300, Y0 - 300, "takeoff", 3100.0)]
