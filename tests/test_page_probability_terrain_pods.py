@@ -133,18 +133,20 @@ def test_the_terrain_a_mission_map_is_built_on_is_saved_and_offered_again():
     at = _build(at, terrain="qaidam-5arcmin", radius_km=5.0, cell_m=250.0)
     assert not at.error, [e.value for e in at.error]
     stored = mission_inputs(db, mid)
-    assert (stored["terrain_id"], stored["revision"]) == ("qaidam-5arcmin", 2)
+    # version 2 the terrain, version 3 the map settings built with (5 km, 250 m; issue 10)
+    assert (stored["terrain_id"], stored["revision"]) == ("qaidam-5arcmin", 3)
+    assert stored["settings"]["radius_m"] == 5000.0 and stored["settings"]["cell_m"] == 250.0
     assert stored["subject"] == "herder"  # the other inputs as they were
-    assert at.session_state["mission"]["revision"] == 2
+    assert at.session_state["mission"]["revision"] == 3
     assert any("saved with mission GOL-2026-051 (version 2)" in c.value for c in at.caption)
-    # built again on the same terrain: nothing to save, no new version
+    # built again on the same terrain and settings: nothing to save, no new version
     next(b for b in at.button if b.label == "Build the map").click().run()
-    assert mission_inputs(db, mid)["revision"] == 2
+    assert mission_inputs(db, mid)["revision"] == 3
 
-    # another laptop still on version 1 builds on the same terrain: already saved, no alarm
+    # another laptop still on version 1 reads the stored facts first: already saved, no alarm
     other = _build(_app(mission), terrain="qaidam-5arcmin", radius_km=5.0, cell_m=250.0)
     assert not other.error, [e.value for e in other.error]
-    assert mission_inputs(db, mid)["revision"] == 2
+    assert mission_inputs(db, mid)["revision"] == 3
 
     fresh = _app()  # a new session (the next shift): the mission is reopened
     fresh.switch_page(PAGES + "mission.py").run()
@@ -155,7 +157,9 @@ def test_the_terrain_a_mission_map_is_built_on_is_saved_and_offered_again():
     assert fresh.selectbox(key="poa_terrain").value == "qaidam-5arcmin"
 
 
-def test_a_stale_mission_does_not_save_its_terrain_and_loses_nothing():
+def test_a_page_opened_before_another_save_reads_it_first_and_loses_nothing():
+    """The page reads the stored inputs on every run (issue 10), so a save made by someone else
+    in between is taken in before this page saves anything: nothing is refused, nothing lost."""
     incident = "GOL-2026-052"
     db, commander, mid, mission = _logbook_mission(incident, 36.10, 94.85)
     at = _app(mission)
@@ -165,9 +169,9 @@ def test_a_stale_mission_does_not_save_its_terrain_and_loses_nothing():
         "terrain_class": "dry-flat", "notes": "seen near the well",
         "seen_at": dt.datetime(2026, 7, 1, 0, 0, tzinfo=dt.UTC)}, base_revision=1)
     at = _build(at, terrain="qaidam-5arcmin", radius_km=5.0, cell_m=250.0)
-    assert any("Someone else saved" in e.value for e in at.error), [e.value for e in at.error]
-    assert any("was not saved with mission GOL-2026-052" in w.value for w in at.warning)
+    assert not at.error, [e.value for e in at.error]
     stored = mission_inputs(db, mid)
+    # 3: the terrain, 4: the map settings, both on top of their version 2
     assert (stored["revision"], stored["notes"], stored["terrain_id"]) == (
-        2, "seen near the well", None)
+        4, "seen near the well", "qaidam-5arcmin")
     assert at.get("plotly_chart")  # the map is built all the same
