@@ -24,7 +24,7 @@ from sar_planner.formats._common import airborne
 from sar_planner.planner import writer_options
 from tests.formats_plans import make_plan
 from tests.planning.test_planning_cli import X0, Y0, _dem, _lonlat
-from tests.test_formats_writers import _leg_speeds
+from tests.formats.test_formats_writers import _leg_speeds
 
 RULE = {12: "px4", 3: "ardupilot"}
 

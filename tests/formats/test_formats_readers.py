@@ -25,7 +25,7 @@ from sar_planner.errors import FormatError
 from sar_planner.formats import read_area, read_track, write_plan
 from tests.formats_plans import make_plan
 
-DATA = Path(__file__).parent / "data" / "formats"
+DATA = Path(__file__).parents[1] / "data" / "formats"
 
 
 def _read(name: str) -> bytes:
@@ -379,7 +379,7 @@ def test_every_error_key_used_exists_in_both_catalogues():
     from sar_planner.i18n import catalogue
 
     src = "".join(p.read_text() for p in
-                  (Path(__file__).parent.parent / "sar_planner" / "formats").glob("*.py"))
+                  (Path(__file__).parents[2] / "sar_planner" / "formats").glob("*.py"))
     keys = set(re.findall(r'"(formats\.[a-z_]*[a-z])"', src))
     assert len(keys) > 25
     # waypoint roles are looked up as "formats.role_" + role (sar_planner.plan.WaypointRole)
