@@ -44,7 +44,7 @@ from pyproj import Geod
 from sar_planner.errors import OutsideTerrainError, ProbabilityError, SarPlannerError
 from sar_planner.grid import Grid
 from sar_planner.i18n import t
-from sar_planner.terrain.choice import Extent, first_holding, terrain_extent, terrain_reach_km
+from sar_planner.terrain.choice import Extent, first_holding, terrain_extent
 from sar_planner.terrain.library import TerrainEntry
 
 __all__ = ["MODELS", "PUBLISHED_MEAN_MAPSCORE", "Case", "NotScored", "CaseScore", "ModelSummary",
