@@ -405,7 +405,7 @@ def test_the_cli_prints_both_pods(tmp_path, capsys):
 
     plan = terrain_followed(make_plan())
     (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))
-    from tests.test_page_logbook_flown import flown_gpx
+    from tests.ui.test_page_logbook_flown import flown_gpx
 
     (tmp_path / "flight.gpx").write_bytes(flown_gpx(plan, dy=100.0))
     code = main(["flown", "--plan", str(tmp_path / "plan.geojson"),
@@ -461,7 +461,7 @@ def test_the_cli_does_not_count_a_gps_dropout_as_flown(tmp_path, capsys):
     from sar_planner.flown_coverage import compare_flown
     from sar_planner.formats.plan_files import read_flown_plan
     from tests.plans3d import terrain_followed
-    from tests.test_page_logbook_flown import flown_gpx
+    from tests.ui.test_page_logbook_flown import flown_gpx
 
     plan = terrain_followed(make_plan())
     (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))

@@ -182,7 +182,7 @@ def test_the_plan_pages_waypoint_csv_is_not_a_flight_log():
 
 def test_the_panel_offers_the_sortie_and_says_which_was_picked(data_dir):
     from sar_planner.logbook.db import reset_database_cache
-    from tests.test_page_logbook_flown import _metric, _open
+    from tests.ui.test_page_logbook_flown import _metric, _open
 
     reset_database_cache()
     try:
@@ -218,7 +218,7 @@ def test_the_panel_offers_the_sortie_and_says_which_was_picked(data_dir):
 
 def test_the_panel_shows_no_choice_for_a_one_sortie_plan(data_dir):
     from sar_planner.logbook.db import reset_database_cache
-    from tests.test_page_logbook_flown import _open
+    from tests.ui.test_page_logbook_flown import _open
 
     reset_database_cache()
     try:

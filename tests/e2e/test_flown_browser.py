@@ -22,7 +22,7 @@ from tests.e2e.signin import sign_in_browser
 from tests.formats_plans import make_plan
 from tests.plans3d import terrain_followed
 from tests.signin import TEST_PASSWORD
-from tests.test_page_logbook_flown import flown_gpx
+from tests.ui.test_page_logbook_flown import flown_gpx
 
 
 def _db(app_server):

@@ -131,7 +131,7 @@ def test_terrain_takes_a_path_or_a_library_id(tmp_path: Path, capsys):
 def test_flown_terrain_takes_a_file_as_well_as_a_library_id(tmp_path: Path, capsys):
     from tests.formats_plans import DEMO_DEM
     from tests.plans3d import terrain_followed
-    from tests.test_page_logbook_flown import flown_gpx
+    from tests.ui.test_page_logbook_flown import flown_gpx
 
     plan = terrain_followed(make_plan())
     (tmp_path / "plan.geojson").write_bytes(write_plan(plan, ".geojson"))

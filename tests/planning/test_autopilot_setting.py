@@ -103,7 +103,7 @@ def test_the_plan_page_says_which_autopilot_the_mavlink_files_are_for():
     from streamlit.testing.v1 import AppTest
 
     from tests.signin import sign_in_apptest
-    from tests.test_page_plan import PLAN
+    from tests.ui.test_page_plan import PLAN
 
     at = AppTest.from_file(PLAN, default_timeout=180)
     at.session_state["lang"] = "zh"

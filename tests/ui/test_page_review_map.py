@@ -17,7 +17,7 @@ from sar_planner.logbook.records import (SortieInput, add_aircraft, get_sortie, 
                                          open_mission)
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.ui.session import SESSION_KEY
-from tests.test_app import APP, PASSWORD
+from tests.ui.test_app import APP, PASSWORD
 
 # a short plan inside the bundled Kunlun foothills terrain (36.10N 94.85E), and its flown track
 RUNS = [[[94.850, 36.100, None], [94.860, 36.100, None]], [[94.860, 36.102, None], [94.850, 36.102, None]]]

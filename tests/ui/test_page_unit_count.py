@@ -24,7 +24,7 @@ from sar_planner.logbook.records import (SortieInput, add_aircraft, add_crew_mem
                                          log_sortie, open_mission, return_sortie)
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.ui.session import SESSION_KEY
-from tests.test_app import APP, PASSWORD
+from tests.ui.test_app import APP, PASSWORD
 
 
 def _sortie(day: int, hours: float) -> SortieInput:

@@ -18,7 +18,7 @@ from sar_planner.logbook.records import SortieInput, add_aircraft, log_sortie
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.ui.session import SESSION_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "correct horse battery"
 # 17:30 UTC on 29 Nov 2026 is 01:30 on 30 Nov at the station (UTC+8)
 LATE_UTC = dt.datetime(2026, 11, 29, 17, 30, tzinfo=dt.UTC)

@@ -14,7 +14,7 @@ from sar_planner.logbook.db import get_database
 from tests.signin import sign_in_apptest
 from tests.planning.test_assets_layer import PACKAGED, _write_old_copy
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 REF = "unit trial 2026-08, Zongjia"
 

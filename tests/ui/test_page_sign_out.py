@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from sar_planner.ui.session import SESSION_KEY
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_sign_out_forgets_the_session_but_keeps_the_language():

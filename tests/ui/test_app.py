@@ -26,7 +26,7 @@ from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.ui.session import SESSION_KEY
 from sar_planner.ui.shell import PAGES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 PASSWORD = "correct horse battery"
 USERS = {"admin": "admin", "commander": "wang", "analyst": "li", "crew": "ma"}

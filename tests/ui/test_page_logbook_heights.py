@@ -1,7 +1,7 @@
 """Logbook page (AppTest): a flown track with heights is logged with them, and the sortie then
 replays terrain-masked on the mission's map.
 
-The log is tests/test_page_logbook_flown.py's lawn-mower flown one swath (100 m) north of its
+The log is tests/ui/test_page_logbook_flown.py's lawn-mower flown one swath (100 m) north of its
 lines, now with each fix's GPX ``ele`` = the SYNTHETIC demo DEM's ground under it (rasterio,
 nearest cell) + 75.5 m, rounded to the centimetre, so every height is a sea-level height the
 aircraft could have flown. Stored heights must equal the file's to 0.1 m (the logbook rounds
@@ -26,7 +26,7 @@ from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.terrain import grid_around, load_terrain
 from tests.formats_plans import DEMO_DEM, make_plan
 from tests.plans3d import terrain_followed
-from tests.test_page_logbook_flown import _compare, _metric, _open
+from tests.ui.test_page_logbook_flown import _compare, _metric, _open
 
 _TO_XY = Transformer.from_crs("EPSG:4326", "EPSG:32646", always_xy=True)
 _TO_LL = Transformer.from_crs("EPSG:32646", "EPSG:4326", always_xy=True)
@@ -129,7 +129,7 @@ def test_a_track_attached_on_the_form_keeps_its_heights(app):
 
 
 def test_a_track_without_heights_says_ridges_will_count_as_searched(app):
-    from tests.test_page_logbook_flown import flown_gpx
+    from tests.ui.test_page_logbook_flown import flown_gpx
 
     plan = terrain_followed(make_plan())
     at = _compare(app, "plan.geojson", write_plan(plan, ".geojson"), flown_gpx(plan))

@@ -2,7 +2,7 @@
 says it is in two pieces, is saved as a MultiLineString, and its saved sortie replays as its two
 pieces and nothing between them.
 
-The log is tests/test_page_logbook_heights.py's lawn-mower flown one swath north of its lines
+The log is tests/ui/test_page_logbook_heights.py's lawn-mower flown one swath north of its lines
 (12 legs of 82 fixes, heights over the SYNTHETIC demo DEM), with the logger stopped after leg 6:
 legs 1-6 in one ``trkseg``, legs 7-12 in another.
 """
@@ -20,8 +20,8 @@ from sar_planner.probability.logged import FlownSortie, sortie_pod
 from sar_planner.terrain import grid_around
 from tests.formats_plans import make_plan
 from tests.plans3d import terrain_followed
-from tests.test_page_logbook_flown import _compare, _open
-from tests.test_page_logbook_heights import _fill_and_save, flown_gpx_with_ele
+from tests.ui.test_page_logbook_flown import _compare, _open
+from tests.ui.test_page_logbook_heights import _fill_and_save, flown_gpx_with_ele
 
 
 @pytest.fixture

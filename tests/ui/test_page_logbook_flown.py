@@ -32,7 +32,7 @@ from tests.formats_plans import make_plan
 from tests.plans3d import terrain_followed
 from tests.signin import TEST_PASSWORD, sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 ONE_PASS = 1.0 - math.exp(-1.0)
 _TO_XY = Transformer.from_crs("EPSG:4326", "EPSG:32646", always_xy=True)

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PLAN = str(REPO / "sar_planner" / "ui" / "pages" / "plan.py")
 
 

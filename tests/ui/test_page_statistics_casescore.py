@@ -18,7 +18,7 @@ from sar_planner.logbook.db import reset_database_cache
 from tests.casescore_cases import IPP_SCORE, make_logbook
 from tests.signin import sign_in_apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "sar_planner/ui/pages/statistics.py"
 
 

@@ -29,7 +29,7 @@ from sar_planner.terrain import grid_around
 from sar_planner.ui.mission_state import session_from_stored
 from tests.signin import TEST_PASSWORD, ensure_account, sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
 INCIDENT = "QH-KK-2026-020"
 LAT, LON = 38.30, 75.05

@@ -1,7 +1,7 @@
 """Texts a crew read on the pages that had gone out of date or said too little (QA walk, session 2).
 
 Terrain: the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md), IPP near
-Karakul lake (38.30 N, 75.05 E), as in tests/test_page_probability.py.
+Karakul lake (38.30 N, 75.05 E), as in tests/ui/test_page_probability.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
 
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from sar_planner.geo import to_local
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "terrain" / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
 
 

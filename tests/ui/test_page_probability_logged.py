@@ -28,7 +28,7 @@ from sar_planner.logbook.records import (SortieInput, add_aircraft, add_crew_mem
 from sar_planner.ui.mission_state import HANDOVER_KEY, session_from_stored
 from tests.signin import TEST_PASSWORD, ensure_account, sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
 INCIDENT = "QH-KK-2026-011"
 T0 = dt.datetime(2026, 7, 1, 3, 0, tzinfo=dt.UTC)

@@ -16,9 +16,9 @@ from sar_planner.logbook.db import get_database, reset_database_cache
 from sar_planner.logbook.records import add_aircraft, add_crew_member, list_sorties
 from sar_planner.ui.session import SESSION_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "test password, not a real one"
-# three fixes, lon/lat as in tests/test_app.py's GPX
+# three fixes, lon/lat as in tests/ui/test_app.py's GPX
 GPX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>
 <trkpt lat="36.400" lon="96.400"><ele>2900</ele></trkpt>

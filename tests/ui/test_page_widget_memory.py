@@ -6,7 +6,7 @@ map with them without a word, handing that map to the Plan page; the planners' M
 back to 100 for the first region. Found walking the app in Chinese (QA session 2).
 
 Terrain: the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md), IPP near
-Karakul lake (38.30 N, 75.05 E), as in tests/test_page_probability.py.
+Karakul lake (38.30 N, 75.05 E), as in tests/ui/test_page_probability.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PAGES = "sar_planner/ui/pages/"
 
 
@@ -86,7 +86,7 @@ def test_another_mission_starts_from_the_defaults():
 def test_plan_form_keeps_what_was_typed_over_a_visit_to_another_page():
     # before: the plan stayed but the form showed its defaults, so changing one field and
     # pressing Plan again silently went back to the M350, parallel tracks and 60 m (the datum:
-    # foothills west of Kashgar, low enough for the M30T, as in tests/test_page_plan.py)
+    # foothills west of Kashgar, low enough for the M30T, as in tests/ui/test_page_plan.py)
     at = _app()
     at.switch_page(PAGES + "plan.py").run()
     at.selectbox(key="plan_terrain").set_value("pamir-15arcsec")

@@ -15,7 +15,7 @@ from sar_planner.logbook.db import get_database
 from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MISSION = str(REPO / "sar_planner" / "ui" / "pages" / "mission.py")
 
 

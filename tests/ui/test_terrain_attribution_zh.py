@@ -14,7 +14,7 @@ from sar_planner.settings import get_settings
 from sar_planner.terrain.library import list_library
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _tif(path: Path) -> None:

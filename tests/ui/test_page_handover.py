@@ -5,7 +5,7 @@ apply one unsuccessful sortie (Bayes), switch to the Plan page, choose the top-r
 the area, plan it, and compare POS with sum(POA x POD) computed here from the core functions.
 
 Terrain: the bundled real 15" GEBCO grid of the eastern Pamir (terrain/PROVENANCE.md); the IPP is
-near Karakul lake (38.30 N, 75.05 E), as in tests/test_page_probability.py.
+near Karakul lake (38.30 N, 75.05 E), as in tests/ui/test_page_probability.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sar_planner.ui.mission_state import (HANDOVER_KEY, current_handover, missio
 from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PAMIR = "pamir-15arcsec"
 PAMIR_TIF = REPO / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
 

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import sign_in_apptest
-from tests.test_page_mission_thread import open_on_page
+from tests.ui.test_page_mission_thread import open_on_page
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MISSION = str(REPO / "sar_planner" / "ui" / "pages" / "mission.py")
 PROBABILITY = str(REPO / "sar_planner" / "ui" / "pages" / "probability.py")
 PAMIR = "pamir-15arcsec"

@@ -36,7 +36,7 @@ from sar_planner.ui.mission_state import session_from_stored
 from tests.rasters import grid_geotiff_bytes as _pod_tif
 from tests.signin import TEST_PASSWORD, ensure_account, sign_in_apptest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PAGES = "sar_planner/ui/pages/"
 PAMIR = "pamir-15arcsec"
 LAT, LON = 38.30, 75.05

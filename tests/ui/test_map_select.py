@@ -24,7 +24,7 @@ from sar_planner.errors import PlanningError
 from sar_planner.patterns import check_area
 from sar_planner.ui.map_select import selection_point, selection_ring
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PLAN = str(REPO / "sar_planner" / "ui" / "pages" / "plan.py")
 
 

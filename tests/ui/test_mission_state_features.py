@@ -79,9 +79,9 @@ def test_the_mission_page_s_save_keeps_the_features_drawn_on_the_probability_pag
     from sar_planner.logbook.mission_inputs import (mission_id_for, mission_inputs,
                                                     save_mission_features)
     from tests.signin import sign_in_apptest
-    from tests.test_page_mission_thread import open_on_page
+    from tests.ui.test_page_mission_thread import open_on_page
 
-    page = str(Path(__file__).resolve().parent.parent / "sar_planner" / "ui" / "pages"
+    page = str(Path(__file__).resolve().parents[2] / "sar_planner" / "ui" / "pages"
                / "mission.py")
     at = AppTest.from_file(page, default_timeout=120)
     at.session_state["lang"] = "en"

@@ -3,7 +3,7 @@
 Found walking the app (QA session 2): the tables showed the logbook's machine columns and values
 (``task_type``, ``takeoff_local``, ``submitted``, ``Li (observer)``) in both languages, and
 ``None`` where no POD or area was given. The CSV/XLSX downloads keep the machine names (other
-tools read them): tests/test_app.py checks those.
+tools read them): tests/ui/test_app.py checks those.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sar_planner.logbook.stats import FRAME_COLUMNS
 from sar_planner.logbook.times import LOCAL_TZ
 from sar_planner.ui.session import SESSION_KEY
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 PASSWORD = "correct horse battery"
 
