@@ -27,7 +27,7 @@ from the REAL coarse grid plus fractal detail:
    tiled, DEFLATE-compressed GeoTIFF with internal overviews, labelled SYNTHETIC in its tags.
 
 The result is reproducible byte for byte with the same library versions (fixed seed, no time stamps);
-tests/test_geo_terrain_demo.py regenerates it and compares. It is NOT for flight: real ridges,
+tests/terrain/test_geo_terrain_demo.py regenerates it and compares. It is NOT for flight: real ridges,
 gullies, cliffs and roads are not in it. Replace it with real tiles wherever the unit has them.
 
 Usage::

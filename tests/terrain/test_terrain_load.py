@@ -35,9 +35,9 @@ from sar_planner.terrain import (
 )
 from tests.shared_data import shared_file
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "terrain"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "terrain"
 # the real grids are bundled in terrain/ (same bytes as ../shared/terrain, PROVENANCE.md)
-QAIDAM = Path(__file__).resolve().parent.parent / "terrain" / "qaidam_mapzen_5arcmin_pvlib.tif"
+QAIDAM = Path(__file__).resolve().parents[2] / "terrain" / "qaidam_mapzen_5arcmin_pvlib.tif"
 TUJUNGA = SHARED / "bigtujunga_srtm30m_utm11n.tif"
 
 

@@ -23,7 +23,7 @@ from affine import Affine
 from sar_planner.terrain import grid_around, hillshade, load_terrain, slope_aspect
 
 # the real grids are bundled in terrain/ (same bytes as ../shared/terrain, PROVENANCE.md)
-PAMIR = Path(__file__).resolve().parent.parent / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
+PAMIR = Path(__file__).resolve().parents[2] / "terrain" / "pamir_kashgar_gebco2023_15arcsec.tif"
 GDALDEM = shutil.which("gdaldem")
 
 # Skipped only on a developer's machine without gdal-bin; under CI (scripts/test.sh installs it)

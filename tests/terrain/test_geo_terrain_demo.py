@@ -19,7 +19,7 @@ import pytest
 import rasterio
 from pyproj import Transformer
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TERRAIN = REPO / "terrain"
 DEMO = TERRAIN / "kunlun_golmud_demo_30m_SYNTHETIC.tif"
 COARSE = TERRAIN / "qaidam_mapzen_5arcmin_pvlib.tif"

@@ -23,7 +23,7 @@ from sar_planner.errors import TerrainError
 from sar_planner.terrain import expand_sources, inspect
 
 # the real grids are bundled in terrain/ (same bytes as ../shared/terrain, PROVENANCE.md)
-QAIDAM = Path(__file__).resolve().parent.parent / "terrain" / "qaidam_mapzen_5arcmin_pvlib.tif"
+QAIDAM = Path(__file__).resolve().parents[2] / "terrain" / "qaidam_mapzen_5arcmin_pvlib.tif"
 
 
 def write_tif(path: Path, z: np.ndarray, crs="EPSG:4326",
