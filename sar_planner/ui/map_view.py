@@ -145,13 +145,13 @@ def metres_per_px(bounds: tuple[float, float, float, float], height_px: int = 68
 
     The axes keep metres square and fill the plot (``constrain="range"``): the scale is set by
     whichever side is tighter, the width over ``plot_width_px`` or the height over the plot's
-    height (``height_px`` less 86 px of margins).
+    height (``height_px`` less 126 px of margins and the legend row).
 
     >>> metres_per_px((0, 0, 24_000, 24_000), 680, 1200)  # doctest: +ELLIPSIS
-    40.4040...
+    43.3212...
     """
     west, south, east, north = bounds
-    return max((east - west) / max(1, plot_width_px), (north - south) / max(1, height_px - 86))
+    return max((east - west) / max(1, plot_width_px), (north - south) / max(1, height_px - 126))
 
 
 def _joined(lines: Sequence[np.ndarray]) -> tuple[list[float | None], list[float | None]]:
@@ -362,19 +362,28 @@ def base_map(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
                                            if kind == "utm" else "rgba(130,0,80,0.95)"},
                                  name=name, legendgroup=kind, showlegend=False, visible=vis))
 
-    # the bundled gazetteer, names in the page's language (the other language on hover)
+    # the bundled gazetteer, names in the page's language (the other language on hover); names
+    # placed without overlap (towns first), a place without room keeps its marker and hover
     places = places_in(grid.crs, grid.bounds)
     other = "en" if lang == "zh" else "zh"
+    vis_p = True if opt.gazetteer else "legendonly"
+    name_p = t("mapping.ui.places", lang)
+    rank = {"town": 3.0, "airport": 2.0, "pass": 2.0, "township": 1.0}
     fig.add_trace(go.Scatter(
-        x=[p[1] for p in places], y=[p[2] for p in places], mode="markers+text",
-        text=[p[0].name(lang) for p in places], textposition="top center",
-        textfont={"size": 12, "color": "#111111"},
+        x=[p[1] for p in places], y=[p[2] for p in places], mode="markers",
         marker={"symbol": "square", "size": 7, "color": "#ffffff",
                 "line": {"color": "#111111", "width": 1.5}},
         hovertext=[f"{p[0].name(lang)} ({p[0].name(other)})<br>{p[0].lat:.2f}°N "
                    f"{p[0].lon:.2f}°E<br>{p[0].source}" for p in places],
-        hoverinfo="text", name=t("mapping.ui.places", lang), legendgroup="places",
-        visible=True if opt.gazetteer else "legendonly"))
+        hoverinfo="text", name=name_p, legendgroup="places", visible=vis_p))
+    lift = 11 * m_per_px  # the name sits just above its marker
+    named = place_labels([LabelRequest(p[0].name(lang), p[1], p[2] + lift,
+                                       priority=rank.get(p[0].kind, 0.0)) for p in places],
+                         m_per_px, font_px=12)
+    fig.add_trace(go.Scatter(
+        x=[p.x for p in named], y=[p.y for p in named], text=[p.text for p in named],
+        mode="text", textfont={"size": 12, "color": "#111111"}, hoverinfo="skip",
+        name=name_p, legendgroup="places", showlegend=False, visible=vis_p))
 
     # scale bar: its length in metres of x, kept at the bottom of the plot (paper y)
     bar = scale_bar_length(width_m)
@@ -399,12 +408,14 @@ def base_map(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
                      exponentformat="none")
     # the axes fill the page's width at equal scale (constrain="range"): more ground shows
     # beside a square grid, on a pale background that says "no terrain here"
-    fig.update_layout(height=opt.height_px, margin={"l": 70, "r": 10, "t": 36, "b": 50},
+    fig.update_layout(height=opt.height_px, margin={"l": 70, "r": 10, "t": 36, "b": 90},
                       plot_bgcolor="#eeeeee", dragmode=opt.dragmode, hovermode="closest",
                       uirevision=f"{grid.crs.to_string()}:{west:.0f}:{north:.0f}",
                       showlegend=True,
+                      # the layers in a row under the map: the map keeps the page's width
                       legend={"title": {"text": t("mapping.ui.layers", lang)},
-                              "orientation": "v", "x": 1.01, "xanchor": "left", "y": 1.0,
+                              "orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.09,
+                              "yanchor": "top",
                               "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11},
                               "itemclick": "toggle", "itemdoubleclick": "toggleothers"})
     return fig

@@ -62,10 +62,10 @@ def test_layers_are_legend_entries_and_images_have_buttons() -> None:
 
 
 def test_places_in_view_in_the_page_language() -> None:
-    zh = next(tr for tr in _fig("zh").data if tr.name == "地名")
+    zh = next(tr for tr in _fig("zh").data if tr.name == "地名" and tr.mode == "text")
     assert set(zh.text) == {"格尔木", "格尔木机场"}  # Naij Tal is at N 3,972,900: south of the view
-    en = next(tr for tr in _fig("en").data if tr.name == "Places")
-    i = list(en.text).index("Golmud")
+    en = next(tr for tr in _fig("en").data if tr.name == "Places" and tr.mode == "markers")
+    i = next(k for k, h in enumerate(en.hovertext) if h.startswith("Golmud ("))
     assert en.x[i] == pytest.approx(670_361, abs=2) and en.y[i] == pytest.approx(4_031_102, abs=2)
     assert "格尔木" in en.hovertext[i]
 
@@ -96,9 +96,9 @@ def test_segment_names_do_not_overlap_and_high_poa_wins() -> None:
     add_segments(fig, segs)
     names = next(tr for tr in fig.data if tr.name == "segment_names")
     assert names.text[0] == "S19"  # the highest priority first, at its anchor
-    # 60 km square at 680 px: the height sets the scale, 60 km / (680 - 86) px = 101 m per px
+    # 60 km square at 680 px: the height sets the scale, 60 km / (680 - 126) px = 108 m per px
     m_per_px = metres_per_px(GRID.bounds, 680, 1200)
-    assert m_per_px == pytest.approx(60_000 / 594)
+    assert m_per_px == pytest.approx(60_000 / 554)
     w = (text_width_px("S00", 11) + 4) * m_per_px
     h = (1.3 * 11 + 4) * m_per_px
     pts = list(zip(names.x, names.y, strict=True))
