@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from sar_planner.display import whole_percent
 from sar_planner.errors import LogbookError
 from sar_planner.formats.tracks import TRACK_EXTENSIONS, read_track
 from sar_planner.logbook.counter import running_totals
@@ -115,10 +116,10 @@ def _show(result: dict[str, Any], prefix: str) -> None:
     if isinstance(choice, SortieChoice) and _choice_text(choice):
         st.info(_choice_text(choice), icon=":material/flight:")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("logbook.flown.planned_pod"), f"{report.planned_pod:.1%}")
-    c2.metric(tr("logbook.flown.achieved_pod"), f"{report.achieved_pod:.1%}",
+    c1.metric(tr("logbook.flown.planned_pod"), whole_percent(report.planned_pod))
+    c2.metric(tr("logbook.flown.achieved_pod"), whole_percent(report.achieved_pod),
               delta=tr("logbook.flown.delta",
-                       value=f"{(report.achieved_pod - report.planned_pod) * 100:+.1f}"))
+                       value=f"{(report.achieved_pod - report.planned_pod) * 100:+.0f}"))
     c3.metric(tr("logbook.flown.area_covered"), f"{report.area_covered_m2 / 1e6:.3f} km²")
     c4.metric(tr("logbook.flown.area_in_region"),
               f"{report.area_covered_in_region_m2 / 1e6:.3f} km²",

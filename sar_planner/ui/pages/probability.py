@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from sar_planner.display import metres, whole_percent
 from sar_planner.errors import ProbabilityError, SarPlannerError
 from sar_planner.geo import from_local, parse_latlon, to_local, to_wgs84
 from sar_planner.probability import (ROW_KEY, Region, default_grid, mapscore,
@@ -820,10 +821,11 @@ else:
     st.dataframe(pd.DataFrame([{
         tr("probability.logged.col_number"): u.number,
         tr("probability.logged.col_time"): u.takeoff_at.astimezone(_LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
-        tr("probability.logged.col_width"): u.sweep_width_m if u.sweep_width_m is not None else _na,
+        tr("probability.logged.col_width"): metres(u.sweep_width_m, unit=False)
+        if u.sweep_width_m is not None else _na,  # whole metres (issue 16)
         tr("probability.logged.col_source"): tr(f"probability.logged.source_{u.width_source}")
         if u.width_source else _na,
-        tr("probability.logged.col_pod"): round(u.pod_mean, 4) if u.pod_mean is not None else _na,
+        tr("probability.logged.col_pod"): whole_percent(u.pod_mean) if u.pod_mean is not None else _na,
         tr("probability.logged.col_over"): tr(f"probability.logged.over_{u.pod_mean_over}")
         if u.pod_mean_over else _na,
         tr("probability.logged.col_pos"): round(u.pos, 5) if u.pos is not None else _na,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sar_planner.display import whole_percent
 from sar_planner.errors import SarPlannerError
 from sar_planner.logbook.audit import audit_log
 from sar_planner.logbook.models import OUTCOMES
@@ -82,7 +83,7 @@ def _sortie_map(record) -> None:
 
 
 def _pct(value) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return whole_percent(value)  # the one rule: whole percent, "–" when not known (issue 16)
 
 
 def _km2(value) -> str:
