@@ -48,7 +48,7 @@ strata cut by a barrier add a start per extra part). The cost is one terrain map
 IPP's own stops its search where its law ends (:func:`_search_limit`): the law's CDF is exactly 1
 from the cap plus the stratum's radius, so farther bands hold no mass and the map is the same to
 the last bit (tests check it), measured 6.3 x less CPU for a 12 km cap on the 2,000 x 2,000 bench
-grid. Checks (tests/test_terrain_uncertainty.py): on flat open ground the mixture agrees
+grid. Checks (tests/probability/test_terrain_model_uncertain_ipp.py): on flat open ground the mixture agrees
 with the ring model's exact convolution to 2 % of the mass cell by cell; a barrier across the
 uncertainty splits the mass as the law does to within 0.5 %; on real mountain terrain doubling
 the start points moves less than 5 % of the mass cell by cell, 2.5 % over 500 m blocks. All
