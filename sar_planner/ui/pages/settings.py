@@ -246,7 +246,7 @@ def _copy_caption(status, catalogue) -> None:
     st.warning(tr("assets_ui.ui.file_old", file=str(status.path), kept=len(rep.kept),
                   same=len(rep.same_as_bundled), own=own,
                   backups=str(status.path.parent / "backups")), icon=":material/info:")
-    for (sec, eid, name), old, new in rep.maker_replaced:
+    for (_section, eid, name), old, new in rep.maker_replaced:
         st.caption(tr("assets_ui.ui.old_maker_replaced", entry=eid,
                       field=tr(f"assets_ui.field.{name}") if name in _FIELD_NAMES else name,
                       old=old, new=new))
