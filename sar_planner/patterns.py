@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from sar_planner.errors import PlanningError
+from sar_planner.limits import MAX_AREA_VERTICES
 
 __all__ = [
     "PATTERNS",
@@ -50,9 +51,6 @@ __all__ = [
 from sar_planner.pattern_names import AREA_PATTERNS, DATUM_PATTERNS, PATTERNS  # noqa: E402
 
 _MAX_LEGS = 5000
-#: Most corner points a search area may have (all its rings): a hand-drawn segment has tens, a
-#: GIS boundary a few thousand; 200,000 would tie up the page for minutes (issue 14).
-MAX_AREA_VERTICES = 50_000
 #: Most contour levels one contour search may fly (relief / interval).
 MAX_CONTOUR_LEVELS = 500
 

@@ -44,6 +44,7 @@ LAYERS: dict[str, str] = {
     "sar_planner.geo": "base",
     "sar_planner.grid": "base",
     "sar_planner.permissions": "base",
+    "sar_planner.limits": "base",
     "sar_planner.plan": "base",
     "sar_planner.terrain": "base",
     "sar_planner.formats._safe": "base",

@@ -33,7 +33,7 @@ from sar_planner.formats._safe import (
     parse_xml,
     read_zip,
 )
-from sar_planner.patterns import MAX_AREA_VERTICES
+from sar_planner.limits import MAX_AREA_VERTICES
 
 __all__ = ["NamedArea", "read_area", "AREA_EXTENSIONS"]
 
