@@ -33,7 +33,7 @@ from sar_planner.flightpath import PlanResult
 from sar_planner.planner import PlanRequest, plan_search
 
 __all__ = ["DEFAULT_HEIGHTS_M", "DEFAULT_COVERAGES", "TradeoffRow", "Skipped", "tradeoff_table",
-           "aircraft_hours_today", "plan_pod"]
+           "aircraft_hours_today", "plan_pod", "mark_budget"]
 
 #: Heights above ground offered by default (m): low for small subjects, higher for wide sweeps.
 DEFAULT_HEIGHTS_M: tuple[float, ...] = (40.0, 60.0, 90.0)
@@ -169,12 +169,20 @@ def tradeoff_table(req: PlanRequest, poa: float,
                 agl_m=float(h), coverage=float(c), spacing_m=res.plan.spacing_m,
                 sweep_width_m=res.plan.sweep_width_m, sorties=len(res.plan.sorties),
                 flight_s=flight, search_m=length, area_m2=area, pod=pod, pos=pos,
-                pos_per_hour=pos / (flight / 3600.0) if flight > 0 else 0.0, request=r,
-                over_budget=available_s is not None and flight > available_s))
+                pos_per_hour=pos / (flight / 3600.0) if flight > 0 else 0.0, request=r))
     if rows:
         best = max(range(len(rows)), key=lambda i: rows[i].pos_per_hour)
         rows[best] = dataclasses.replace(rows[best], best=True)
-    return rows, skipped
+    return mark_budget(rows, available_s), skipped
+
+
+def mark_budget(rows: Sequence[TradeoffRow], available_s: float | None) -> list[TradeoffRow]:
+    """``rows`` with ``over_budget`` set where the flight time exceeds ``available_s`` (s);
+    none marked when ``available_s`` is None."""
+    if available_s is not None and not (math.isfinite(available_s) and available_s >= 0):
+        raise PlanningError("tradeoff.err_hours", value=f"{available_s}")
+    return [dataclasses.replace(r, over_budget=available_s is not None and r.flight_s > available_s)
+            for r in rows]
 
 
 def aircraft_hours_today(roster: Iterable[Mapping[str, Any]], asset_id: str,

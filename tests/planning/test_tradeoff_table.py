@@ -102,3 +102,14 @@ def test_bad_poa_or_hours_are_refused(poa, hours, key):
     with pytest.raises(PlanningError) as e:
         tradeoff_table(req, poa, available_s=hours, plan=lambda r: pytest.fail("must not plan"))
     assert e.value.code == key
+
+
+def test_budget_marks_follow_the_hours_typed(table):
+    from sar_planner.tradeoff import mark_budget
+
+    rows = table[0]
+    cheapest = min(r.flight_s for r in rows)
+    marked = mark_budget(rows, cheapest)  # exactly the cheapest row's time: it still fits
+    assert [r.over_budget for r in marked] == [r.flight_s > cheapest for r in rows]
+    assert sum(not r.over_budget for r in marked) == 1
+    assert not any(r.over_budget for r in mark_budget(rows, None))
