@@ -212,8 +212,8 @@ def flown_panel(prefix: str, track_key: str | None = None) -> None:
         if isinstance(stored.get("sortie"), int):  # one sortie of a plan of several
             name = tr("planning.ui.per_sortie", label=name, n=stored["sortie"])
         st.info(tr("logbook.flown.stored", plan=name,
-                   planned=f"{summary['planned_pod']:.1%}",
-                   achieved=f"{(summary.get('achieved_pod') or 0.0):.1%}"))
+                   planned=whole_percent(summary['planned_pod']),
+                   achieved=whole_percent(summary.get('achieved_pod') or 0.0)))
 
 
 def forget_flown(prefix: str) -> None:

@@ -173,3 +173,21 @@ def test_export_files_are_written_once_per_plan_not_at_every_rerun(monkeypatch):
     at.number_input(key="plan_radius").set_value(400.0)
     at.form_submit_button[0].click().run()  # a new plan: its own files
     assert len(written) == first + len(at.get("download_button"))
+
+
+@pytest.mark.parametrize(("lang", "first"), [("en", "Sortie "), ("zh", "第 ")])
+def test_per_sortie_downloads_name_the_sortie_first_and_short(lang, first):
+    """Issue 16: per-sortie buttons were "QGroundControl plan (.plan) – sortie 2", cut before
+    the number in a 1280 px column; now "Sortie 2 · .plan" with the format's name as tooltip."""
+    at = _plan(_app(lang), "pamir-15arcsec", "expanding-square", "m30t", plan_datum="39.0, 75.6",
+               plan_agl=80.0, plan_radius=900.0)
+    assert not at.exception
+    sorties = int(next(m.value for m in at.metric
+                       if m.label in ("Sorties", "架次数")))
+    assert sorties > 1
+    per = [b.proto for b in at.get("download_button") if b.proto.label.startswith(first)]
+    # .plan, .waypoints and .kmz (one flight each), for every sortie
+    assert len(per) == 3 * sorties, [b.proto.label for b in at.get("download_button")]
+    for proto in per:
+        assert len(proto.label) <= 23 and proto.label.split(" · ")[1].startswith(".")
+        assert proto.help and proto.label.split(" · ")[1] in proto.help

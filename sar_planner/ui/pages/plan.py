@@ -390,7 +390,8 @@ def _render(result, req: PlanRequest) -> None:
     terrain = result.terrain
     cov = plan_coverage(plan, terrain.grid, terrain=terrain)
     pod = pod_from_coverage(cov)
-    m = st.columns(7)
+    # two rows (4 + 3): seven figures in one row cut "Track length 322.8 km" at 1280 px (issue 16)
+    m = st.columns(4) + st.columns(4)[:3]
     hours, minutes = divmod(int(round(plan.duration_s / 60.0)), 60)
     m[0].metric(tr("planning.ui.length"), f"{plan.length_m / 1000:.1f} km")
     m[1].metric(tr("planning.ui.time"), f"{hours}:{minutes:02d}")
@@ -470,10 +471,13 @@ def _render(result, req: PlanRequest) -> None:
                             made["files"][fkey] = write_plan(plan, ext, **opts)
                         data = made["files"][fkey]
                         label = tr(spec.label)
+                        full = label
                         if sortie is not None and len(plan.sorties) > 1:
-                            label = tr("planning.ui.per_sortie", label=label, n=sortie)
+                            # the number first and short, so a 1280 px column never cuts it
+                            # off; the format's full name is the button's tooltip (issue 16)
+                            label = tr("planning.ui.per_sortie_button", n=sortie, ext=ext)
                         suffix = "" if sortie is None else f"_{sortie}"
-                        st.download_button(label, data, mime=spec.mime,
+                        st.download_button(label, data, mime=spec.mime, help=full,
                                            file_name=f"{stem}{suffix}{ext}",
                                            key=f"plan_dl_{ext}_{sortie}")
                 i += 1
