@@ -119,3 +119,23 @@ def test_a_mission_without_inputs_does_not_inherit_the_previous_ones():
     open_on_page(at, "QH-B")
     assert "mission" not in at.session_state  # the probability page asks for inputs again
     assert at.text_input(key="mission_ipp").value == ""
+
+
+def test_quartile_boxes_show_the_distances_in_use():
+    """Issue 16: after choosing the wolfberry picker on dry flat ground the boxes still showed the
+    hiker's dry-mountainous 1.60/3.20/6.40/19.20 km while 1.6/2.6/5.8/11.1 km were used. The
+    figures are the unit's dry-region table (sar_planner/data, after Koester 2008: hiker, dry
+    mountainous, median 3.2 km)."""
+    at = open_on_page(_app().run(), "QH-Q-2026-016")
+    boxes = [at.number_input(key=f"mission_q{p}") for p in (25, 50, 75, 95)]
+    assert [b.value for b in boxes] == [1.6, 3.2, 6.4, 19.2]  # hiker, dry-mountainous (default)
+    assert all(b.proto.format == "%g" for b in boxes)  # 1.6, not 1.60
+    at.text_input(key="mission_ipp").set_value("36.40, 94.90")
+    at.selectbox(key="mission_subject").set_value("wolfberry_picker")
+    at.selectbox(key="mission_tclass").set_value("dry-flat")
+    _save(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["mission"].get("quartiles_km") is None  # the published ones in use
+    assert [at.number_input(key=f"mission_q{p}").value for p in (25, 50, 75, 95)] == \
+        [1.6, 2.6, 5.8, 11.1]
+    assert not at.warning  # no "default value and Session State" clash

@@ -131,11 +131,17 @@ with st.form("mission_inputs"):
     own = st.checkbox(tr("probability.mission.own_quartiles"),
                       value=saved.get("quartiles_km") is not None, key="mission_own_q")
     published = quartiles_for(subject, tclass).as_tuple()
-    start = saved.get("quartiles_km") or [v / 1000 for v in published]
+    # the boxes show the distances IN USE (issue 16: they kept 1.60/3.20/6.40/19.20 from an
+    # earlier run while the published 1.6/2.6/5.8/11.1 km were used): the published ones for
+    # the chosen subject unless own distances are ticked, then the saved own ones
+    in_use = (saved.get("quartiles_km") if own and saved.get("quartiles_km")
+              else [v / 1000 for v in published])
     qcols = st.columns(4)
+    for i, p in enumerate((25, 50, 75, 95)):
+        if not own or f"mission_q{p}" not in st.session_state:
+            st.session_state[f"mission_q{p}"] = float(in_use[i])
     qvals = [qcols[i].number_input(tr("probability.mission.quartile", p=p), min_value=0.0,
-                                   step=0.1, value=float(start[i]),
-                                   key=f"mission_q{p}")
+                                   step=0.1, format="%g", key=f"mission_q{p}")
              for i, p in enumerate((25, 50, 75, 95))]
     c7, c8, c9 = st.columns(3)
     seen_date = c7.date_input(tr("probability.mission.seen_date"),
