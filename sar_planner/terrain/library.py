@@ -37,6 +37,7 @@ from sar_planner.terrain._open import display_name
 from sar_planner.terrain.sources import RasterInfo, expand_sources, inspect
 
 __all__ = ["TerrainEntry", "list_library", "get_entry", "import_files", "import_uploads",
+           "IMPORT_SUFFIXES",
            "ProgressCallback"]
 
 #: progress(fraction 0..1, message) — message is a file name or a short status word.
@@ -343,13 +344,19 @@ def import_files(paths: Sequence[Path | str], settings: Settings, name: str | No
     return entry
 
 
+#: The file names an import takes (lower case): GeoTIFF, SRTM tiles, zip archives of them.
+IMPORT_SUFFIXES: tuple[str, ...] = (".tif", ".tiff", ".hgt", ".zip")
+
+
 def import_uploads(uploads: Sequence[tuple[str, bytes]], settings: Settings,
                    name: str | None = None, progress: ProgressCallback | None = None) -> TerrainEntry:
     """Import files received as (file name, bytes), e.g. from a browser upload.
 
     The bytes are written to a hidden staging folder inside ``settings.imported_terrain_dir``
     (only the base name of each file is used, so a name cannot point elsewhere), imported with
-    :func:`import_files`, and the staging folder is removed whatever happens.
+    :func:`import_files`, and the staging folder is removed whatever happens. A file whose name
+    does not end in one of :data:`IMPORT_SUFFIXES` (e.g. a .jpg photo) is refused by name with
+    ``terrain.err_not_raster`` (which lists the accepted kinds) before anything is written.
     """
     root = settings.imported_terrain_dir
     stage = root / f"{_TMP_PREFIX}upload-{uuid.uuid4().hex}"
@@ -360,6 +367,8 @@ def import_uploads(uploads: Sequence[tuple[str, bytes]], settings: Settings,
             base = Path(str(filename).replace("\\", "/")).name
             if not base or base in (".", ".."):
                 raise TerrainError("terrain.err_missing", file=str(filename))
+            if not base.lower().endswith(IMPORT_SUFFIXES):  # a photo (.jpg) or a PDF map ...
+                raise TerrainError("terrain.err_not_raster", file=base)  # before any is saved
             target = stage / base
             if target.exists():
                 raise TerrainError("terrain.err_duplicate_name", file=base)

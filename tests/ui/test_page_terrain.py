@@ -127,3 +127,18 @@ def test_corrupt_upload_is_refused_and_loses_nothing(data_dir):
     assert at.error, "a corrupt file must be refused with a message"
     assert sorted(p.name for p in (data_dir / "terrain").iterdir()) == before
     assert len(at.dataframe[0].value) == 4
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "not an elevation file"), ("zh", "不是")])
+def test_a_photo_uploaded_as_terrain_is_refused_by_name(data_dir, lang, words):
+    """Issue 16: a .jpg was marked red by the uploader without a word, then "choose a file
+    first". Now the import says the file is not elevation data and which files are taken."""
+    at = _terrain_page(lang)
+    at.file_uploader(key="terrain_upload").set_value(("ridge_photo.jpg", b"\xff\xd8\xff\xe0JFIF",
+                                                      "image/jpeg"))
+    _submit(at, "导入" if lang == "zh" else "Import")
+    assert len(at.error) == 1, [e.value for e in at.error]
+    text = at.error[0].value
+    assert "ridge_photo.jpg" in text and words in text and ".tif" in text and ".hgt" in text
+    assert not at.warning or all("ridge_photo" not in w.value for w in at.warning)
+    assert not [p for p in (data_dir / "terrain").iterdir() if not p.name.startswith(".")]

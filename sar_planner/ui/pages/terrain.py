@@ -47,8 +47,10 @@ settings = app_settings()
 with st.expander(tr("tpage.import_header"), expanded=False):
     st.caption(tr("tpage.import_help"))
     with st.form("terrain_import", clear_on_submit=False):
-        uploads = st.file_uploader(tr("tpage.upload"), type=["tif", "tiff", "hgt", "zip"],
-                                   accept_multiple_files=True, key="terrain_upload")
+        # no type filter here: Streamlit marked a .jpg red without a word and the import then
+        # said "choose a file first"; the core refuses it by name and lists what it takes
+        uploads = st.file_uploader(tr("tpage.upload"), accept_multiple_files=True,
+                                   key="terrain_upload", help=tr("tpage.import_help"))
         name = st.text_input(tr("tpage.import_name"), key="terrain_import_name")
         submitted = st.form_submit_button(tr("tpage.import_button"), type="primary")
     if submitted:
