@@ -191,3 +191,36 @@ def test_per_sortie_downloads_name_the_sortie_first_and_short(lang, first):
     for proto in per:
         assert len(proto.label) <= 23 and proto.label.split(" · ")[1].startswith(".")
         assert proto.help and proto.label.split(" · ")[1] in proto.help
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "NOT used"), ("zh", "未被采用")])
+def test_typed_corners_not_used_while_another_source_is_chosen_are_named(lang, words):
+    """Issue 16: corners typed while "Area drawn on the map" (or a Probability page segment) was
+    still chosen were ignored without a word. The plan is still the chosen area (the drawn
+    600 m x 400 m = 0.24 km² ring), and a warning says the typed corners were not used."""
+    from shapely.geometry import Polygon
+
+    from sar_planner.geo import to_local
+    from sar_planner.ui.mission_state import segment_ring_wgs84
+
+    crs = "EPSG:32646"
+    x0, y0 = (float(v) for v in to_local(36.10, 94.85, crs))  # demo terrain, scenarios.md
+    xy = ((x0, y0), (x0 + 600, y0), (x0 + 600, y0 + 400), (x0, y0 + 400), (x0, y0))
+    at = _app(lang, plan_drawn={"xy": xy, "lonlat": segment_ring_wgs84(Polygon(xy), crs),
+                                "crs": crs, "km2": 0.24})
+    at.run()
+    at.radio(key="plan_area_source").set_value("drawn")
+    at.selectbox(key="plan_terrain").set_value("kunlun-demo-30m")
+    at.selectbox(key="plan_pattern").set_value("parallel")
+    at.text_area(key="plan_area_text").set_value("36.20, 94.80\n36.20, 94.82\n36.22, 94.82")
+    at.form_submit_button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["plan_request"].crs == crs  # the drawn area is what was planned
+    warned = [w.value for w in at.warning if words in w.value]
+    assert len(warned) == 1, [w.value for w in at.warning]
+    drawn_name = "Area drawn on the map" if lang == "en" else "在地图上圈出的区域"
+    assert drawn_name in warned[0]
+    # with the typed source chosen there is nothing to warn about
+    at.radio(key="plan_area_source").set_value("typed")
+    at.form_submit_button[0].click().run()
+    assert not [w for w in at.warning if words in w.value]

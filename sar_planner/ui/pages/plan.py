@@ -298,6 +298,16 @@ if go:
             else f"{pattern}-{asset_id}-{segment_name}", crs=crs)
         st.session_state["plan_segment_used"] = (segment_name if area_source == "segment"
                                                  and crs is not None else None)
+        if (area_source in ("segment", "drawn") and pattern not in (
+                "expanding-square", "sector", "track-line")
+                and (area_text.strip() or area_file is not None)):
+            # typed corners or a file, not used while another source is chosen (issue 16: they
+            # were ignored without a word): say which area is planned and how to use them
+            st.warning(tr("planning.ui.typed_ignored",
+                          source=tr(f"planning.ui.area_source_{area_source}"),
+                          typed=tr("planning.ui.area_source_typed"),
+                          button=tr("planning.ui.go")),
+                       icon=":material/warning:")
 
 req = st.session_state.get("plan_request")
 if req is None:
