@@ -31,6 +31,7 @@ from sar_planner.ui.map_layers import base_layers_for
 from sar_planner.ui.map_select import selection_ring
 from sar_planner.ui.mission_state import current_handover, segment_ring_wgs84
 from sar_planner.ui.terrain_choice import first_holding
+from sar_planner.ui.tradeoff_panel import afford_panel, over_budget_gate
 from sar_planner.ui.widget_memory import keep_values
 from sar_planner.ui.session import require_page
 
@@ -319,6 +320,13 @@ with error_boundary():
     with st.spinner(tr("planning.ui.planning")):
         result = _plan(req, tuple(entry.paths))
 if result is None:
+    st.stop()
+# plans a crew can afford (issue 15 item 3): the height x coverage choices, today's hours, and
+# a plan over those hours flagged before it is drawn
+_available_s = None
+with error_boundary():
+    _available_s = afford_panel(req, result, handover, chosen, tuple(entry.paths))
+if not over_budget_gate(req, result, _available_s):
     st.stop()
 
 def _pos_and_next(result, req: PlanRequest, plan, terrain) -> None:
