@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from sar_planner.display import NOT_KNOWN, metres, whole_percent
+from sar_planner.display import NOT_KNOWN, crs_name, metres, whole_percent
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -38,3 +38,23 @@ def test_whole_percent_unknown():
     assert whole_percent(None) == NOT_KNOWN
     assert whole_percent(float("inf")) == NOT_KNOWN
     assert whole_percent(0.62, unit=False) == "62"
+
+
+@pytest.mark.parametrize(("code", "zh"), [
+    # English names: the EPSG registry (pyproj); the Chinese grid words as crews write them
+    ("EPSG:32646", "WGS 84 / UTM 第46带（北半球）"),
+    ("EPSG:32746", "WGS 84 / UTM 第46带（南半球）"),
+    ("EPSG:4525", "CGCS2000 / 3度带高斯-克吕格 第37带"),
+    ("EPSG:4540", "CGCS2000 / 3度带高斯-克吕格 中央经线 93°E"),
+    ("EPSG:4499", "CGCS2000 / 6度带高斯-克吕格 第21带"),
+    ("EPSG:4326", "WGS 84 经纬度"),
+    ("EPSG:4490", "CGCS2000 经纬度"),
+])
+def test_crs_name_in_chinese(code, zh):
+    assert crs_name(code, "zh") == zh
+    assert "带" not in crs_name(code, "en") and "经纬度" not in crs_name(code, "en")
+
+
+def test_crs_name_in_english_is_the_registry_name():
+    assert crs_name("EPSG:32646", "en") == "WGS 84 / UTM zone 46N"
+    assert crs_name("EPSG:4525") == "CGCS2000 / 3-degree Gauss-Kruger zone 37"

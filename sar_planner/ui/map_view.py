@@ -49,6 +49,7 @@ import plotly.graph_objects as go
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from sar_planner.display import crs_name
 from sar_planner.grid import Grid
 from sar_planner.i18n import t
 from sar_planner.mapping.contours import contour_lines
@@ -400,7 +401,8 @@ def base_map(grid: Grid, elevation: np.ndarray, hillshade: np.ndarray,
                            font={"size": 12, "color": "#b00020"},
                            bgcolor="rgba(255,255,255,0.8)")
 
-    fig.update_xaxes(title=t("mapping.ui.easting", lang, crs=grid.crs.name), range=[west, east],
+    fig.update_xaxes(title=t("mapping.ui.easting", lang, crs=crs_name(grid.crs, lang)),
+                     range=[west, east],
                      showgrid=False, zeroline=False, constrain="range", exponentformat="none",
                      separatethousands=False)
     fig.update_yaxes(title=t("mapping.ui.northing", lang), range=[south, north], showgrid=False,

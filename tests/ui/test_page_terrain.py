@@ -142,3 +142,15 @@ def test_a_photo_uploaded_as_terrain_is_refused_by_name(data_dir, lang, words):
     assert "ridge_photo.jpg" in text and words in text and ".tif" in text and ".hgt" in text
     assert not at.warning or all("ridge_photo" not in w.value for w in at.warning)
     assert not [p for p in (data_dir / "terrain").iterdir() if not p.name.startswith(".")]
+
+
+def test_crs_names_read_in_chinese_on_the_chinese_page():
+    """Issue 16: "WGS 84 / UTM zone 46N" stood in English on the Chinese page. The demo terrain is
+    in EPSG:32646 (WGS 84 / UTM zone 46N, EPSG registry), shown as "WGS 84 / UTM 第46带（北半球）"."""
+    at = _terrain_page("zh")
+    captions = " ".join(c.value for c in at.caption)
+    assert "WGS 84 / UTM 第46带（北半球）" in captions and "UTM zone" not in captions
+    at.text_input(key="terrain_coord").set_value("36.10, 94.85")
+    _submit(at, "查询")
+    captions = " ".join(c.value for c in at.caption)
+    assert "UTM zone" not in captions and captions.count("第46带") >= 2

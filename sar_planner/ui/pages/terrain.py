@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from sar_planner.display import crs_name
 from sar_planner.geo import parse_latlon, to_local, to_wgs84
 from sar_planner.logbook.audit import audit_event
 from sar_planner.terrain.library import import_uploads, list_library
@@ -135,7 +136,7 @@ if asked:
         m2.metric(tr("tpage.query_slope"), f"{report.slope_deg:.1f}°")
         m3.metric(tr("tpage.query_aspect"),
                   "—" if report.aspect_deg != report.aspect_deg else f"{report.aspect_deg:.0f}°")
-        st.caption(tr("tpage.query_local", crs=report.crs.name)
+        st.caption(tr("tpage.query_local", crs=crs_name(report.crs, lang()))
                    + f": E {report.x:.0f} m, N {report.y:.0f} m; WGS84 {point.lat:.6f}, {point.lon:.6f}")
         marker = (point.lat, point.lon, coord_text)
 
@@ -153,7 +154,7 @@ with error_boundary():
     if markers:
         add_points(fig, tr("tpage.query_header"), markers, colour="#d62728")
     show_map(fig, key="terrain_map")
-    st.caption(tr("tpage.map_caption", crs=terrain.grid.crs.name, display_m=terrain.grid.cell_size,
+    st.caption(tr("tpage.map_caption", crs=crs_name(terrain.grid.crs, lang()), display_m=terrain.grid.cell_size,
                   native_m=summary.resolution_m))
     if terrain.outside_cells:
         st.caption(tr("tpage.partial_note"))
