@@ -15,6 +15,7 @@ import pandas as pd
 
 from sar_planner.i18n import t
 from sar_planner.logbook.records import SortieRecord
+from sar_planner.display import whole_percent
 from sar_planner.logbook.stats import FRAME_COLUMNS, sorties_frame
 
 __all__ = ["sorties_display", "catalogue_word"]
@@ -45,7 +46,7 @@ def sorties_display(records: Sequence[SortieRecord], lang: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns in the order of :data:`FRAME_COLUMNS`, named from the ``sortie_table.col_*``
         catalogue entries; status, task, outcome and crew roles in words; flight hours in hours,
-        area covered in km², POD between 0 and 1; missing figures as empty cells.
+        area covered in km², POD in whole percent; missing figures as empty cells.
     """
     frame = sorties_frame(records)
     frame["status"] = [catalogue_word("sortie_table.status_", v, lang) for v in frame["status"]]
@@ -53,7 +54,10 @@ def sorties_display(records: Sequence[SortieRecord], lang: str) -> pd.DataFrame:
     frame["outcome"] = [catalogue_word("logbook.ui.outcome_", v, lang) for v in frame["outcome"]]
     frame["crew"] = ["; ".join(f"{name} ({catalogue_word('sortie_table.role_', role, lang)})"
                                for name, role in r.crew if role != "pilot") for r in records]
-    for col in ("area_covered_km2", "pod"):  # an empty cell, not "None", where nothing was given
-        frame[col] = [("" if v is None or pd.isna(v) else f"{v:g}") for v in frame[col]]
+    # an empty cell, not "None", where nothing was given; POD in whole percent (issue 16)
+    frame["area_covered_km2"] = [("" if v is None or pd.isna(v) else f"{v:g}")
+                                 for v in frame["area_covered_km2"]]
+    frame["pod"] = [("" if v is None or pd.isna(v) else whole_percent(v, unit=False))
+                    for v in frame["pod"]]
     frame["remarks"] = frame["remarks"].fillna("")
     return frame.rename(columns={c: t(f"sortie_table.col_{c}", lang) for c in FRAME_COLUMNS})

@@ -63,16 +63,20 @@ def _table(page: str, lang: str, user: str):
 def test_sortie_tables_in_english_have_words_not_machine_names(one_sortie, page, user):
     rows = _table(page, "en", user)
     assert not set(FRAME_COLUMNS) & set(rows.columns)  # no machine column name left
+    # no raw catalogue key either (issue 16: "sortie_table.col_counted_sorties" was a heading)
+    assert not [c for c in rows.columns if "sortie_table." in str(c)], list(rows.columns)
+    assert {"Counted sorties", "Counted hours"} <= set(rows.columns)
     row = rows.iloc[0]
     assert row["Sortie"] == 1 and row["Status"] == "submitted for review"
     assert row["Task"] == "training" and row["Takeoff (Beijing)"] == "2025-07-01 08:00"
     assert row["Flight hours"] == 1.5  # 08:00 to 09:30
     assert row["Other crew"] == "星卫东 (observer)" and row["Pilot in command"] == "马建国"
-    assert row["Achieved POD (0–1)"] == "" and row["Area covered (km²)"] == ""  # not None
+    assert row["Achieved POD (%)"] == "" and row["Area covered (km²)"] == ""  # not None
 
 
 def test_sortie_table_in_chinese(one_sortie):
     row = _table("logbook", "zh", "ma").iloc[0]
+    assert not [c for c in row.index if "sortie_table." in str(c)], list(row.index)
     assert row["架次"] == 1 and row["状态"] == "已提交审核" and row["任务类型"] == "训练"
     assert row["其他机组成员"] == "星卫东 (观察员)" and row["飞行小时"] == 1.5
 
