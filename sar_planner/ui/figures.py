@@ -7,61 +7,15 @@ terrain as a PNG layout image: no tile server, no WebGL map, nothing fetched fro
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
 from sar_planner.grid import Grid
+from sar_planner.ui.map_view import MapOptions, base_map, decimate, png_data_uri, shaded_relief_rgb
 
 __all__ = ["shaded_relief_rgb", "png_data_uri", "terrain_figure", "decimate", "selectable_lattice"]
-
-# Hypsometric tint for dry high terrain, elevation fraction -> RGB (basin floor ochre, snow white).
-_RAMP = np.array([
-    [0.00, 196, 178, 128],
-    [0.25, 176, 150, 98],
-    [0.50, 140, 112, 80],
-    [0.75, 120, 104, 96],
-    [0.90, 200, 196, 190],
-    [1.00, 250, 250, 250],
-])
-
-
-def decimate(array: np.ndarray, max_px: int) -> np.ndarray:
-    """Every k-th cell so that neither side exceeds ``max_px`` (k >= 1); NaN kept."""
-    k = max(1, int(np.ceil(max(array.shape) / max_px)))
-    return array[::k, ::k]
-
-
-def shaded_relief_rgb(elevation: np.ndarray, hillshade: np.ndarray) -> np.ndarray:
-    """RGB uint8 image: elevation tint modulated by the hillshade (0 = nodata drawn transparent grey).
-
-    Parameters
-    ----------
-    elevation:
-        Metres above sea level, NaN where there is no data.
-    hillshade:
-        uint8 hillshade of the same shape (1..255, 0 = nodata), as gdaldem makes it.
-    """
-    finite = np.isfinite(elevation)
-    lo, hi = (np.nanpercentile(elevation, [1, 99]) if finite.any() else (0.0, 1.0))
-    frac = np.clip((np.where(finite, elevation, lo) - lo) / max(hi - lo, 1.0), 0.0, 1.0)
-    rgb = np.stack([np.interp(frac, _RAMP[:, 0], _RAMP[:, i]) for i in (1, 2, 3)], axis=-1)
-    shade = 0.35 + 0.65 * (hillshade.astype(float) / 255.0)
-    out = np.clip(rgb * shade[..., None], 0, 255).astype(np.uint8)
-    out[~finite | (hillshade == 0)] = (225, 225, 225)
-    return out
-
-
-def png_data_uri(rgb: np.ndarray) -> str:
-    """A ``data:image/png;base64,...`` URI of an RGB uint8 array."""
-    buf = io.BytesIO()
-    Image.fromarray(rgb, mode="RGB").save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
 
 def terrain_figure(
     grid: Grid,
@@ -100,8 +54,6 @@ def terrain_figure(
     plotly.graph_objects.Figure
         Layout image 0 is the relief; trace 0 the hover read-out (elevation, slope, lat/lon).
     """
-    from sar_planner.ui.map_view import MapOptions, base_map
-
     fig = base_map(grid, elevation, hillshade, slope_deg, lang=lang, base=base,
                    options=MapOptions(height_px=height_px), max_image_px=max_image_px,
                    hover_cells=hover_cells, synthetic=synthetic)

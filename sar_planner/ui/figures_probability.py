@@ -18,24 +18,12 @@ from shapely.geometry.base import BaseGeometry
 
 from sar_planner.grid import Grid
 from sar_planner.mapping.labels import LabelRequest, place_labels
+from sar_planner.ui.map_view import block_sum
 from sar_planner.ui.figures import selectable_lattice
 
 __all__ = ["block_sum", "poa_figure", "poa_png"]
 
 _COLORS = "YlOrRd"
-
-
-def block_sum(poa: np.ndarray, max_cells: int) -> tuple[np.ndarray, int]:
-    """POA summed over k x k blocks so neither side exceeds ``max_cells``; returns (sums, k).
-
-    Sums keep the mass (a block holds the probability of all its cells).
-    """
-    k = max(1, math.ceil(max(poa.shape) / max_cells))
-    rows = math.ceil(poa.shape[0] / k) * k
-    cols = math.ceil(poa.shape[1] / k) * k
-    padded = np.zeros((rows, cols))
-    padded[: poa.shape[0], : poa.shape[1]] = poa
-    return padded.reshape(rows // k, k, cols // k, k).sum(axis=(1, 3)), k
 
 
 def poa_figure(grid: Grid, poa: np.ndarray, elevation: np.ndarray, hillshade: np.ndarray,

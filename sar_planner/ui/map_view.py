@@ -39,6 +39,8 @@ All coordinates are metres in ``grid.crs``.
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
@@ -57,10 +60,66 @@ from sar_planner.mapping.gazetteer import places_in
 from sar_planner.mapping.grids import (gk3_zone_crs, graticule_lines, km_grid_lines,
                                        scale_bar_length)
 from sar_planner.mapping.labels import LabelRequest, place_labels, text_width_px
-from sar_planner.ui.figures import decimate, png_data_uri, shaded_relief_rgb
 
-__all__ = ["metres_per_px", "MapOptions", "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
+__all__ = ["decimate", "shaded_relief_rgb", "png_data_uri", "block_sum", "metres_per_px", "MapOptions", "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
            "add_lines", "add_points", "slope_rgba", "show_map", "rgba_data_uri"]
+
+
+# Hypsometric tint for dry high terrain, elevation fraction -> RGB (basin floor ochre, snow white).
+_RAMP = np.array([
+    [0.00, 196, 178, 128],
+    [0.25, 176, 150, 98],
+    [0.50, 140, 112, 80],
+    [0.75, 120, 104, 96],
+    [0.90, 200, 196, 190],
+    [1.00, 250, 250, 250],
+])
+
+
+def decimate(array: np.ndarray, max_px: int) -> np.ndarray:
+    """Every k-th cell so that neither side exceeds ``max_px`` (k >= 1); NaN kept."""
+    k = max(1, int(np.ceil(max(array.shape) / max_px)))
+    return array[::k, ::k]
+
+
+def shaded_relief_rgb(elevation: np.ndarray, hillshade: np.ndarray) -> np.ndarray:
+    """RGB uint8 image: elevation tint modulated by the hillshade (0 = nodata drawn transparent grey).
+
+    Parameters
+    ----------
+    elevation:
+        Metres above sea level, NaN where there is no data.
+    hillshade:
+        uint8 hillshade of the same shape (1..255, 0 = nodata), as gdaldem makes it.
+    """
+    finite = np.isfinite(elevation)
+    lo, hi = (np.nanpercentile(elevation, [1, 99]) if finite.any() else (0.0, 1.0))
+    frac = np.clip((np.where(finite, elevation, lo) - lo) / max(hi - lo, 1.0), 0.0, 1.0)
+    rgb = np.stack([np.interp(frac, _RAMP[:, 0], _RAMP[:, i]) for i in (1, 2, 3)], axis=-1)
+    shade = 0.35 + 0.65 * (hillshade.astype(float) / 255.0)
+    out = np.clip(rgb * shade[..., None], 0, 255).astype(np.uint8)
+    out[~finite | (hillshade == 0)] = (225, 225, 225)
+    return out
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """A ``data:image/png;base64,...`` URI of an RGB uint8 array."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb, mode="RGB").save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def block_sum(poa: np.ndarray, max_cells: int) -> tuple[np.ndarray, int]:
+    """POA summed over k x k blocks so neither side exceeds ``max_cells``; returns (sums, k).
+
+    Sums keep the mass (a block holds the probability of all its cells).
+    """
+    k = max(1, math.ceil(max(poa.shape) / max_cells))
+    rows = math.ceil(poa.shape[0] / k) * k
+    cols = math.ceil(poa.shape[1] / k) * k
+    padded = np.zeros((rows, cols))
+    padded[: poa.shape[0], : poa.shape[1]] = poa
+    return padded.reshape(rows // k, k, cols // k, k).sum(axis=(1, 3)), k
 
 
 @dataclass(frozen=True)
@@ -473,8 +532,6 @@ def add_poa(fig: go.Figure, grid: Grid, poa: np.ndarray, *, lang: str = "en",
     ``poa`` is the POA per cell on ``grid``; cells are summed in blocks so no side exceeds
     ``max_cells``. Hover gives the block's POA, its density and its latitude/longitude.
     """
-    from sar_planner.ui.figures_probability import block_sum
-
     west, south, east, north = grid.bounds
     sums, k = block_sum(np.asarray(poa, dtype=float), max_cells)
     dens = sums / ((k * grid.cell_size) ** 2 / 1e6)
