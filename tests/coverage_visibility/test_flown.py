@@ -263,7 +263,7 @@ def test_a_qgc_plan_is_read_with_its_geofence_as_the_segment():
     lat = [p[1] for run in FlownPlan.from_sortie_plan(plan).runs for p in run]
     lon = [p[0] for run in FlownPlan.from_sortie_plan(plan).runs for p in run]
     track = FlownTrack("f.gpx", "gpx", tuple(TrackPoint(None, a, b, None)
-                                            for a, b in zip(lat, lon)))
+                                            for a, b in zip(lat, lon, strict=True)))
     report = compare_flown(fp, track, sweep_width_m=100.0)
     assert report.planned_pod >= ONE_PASS - 1e-3
 
@@ -470,7 +470,7 @@ def test_the_cli_does_not_count_a_gps_dropout_as_flown(tmp_path, capsys):
     times = list(range(20)) + [20 + 31 + i for i in range(len(kept) - 20)]  # 1 s apart, 32 s gap
     body = b"".join(f[:-1] + b"><time>" + (dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
                                             + dt.timedelta(seconds=s)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ").encode() + b"</time></trkpt>" for f, s in zip(kept, times))
+        "%Y-%m-%dT%H:%M:%SZ").encode() + b"</time></trkpt>" for f, s in zip(kept, times, strict=True))
     gpx = (b'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="test" '
            b'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>' + body
            + b"</trkseg></trk></gpx>")

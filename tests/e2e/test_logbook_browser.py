@@ -33,7 +33,8 @@ def test_first_start_sign_in_and_log_a_sortie(page_en, app_server):
     page.get_by_label("Password again").fill(PASSWORD)
     _button(page, "Create administrator")
     page.get_by_role("heading", name="Qaidam SAR planner").wait_for()
-    assert page.locator("[data-testid='stSidebarNavLink']").count() == 3  # home, terrain, settings
+    # home, review (the administrator approves a sortie a commander flew, issue 14), terrain, settings
+    assert page.locator("[data-testid='stSidebarNavLink']").count() == 4
 
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Settings").click()
     wait_for_app(page)
