@@ -108,6 +108,6 @@ def test_crew_compares_the_flown_track_with_the_plan_and_saves_it(page_en, app_s
         (rec,) = list_sorties(db)
     finally:
         db.dispose()
-    assert abs(rec.pod * 100 - achieved) < 0.1
+    assert abs(rec.pod * 100 - achieved) <= 0.5   # the page shows whole percent (issue 16)
     assert abs(rec.plan["comparison"]["achieved_pod"] - rec.pod) < 6e-4   # form keeps 3 places
     assert rec.track["type"] == "LineString"
