@@ -94,7 +94,8 @@ def afford_panel(req: PlanRequest, result, handover, chosen: str,
             tr("tradeoff.col_pod"): round(100 * r.pod, 1),
             tr("tradeoff.col_pos"): round(100 * r.pos, 2),
             tr("tradeoff.col_rate"): round(100 * r.pos_per_hour, 2),
-            tr("tradeoff.col_afford"): tr("tradeoff.no") if r.over_budget else tr("tradeoff.yes"),
+            tr("tradeoff.col_afford"): "–" if available is None  # no hours stated: not judged
+            else tr("tradeoff.no") if r.over_budget else tr("tradeoff.yes"),
         } for r in rows]), hide_index=True, width="stretch", key="plan_tradeoff_table")
         best = next(i for i, r in enumerate(rows) if r.best)
         a1, a2 = st.columns([3, 1], vertical_alignment="bottom")
