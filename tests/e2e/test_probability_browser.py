@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import rasterio
+from pyproj import Transformer
 
 from sar_planner.auth import create_first_admin, create_user, needs_first_admin
 from sar_planner.logbook.db import get_database, reset_database_cache
@@ -97,6 +98,25 @@ def test_type_an_ipp_and_see_the_probability_map(page_en, app_server, crew_accou
         assert 0.0 <= float(src.tags()["ROW"]) < 1.0 and src.crs.is_projected
 
 
+# The map component fills the page's width at equal scale (ui/map_view.py, constrain="range"), so the
+# plot area shows more ground than the built map beside it. Clicks and drags are therefore placed as
+# fractions of the BUILT map (the IPP +- the 4 km half-width, in the grid's UTM 46N metres), turned
+# into screen pixels through the axis ranges Plotly actually drew.
+_IPP_E, _IPP_N = Transformer.from_crs("EPSG:4326", "EPSG:32646", always_xy=True).transform(94.85, 36.10)
+_HALF_M = 4000.0
+_RANGES_JS = """() => { const g = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  return [g._fullLayout.xaxis.range, g._fullLayout.yaxis.range]; }"""
+
+
+def _map_px(page, box, fx: float, fy: float) -> tuple[float, float]:
+    """Screen pixel of the point ``fx`` across (west to east) and ``fy`` down (north to south) the map."""
+    (x0, x1), (y0, y1) = page.evaluate(_RANGES_JS)
+    east = _IPP_E - _HALF_M + fx * 2 * _HALF_M
+    north = _IPP_N + _HALF_M - fy * 2 * _HALF_M
+    return (box["x"] + (east - x0) / (x1 - x0) * box["width"],
+            box["y"] + (y1 - north) / (y1 - y0) * box["height"])
+
+
 def _picked(page, not_at=None) -> tuple[float, float]:
     """The (lat, lon) the page says was picked on the map (waits for a new one)."""
     alert = page.locator("[data-testid='stAlert']").filter(has_text="Point picked on the map")
@@ -124,7 +144,7 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     box = area.bounding_box()
     # 1) a click a quarter of the way across and a quarter down: about 2 km west and 2 km north
     # of the IPP on the 8 km map (snapped to the nearest lattice point, 8 km / 59 = 136 m apart)
-    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.25 * box["height"])
+    page.mouse.click(*_map_px(page, box, 0.25, 0.25))
     wait_for_app(page, timeout_ms=120_000)
     lat, lon = _picked(page)
     # 2 km north = 2000 / 111,000 deg; 2 km east = 2000 / (111,320 cos 36.1 deg) (WGS84 degree
@@ -137,7 +157,7 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     chart.locator(".modebar-btn[data-title='Box Select']").click()
     area.scroll_into_view_if_needed()
     box = area.bounding_box()
-    cx, cy = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]
+    cx, cy = _map_px(page, box, 0.75, 0.25)
     page.mouse.move(cx - 15, cy - 15)
     page.mouse.down()
     page.mouse.move(cx + 15, cy + 15, steps=6)
@@ -163,14 +183,14 @@ def test_click_the_map_to_move_the_ipp_and_rebuild(page_en, app_server, crew_acc
     shown = datum.inner_text() + " " + " ".join(
         i.input_value() for i in datum.locator("input").all())
     assert "WGS84" in shown, shown
-    # the move is a fact in the logbook: version 3 of the mission's inputs (2 is the terrain the
-    # map was built on, saved at the build), IPP typed in WGS84
+    # the move is a fact in the logbook: version 4 of the mission's inputs (the build saved two: the
+    # terrain the map was built on and the map settings, issue 10), IPP typed in WGS84
     from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
 
     reset_database_cache()
     db = get_database()
     stored = mission_inputs(db, mission_id_for(db, "QH-E2E-002"))
-    assert stored["revision"] == 3 and stored["datum"] == "WGS84"
+    assert stored["revision"] == 4 and stored["datum"] == "WGS84"
     assert stored["lat"] == pytest.approx(lat, abs=1e-5) and stored["lon"] == pytest.approx(lon, abs=1e-5)
     reset_database_cache()
 
@@ -185,12 +205,12 @@ def _select(page, label: str, option: str) -> None:
 
 
 def _drag(page, chart, fractions, close: bool) -> None:
-    """Drag through points given as fractions of the chart's plot area (a lasso or a box)."""
+    """Drag through points given as fractions of the built map (a lasso or a box)."""
     area = chart.locator(".nsewdrag").first
     area.wait_for()
     area.scroll_into_view_if_needed()
     box = area.bounding_box()
-    pts = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in fractions]
+    pts = [_map_px(page, box, fx, fy) for fx, fy in fractions]
     page.mouse.move(*pts[0])
     page.mouse.down()
     for x, y in pts[1:] + ([pts[0]] if close else []):
@@ -261,24 +281,28 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     _add_pending(page, "Salt flat")
     page.locator("[data-testid='stAlertContentSuccess']").filter(
         has_text="Barrier Salt flat added").wait_for()
-    page.get_by_text("Press Build the map to use them").wait_for()
-    page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="Build the map").click()
+    # a stored barrier is in the map at once (the map is built from the stored facts, issue 10):
+    # no "Press Build the map to use them" and no rebuild
     wait_for_app(page, timeout_ms=180_000)
-    page.get_by_text("Press Build the map to use them").wait_for(state="hidden", timeout=60_000)
+    assert page.get_by_text("Press Build the map to use them").count() == 0
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.locator(f"path.js-line[style*='{_RED}']").first.wait_for(state="attached")
 
     # 3) a track clicked point by point: three clicks across the map's south, one undone and
     # clicked again elsewhere; the pending line grows with each click
     _draw_mode(page, "Draw a track")
-    for n, (fx, fy) in enumerate([(0.10, 0.90), (0.50, 0.85), (0.70, 0.95), (0.90, 0.88)],
+    for n, (fx, fy) in enumerate([(0.10, 0.80), (0.50, 0.75), (0.70, 0.85), (0.90, 0.78)],
                                  start=1):
+        # a click while the page still reruns from the last one can be dropped by the browser's
+        # chart: let the page settle first, as a person would see it do
+        page.wait_for_timeout(500)
+        wait_for_app(page, timeout_ms=120_000)
         chart = page.locator("[data-testid='stPlotlyChart']").first
         area = chart.locator(".nsewdrag").first
         area.wait_for()
         area.scroll_into_view_if_needed()
         box = area.bounding_box()
-        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        page.mouse.click(*_map_px(page, box, fx, fy))
         wait_for_app(page, timeout_ms=120_000)
         shown = min(n, 3)  # the third point is undone before the fourth click
         page.get_by_text(f"{shown} points so far" if shown > 1 else "1 points so far").wait_for(
@@ -291,15 +315,15 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     page.locator("[data-testid='stAlertContentSuccess']").filter(
         has_text="Track Old mine road added").wait_for()
 
-    # all three are facts of the logbook mission (saved with its inputs, version 5: version 2
-    # is the terrain the map was built on, saved at the build)
+    # all three are facts of the logbook mission (saved with its inputs, version 6: versions 2 and 3
+    # are the terrain the map was built on and its map settings, saved at the build)
     from sar_planner.logbook.mission_inputs import mission_id_for, mission_inputs
 
     reset_database_cache()
     db = get_database()
     stored = mission_inputs(db, mission_id_for(db, "QH-E2E-003"))
     reset_database_cache()
-    assert stored["revision"] == 5
+    assert stored["revision"] == 6
     assert [(f["kind"], f["name"], f["source"]) for f in stored["features"]] == [
         ("segment", "North fan", "drawn"), ("barrier", "Salt flat", "drawn"),
         ("track", "Old mine road", "drawn")]
@@ -308,8 +332,9 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     # the 4th click lies east of the 2nd (0.9 against 0.5 of the map's width)
     assert road["coordinates"][2][0] > road["coordinates"][1][0] > road["coordinates"][0][0]
 
-    # 3) the app opened afresh (a new session, as after a reload; from its front page, no deep
-    # link): sign in, choose the mission, and the features are there
+    # 3) the app opened afresh in a new session (its session cookie gone, as on another station;
+    # from its front page, no deep link): sign in, choose the mission, and the features are there
+    page.context.clear_cookies()
     page.goto(app_server.url)
     wait_for_app(page)
     _sign_in(page, crew_account)
@@ -317,7 +342,7 @@ def test_draw_a_segment_and_a_barrier_and_find_them_after_a_reload(page_en, app_
     nav.filter(has_text="Mission").click()
     wait_for_app(page)
     _select(page, "Mission (from the logbook)", "QH-E2E-003")
-    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 5)").wait_for()
+    page.get_by_text("Inputs of mission QH-E2E-003 loaded from the logbook (version 6)").wait_for()
     nav.filter(has_text="Probability").click()
     wait_for_app(page)
     _select(page, "Segments", "The mission's segments (drawn or imported)")
