@@ -61,7 +61,8 @@ from sar_planner.mapping.grids import (gk3_zone_crs, graticule_lines, km_grid_li
                                        scale_bar_length)
 from sar_planner.mapping.labels import LabelRequest, place_labels, text_width_px
 
-__all__ = ["decimate", "shaded_relief_rgb", "png_data_uri", "block_sum", "metres_per_px", "MapOptions", "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
+__all__ = ["decimate", "shaded_relief_rgb", "png_data_uri", "block_sum", "metres_per_px", "MapOptions",
+           "RasterLayer", "VectorLayer", "base_map", "add_poa", "add_segments",
            "add_lines", "add_points", "slope_rgba", "show_map", "rgba_data_uri"]
 
 
