@@ -91,7 +91,8 @@ def test_statistics_figures_in_chinese_name_months_and_axes_in_chinese(one_sorti
     log_sortie(db, crew, SortieInput("training", "B-7185", t0, t0 + dt.timedelta(hours=1),
                                      (("马建国", "pilot"),), track={
                                          "type": "LineString",
-                                         "coordinates": [[94.85, 36.10], [94.86, 36.11]]}))
+                                         "coordinates": [[94.85, 36.10], [94.86, 36.11]]}),
+               submit=True)  # Statistics counts flown sorties only; a draft is kept apart (issue 16)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = "zh"
     at.session_state[SESSION_KEY] = sign_in(db, "li", PASSWORD)
@@ -99,10 +100,13 @@ def test_statistics_figures_in_chinese_name_months_and_axes_in_chinese(one_sorti
     at.switch_page("sar_planner/ui/pages/statistics.py").run()
     assert not at.exception, at.exception
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    month = next(f for f in figs if f["layout"]["title"]["text"] == "每月架次和小时")
+    # issue 16: the month chart is sorties per month stacked by task type (hours have their own)
+    month = next(f for f in figs if f["layout"]["title"]["text"] == "每月架次（按任务类型）")
     # the month is a category "2025-07" (both takeoffs, 1 and 2 July 2025 Beijing), not a date
     assert month["layout"]["xaxis"]["type"] == "category"
+    assert [t["name"] for t in month["data"]] == ["训练"]  # the task named in Chinese
     assert month["data"][0]["x"] == ["2025-07"] and month["data"][0]["y"] == [2]
+    assert month["layout"]["yaxis"]["title"]["text"] == "架次"
     tracks = next(f for f in figs if f["layout"]["title"]["text"] == "飞行航迹")
     assert tracks["layout"]["xaxis"]["title"]["text"].startswith("经度")
     assert tracks["layout"]["yaxis"]["title"]["text"].startswith("纬度")
@@ -136,10 +140,11 @@ def test_review_audit_log_and_versions_in_chinese(data_dir):
     versions = next(t for t in tables if "理由" in t.columns)
     assert versions["理由"].tolist() == ["已批准"]  # was "approved"
     audit = next(t for t in tables if "操作" in t.columns)
-    # newest first: the approval, the sortie logged, ... the accounts created by the fixture
-    assert audit["操作"].tolist()[:2] == ["批准", "记录"]
+    # newest first: wang's sign-in for this page (sign-ins are audited, 8e99b36), the approval,
+    # the sortie logged, ... the accounts created by the fixture
+    assert audit["操作"].tolist()[:3] == ["登录", "批准", "记录"]
     # the sortie by its number in the unit's count, as on every other page (was "sortie 1")
-    assert audit["记录"].tolist()[:2] == ["架次 1201", "架次 1201"]
+    assert audit["记录"].tolist()[:3] == ["账户 2", "架次 1201", "架次 1201"]  # wang's account
     assert "账户" in " ".join(audit["记录"]) and "crew_member" not in " ".join(audit["记录"])
     reset_database_cache()
 

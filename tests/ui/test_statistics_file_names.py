@@ -58,5 +58,10 @@ def test_statistics_downloads_carry_the_station_date(data_dir, monkeypatch):
     at.run()
     at.switch_page("sar_planner/ui/pages/statistics.py").run()
     assert not at.exception, at.exception
-    assert names == ["sorties-2026-11-30.csv", "sorties-2026-11-30.xlsx", "tracks-2026-11-30.geojson"]
+    # issue 16: each report chart's table as CSV and XLSX, then the sorties and tracks; every one
+    # named by the station's date (30 Nov), none by the UTC date (29 Nov)
+    charts = ["sorties-per-month", "hours-per-month", "hours-per-aircraft", "crew-currency"]
+    assert names == [f"{stem}-2026-11-30.{ext}" for stem in charts for ext in ("csv", "xlsx")] + [
+        "sorties-2026-11-30.csv", "sorties-2026-11-30.xlsx", "tracks-2026-11-30.geojson"]
+    assert not [n for n in names if "2026-11-29" in n]
     reset_database_cache()
