@@ -70,7 +70,12 @@ def test_plan_writes_geojson_and_prints_the_summary(tmp_path, capsys):
     assert 20000 <= s["length_m"]
     doc = json.loads(out.read_text(encoding="utf-8"))
     wps = [f for f in doc["features"] if f["properties"].get("kind") == "waypoint"]
-    assert len(wps) == s["waypoints"]
+    # issue 13 (3763f29, bd9c76a): every export drops a waypoint at the same place and height as
+    # the one before (no zero-length leg; formats._common.distinct_points). Sortie 1's take-off
+    # climb point (seq 1) sits on top of its first search waypoint, so the file has one waypoint
+    # fewer than the plan's count; "seq" keeps the plan's numbering.
+    assert len(wps) == s["waypoints"] - 1
+    assert [f["properties"]["seq"] for f in wps if f["properties"]["sortie"] == 1][:3] == [0, 2, 3]
     # every waypoint carries its altitude above sea level; the flight clears the 3,000-3,200 m
     assert all(3000 <= f["properties"]["alt_amsl_m"] <= 3400 for f in wps
                if f["properties"]["role"] == "search")
