@@ -97,7 +97,7 @@ def test_approve_from_the_map_and_one_count_everywhere(page_en, app_server, tmp_
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.wait_for()
     assert page.get_by_text("Flown track (sortie 352)").count() >= 1  # the map's legend
-    assert "41%" in _metrics(page) and "38%" in _metrics(page)
+    assert "41 %" in _metrics(page) and "38 %" in _metrics(page)  # whole percent (issue 16 item 4)
     page.get_by_role("button", name="Approve").click()
     wait_for_app(page)
     page.get_by_text("Sortie 352 approved.").wait_for()
