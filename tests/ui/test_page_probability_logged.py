@@ -102,7 +102,9 @@ def test_a_logged_sortie_updates_the_map_exactly_as_bayes_by_hand():
     assert list(table["Sortie"]) == [str(rec.number)]
     assert list(table["W from"]) == ["plan flown"]
     assert float(table["W (m)"][0]) == grid.cell_size / 2.0
-    assert float(table["Mean POD"][0]) == pytest.approx(p, abs=1e-4)
+    # Mean POD is 1 - e^-0.5 = 0.3935, shown in whole percent as "39 %" (issue 16 item 4)
+    assert table["Mean POD"][0] == "39 %"
+    assert float(table["Mean POD"][0].rstrip("%")) / 100 == pytest.approx(p, abs=0.005)
     assert float(table["POS"][0]) == pytest.approx(pos, abs=1e-5)
     assert table["Takeoff (Beijing time)"][0] == "2026-07-01 11:00"  # 03:00 UTC + 8 h
     # the track has no heights: the flat swath, and the crew is told its POD may be too high
