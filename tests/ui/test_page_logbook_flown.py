@@ -122,7 +122,9 @@ def test_crew_sees_achieved_beside_planned_pod_and_saves_them(app):
     flown = next(tr for tr in spec["data"] if tr.get("name") == "Flown track")
     assert len([v for v in flown["x"] if v is not None]) > 900     # 12 legs of 81 fixes
     # the form below carries the achieved POD (0..1) and the area covered (km^2)
-    assert at.number_input(key="lb_pod").value == pytest.approx(achieved / 100, abs=6e-4)
+    # the form keeps the precise POD (3 places); the metric shows it in whole percent (issue 16)
+    form_pod = at.number_input(key="lb_pod").value
+    assert form_pod == pytest.approx(achieved / 100, abs=0.005)
     # 12 runs of (1,500 + 2 x 60 m) x 100 m swath = 1.944 km^2 plus the turns' 100 m steps
     assert at.number_input(key="lb_area").value == pytest.approx(2.04, abs=0.02)
 
@@ -136,10 +138,11 @@ def test_crew_sees_achieved_beside_planned_pod_and_saves_them(app):
     next(b for b in at.button if b.label == "Save as draft").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     (rec,) = list_sorties(get_database())
-    assert rec.pod == pytest.approx(achieved / 100, abs=6e-4)
+    assert rec.pod == pytest.approx(achieved / 100, abs=0.005)   # page: whole percent
+    assert rec.pod == pytest.approx(form_pod, abs=1e-9)   # stored: the form's precise value, not the shown one
     assert rec.area_covered_m2 == pytest.approx(2.04e6, rel=0.01)
     assert rec.plan["kind"] == "sar_planner.flown_plan" and len(rec.plan["runs"]) == 12
-    assert rec.plan["comparison"]["planned_pod"] == pytest.approx(planned / 100, abs=6e-4)
+    assert rec.plan["comparison"]["planned_pod"] == pytest.approx(planned / 100, abs=0.005)  # whole % shown
     assert rec.track["type"] == "LineString" and len(rec.track["coordinates"]) > 900
     # saved: the comparison, plan and track leave the form, so the next sortie cannot take them
     assert not at.get("plotly_chart")
@@ -147,10 +150,10 @@ def test_crew_sees_achieved_beside_planned_pod_and_saves_them(app):
     # loading the draft back for correction shows what was measured when it was logged
     at.button(key="lb_correct").click().run()
     assert not at.exception
-    assert any(f"planned POD {planned:.1f}%" in i.value for i in at.info), \
+    assert any(f"planned POD {planned:.0f} %" in i.value for i in at.info), \
         [i.value for i in at.info]
     assert at.session_state["lb_plan"]["comparison"]["achieved_pod"] == pytest.approx(
-        achieved / 100, abs=6e-4)
+        achieved / 100, abs=0.005)
 
 
 def test_a_qgc_plan_needs_the_sweep_width_and_then_compares(app):
