@@ -99,14 +99,19 @@ def afford_panel(req: PlanRequest, result, handover, chosen: str,
         } for r in rows]), hide_index=True, width="stretch", key="plan_tradeoff_table")
         best = next(i for i, r in enumerate(rows) if r.best)
         a1, a2 = st.columns([3, 1], vertical_alignment="bottom")
-        pick = a1.selectbox(tr("tradeoff.apply_label"), range(len(rows)), index=best,
-                            format_func=lambda i, _r=rows, _l=lang(): ("★ " if _r[i].best else "")
-                            + t("tradeoff.option", _l, height=f"{_r[i].agl_m:.0f}",
-                                coverage=f"{_r[i].coverage:g}", sorties=_r[i].sorties,
-                                hours=f"{_r[i].flight_h:.2f}", pos=f"{100 * _r[i].pos:.2f}"),
+        ui_lang = lang()
+
+        def _option(i: int) -> str:
+            r = rows[i]
+            return ("★ " if r.best else "") + t(
+                "tradeoff.option", ui_lang, height=f"{r.agl_m:.0f}", coverage=f"{r.coverage:g}",
+                sorties=r.sorties, hours=f"{r.flight_h:.2f}", pos=f"{100 * r.pos:.2f}")
+
+        choices: list[int] = list(range(len(rows)))
+        pick = a1.selectbox(tr("tradeoff.apply_label"), choices, index=best, format_func=_option,
                             key="plan_tradeoff_pick")
-        a2.button(tr("tradeoff.apply"), type="primary", on_click=_apply, args=(rows[pick],),
-                  key="plan_tradeoff_apply")
+        a2.button(tr("tradeoff.apply"), type="primary", on_click=_apply,
+                  args=(rows[best if pick is None else pick],), key="plan_tradeoff_apply")
     return available
 
 
