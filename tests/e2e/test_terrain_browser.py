@@ -41,13 +41,17 @@ def test_import_a_dem_and_see_its_hillshade_in_chinese(page_en, app_server, tmp_
 
     # import a DEM
     page.get_by_text("导入高程数据").click()
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+    # the Terrain page also has the Base maps import panel with its own uploader (issue 15):
+    # take the terrain import's one by its widget key (st.file_uploader key="terrain_upload")
+    page.locator(".st-key-terrain_upload [data-testid='stFileUploader'] input[type='file']").set_input_files(
         str(_dem(tmp_path / "cone_utm46.tif")))
     page.get_by_text("cone_utm46.tif").wait_for()
     name = page.get_by_label("地形名称（可选）")
     name.fill("锥形测试地形")
     name.press("Tab")  # commit the typed name before the form is submitted
-    page.locator("[data-testid='stFormSubmitButton'] button").filter(has_text="导入").click()
+    # and its own submit button ("导入", not the Base maps panel's "导入底图")
+    page.locator("[data-testid='stFormSubmitButton']").get_by_role(
+        "button", name="导入", exact=True).click()
     wait_for_app(page)
     # the import validates, copies and then draws the new terrain: allow a loaded CI machine time
     page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="锥形测试地形").wait_for(
