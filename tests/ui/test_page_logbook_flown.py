@@ -196,4 +196,5 @@ def test_a_sortie_loaded_back_names_the_sortie_of_the_plan_it_flew(app):
     at = app.run()
     assert not at.exception
     note = [i.value for i in at.info if "was logged with the plan" in i.value]
-    assert note and "PS-m350 – sortie 2" in note[0] and "63.2%" in note[0] and "58.0%" in note[0]
+    # POD in whole percent as a crew reads it (issue 16): 0.632 -> 63 %, 0.58 -> 58 %
+    assert note and "PS-m350 – sortie 2" in note[0] and "63 %" in note[0] and "58 %" in note[0]
