@@ -25,7 +25,7 @@ from shapely.geometry import Polygon
 
 from sar_planner.errors import LogbookError
 from sar_planner.flown_plan import FlownPlan, Run
-from sar_planner.formats.plan_readback import qgc_plan_with_roles, read_wpml_plan
+from sar_planner.formats.plan_readback import _finite, qgc_item_point, qgc_plan_with_roles, read_wpml_plan
 
 __all__ = ["PLAN_EXTENSIONS", "read_flown_plan", "geojson_plan"]
 
@@ -35,14 +35,6 @@ PLAN_EXTENSIONS = (".geojson", ".json", ".plan", ".kmz")
 _MAX_PLAN_BYTES = 16 * 1024 * 1024
 #: MAVLink MAV_CMD_NAV_WAYPOINT (MAVLink common message set, MAV_CMD enum value 16).
 _MAV_CMD_NAV_WAYPOINT = 16
-
-
-def _finite(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def geojson_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
@@ -117,14 +109,7 @@ def _read_qgc_plan(filename: str, doc: Mapping[str, Any]) -> FlownPlan:
     for item in items:
         if not isinstance(item, dict) or item.get("command") != _MAV_CMD_NAV_WAYPOINT:
             continue
-        params = item.get("params")
-        if not isinstance(params, list) or len(params) < 7:
-            raise LogbookError("logbook.flown.err_plan_file", file=filename)
-        lat, lon, alt = _finite(params[4]), _finite(params[5]), _finite(params[6])
-        if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180):
-            raise LogbookError("logbook.flown.err_plan_file", file=filename)
-        # frame 0 (MAV_FRAME_GLOBAL) is AMSL; other frames are relative heights: not kept
-        pts.append((lon, lat, alt if alt is not None and item.get("frame") == 0 else math.nan))
+        pts.append(qgc_item_point(item, filename))
     area = None
     fence = doc.get("geoFence")
     for poly in (fence.get("polygons") or []) if isinstance(fence, dict) else []:

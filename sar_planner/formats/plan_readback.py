@@ -51,6 +51,18 @@ def _finite(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def qgc_item_point(item: Mapping[str, Any], filename: str) -> tuple[float, float, float]:
+    """(lon, lat, height) in WGS84 degrees and metres AMSL of a QGroundControl position item;
+    the height is NaN unless the item is in frame 0 (MAV_FRAME_GLOBAL, AMSL): relative heights
+    are not kept. A missing or impossible position refuses the file (``filename`` names it)."""
+    params = item.get("params")
+    if not isinstance(params, list) or len(params) < 7:
+        raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    lat, lon, alt = _finite(params[4]), _finite(params[5]), _finite(params[6])
+    if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180):
+        raise LogbookError("logbook.flown.err_plan_file", file=filename)
+    return lon, lat, alt if alt is not None and item.get("frame") == 0 else math.nan
+
 def runs_from_legs(points: Sequence[tuple[float, float, float]],
                    searching: Sequence[bool]) -> tuple[Run, ...]:
     """Searching runs from a polyline: consecutive legs ``points[i] -> points[i + 1]`` with
@@ -101,13 +113,7 @@ def qgc_plan_with_roles(filename: str, doc: Mapping[str, Any],
     for item in items:
         if not isinstance(item, dict) or item.get("command") not in _POSITION_COMMANDS:
             continue
-        params = item.get("params")
-        if not isinstance(params, list) or len(params) < 7:
-            raise LogbookError("logbook.flown.err_plan_file", file=filename)
-        lat, lon, alt = _finite(params[4]), _finite(params[5]), _finite(params[6])
-        if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180):
-            raise LogbookError("logbook.flown.err_plan_file", file=filename)
-        pts.append((lon, lat, alt if alt is not None and item.get("frame") == 0 else math.nan))
+        pts.append(qgc_item_point(item, filename))
         leg_roles.append(roles.get(int(_finite(item.get("doJumpId")) or -1), ""))
     runs = runs_from_legs(pts, [r == "search" for r in leg_roles[:-1]])
     sortie = _finite(block.get("sortie"))
